@@ -1,0 +1,37 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "LogStore",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "LogStore", targets: ["LogStore"]),
+        .library(name: "LogStoreIngest", targets: ["LogStoreIngest"]),
+        .executable(name: "logstore", targets: ["logstore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // liblz4 from Debian's liblz4-dev, found through pkg-config.
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        // CRC32C with SSE4.2 and a software fallback.
+        .target(name: "CCRC32C"),
+        // Pure bytes: the record model and every on-disk encoding of docs/FORMAT.md. No files, clocks or locks.
+        .target(name: "LogStoreFormat", dependencies: ["CLZ4", "CCRC32C"]),
+        // The engine: WAL, head, segments, index, queries, retention.
+        .target(name: "LogStore", dependencies: ["LogStoreFormat"]),
+        // Input parsing for collectors: NDJSON today.
+        .target(name: "LogStoreIngest", dependencies: ["LogStore"]),
+        // The `logstore` command-line tool.
+        .executableTarget(name: "logstore", dependencies: [
+            "LogStore", "LogStoreIngest",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "LogStoreFormatTests", dependencies: ["LogStoreFormat"]),
+        .testTarget(name: "LogStoreTests", dependencies: ["LogStore"]),
+        .testTarget(name: "LogStoreIngestTests", dependencies: ["LogStoreIngest"]),
+        .testTarget(name: "LogStoreCLITests", dependencies: ["LogStore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,111 @@
+/// Turns sorted records into the bytes of one segment file, block by block (docs/FORMAT.md, 5).
+///
+/// Pure: the caller writes each returned chunk to the file in order. Usage: `header()`, then
+/// `block(_:)` for each run of records, then `finish()`.
+public struct SegmentEncoder {
+    public let header: SegmentHeader
+    public let rawBlockTarget: Int
+    public let acceleration: Int32
+    private var encoder = BlockEncoder()
+    private var offset = UInt64(SegmentFormat.headerSize)
+    private var blocks: [BlockEntry] = []
+    private var sourceIndex: [String: UInt32] = [:]
+    private var sources: [String] = []
+    private var pairs: [(UInt64, UInt32)] = []
+    private var minTs = Int64.max
+    private var maxTs = Int64.min
+    private var minSeq = UInt64.max
+    private var maxSeq: UInt64 = 0
+    private var records: UInt64 = 0
+
+    public init(header: SegmentHeader, rawBlockTarget: Int = BlockFormat.defaultRawTarget, acceleration: Int32 = 1) {
+        self.header = header
+        self.rawBlockTarget = rawBlockTarget
+        self.acceleration = acceleration
+    }
+
+    /// The 64 header bytes that open the file.
+    public func headerBytes() -> [UInt8] { header.encode() }
+
+    /// Encodes `records` (sorted, and sorting after every record given before) as one block and
+    /// returns its bytes (header and stored bytes).
+    public mutating func block(_ slice: ArraySlice<LogRecord>) -> [UInt8] {
+        let (raw, summary) = encoder.encode(slice)
+        var codec = BlockFormat.codecLZ4
+        var stored = raw.withUnsafeBytes { LZ4.compress($0, acceleration: acceleration) } ?? raw
+        if stored.count >= raw.count {
+            codec = BlockFormat.codecRaw
+            stored = raw
+        }
+        let (head, crc) = stored.withUnsafeBytes { BlockHeader.encode(codec: codec, rawLength: raw.count, stored: $0) }
+        let index = UInt32(blocks.count)
+        var sc: [BlockEntry.SourceCount] = []
+        sc.reserveCapacity(summary.sourceCounts.count)
+        for (name, count) in summary.sourceCounts {
+            let si: UInt32
+            if let known = sourceIndex[name] { si = known } else {
+                si = UInt32(sources.count)
+                sourceIndex[name] = si
+                sources.append(name)
+            }
+            sc.append(.init(source: si, count: UInt32(count)))
+        }
+        sc.sort { $0.source < $1.source }
+        blocks.append(BlockEntry(offset: offset, storedLength: UInt32(stored.count), rawLength: UInt32(raw.count),
+                                 checksum: crc, codec: codec, recordCount: UInt32(summary.recordCount),
+                                 minTimestamp: summary.minTimestamp, maxTimestamp: summary.maxTimestamp,
+                                 minSequence: summary.minSequence, maxSequence: summary.maxSequence,
+                                 levelCounts: summary.levelCounts.map { UInt32($0) }, sourceCounts: sc))
+        for h in summary.correlationHashes { pairs.append((h, index)) }
+        minTs = min(minTs, summary.minTimestamp)
+        maxTs = max(maxTs, summary.maxTimestamp)
+        minSeq = min(minSeq, summary.minSequence)
+        maxSeq = max(maxSeq, summary.maxSequence)
+        records += UInt64(summary.recordCount)
+        var out = head
+        out.append(contentsOf: stored)
+        offset += UInt64(out.count)
+        return out
+    }
+
+    /// Splits sorted `records` into blocks of about `rawBlockTarget` raw bytes and encodes them all.
+    public mutating func blocks(_ records: ArraySlice<LogRecord>, emit: ([UInt8]) throws -> Void) rethrows {
+        var start = records.startIndex
+        var estimate = 0
+        var i = start
+        while i < records.endIndex {
+            estimate += Self.estimatedRawSize(records[i])
+            i += 1
+            if estimate >= rawBlockTarget {
+                try emit(block(records[start..<i]))
+                start = i
+                estimate = 0
+            }
+        }
+        if start < records.endIndex { try emit(block(records[start..<records.endIndex])) }
+    }
+
+    /// The footer and trailer that close the file, and the decoded footer.
+    public mutating func finish() -> (bytes: [UInt8], footer: SegmentFooter) {
+        pairs.sort { $0 < $1 }
+        let footer = SegmentFooter(minTimestamp: minTs, maxTimestamp: maxTs, minSequence: minSeq, maxSequence: maxSeq,
+                                   recordCount: records, sources: sources, blocks: blocks,
+                                   correlationHashes: pairs.map(\.0), correlationBlocks: pairs.map(\.1))
+        var body = footer.encode()
+        let trailer = SegmentTrailer(footerOffset: offset, footerLength: UInt32(body.count),
+                                     footerChecksum: CRC32C.checksum(body), blockCount: UInt32(blocks.count))
+        body.append(contentsOf: trailer.encode())
+        return (body, footer)
+    }
+
+    /// A cheap estimate of a record's share of a raw block.
+    @inline(__always)
+    public static func estimatedRawSize(_ r: LogRecord) -> Int {
+        var n = 6 + r.message.utf8.count + (r.correlationID == nil ? 0 : 17)
+        for a in r.attributes {
+            n += 2
+            if case .string(let s) = a.value { n += s.utf8.count + 1 } else { n += 4 }
+        }
+        return n
+    }
+}

@@ -1,0 +1,202 @@
+/// One block's entry in the segment footer (5.3).
+public struct BlockEntry: Sendable, Equatable {
+    public var offset: UInt64
+    public var storedLength: UInt32
+    public var rawLength: UInt32
+    public var checksum: UInt32
+    public var codec: UInt8
+    public var recordCount: UInt32
+    public var minTimestamp: Int64
+    public var maxTimestamp: Int64
+    public var minSequence: UInt64
+    public var maxSequence: UInt64
+    /// Records per level byte 0…6.
+    public var levelCounts: [UInt32]
+    /// (segment source index, records) pairs.
+    public var sourceCounts: [SourceCount]
+
+    public struct SourceCount: Sendable, Equatable {
+        public var source: UInt32
+        public var count: UInt32
+        public init(source: UInt32, count: UInt32) {
+            self.source = source
+            self.count = count
+        }
+    }
+
+    public init(offset: UInt64, storedLength: UInt32, rawLength: UInt32, checksum: UInt32, codec: UInt8,
+                recordCount: UInt32, minTimestamp: Int64, maxTimestamp: Int64, minSequence: UInt64,
+                maxSequence: UInt64, levelCounts: [UInt32], sourceCounts: [SourceCount]) {
+        self.offset = offset
+        self.storedLength = storedLength
+        self.rawLength = rawLength
+        self.checksum = checksum
+        self.codec = codec
+        self.recordCount = recordCount
+        self.minTimestamp = minTimestamp
+        self.maxTimestamp = maxTimestamp
+        self.minSequence = minSequence
+        self.maxSequence = maxSequence
+        self.levelCounts = levelCounts
+        self.sourceCounts = sourceCounts
+    }
+
+    /// Bit `l` set when the block holds a record of level byte `l`.
+    public var levelMask: UInt8 {
+        var m: UInt8 = 0
+        for (l, c) in levelCounts.enumerated() where c > 0 { m |= 1 << UInt8(l) }
+        return m
+    }
+
+    /// Size of the block on disk, header included.
+    public var diskLength: Int { BlockFormat.headerSize + Int(storedLength) }
+}
+
+/// The segment footer body (5.3): summaries, block table and correlation index.
+public struct SegmentFooter: Sendable, Equatable {
+    public var minTimestamp: Int64
+    public var maxTimestamp: Int64
+    public var minSequence: UInt64
+    public var maxSequence: UInt64
+    public var recordCount: UInt64
+    public var sources: [String]
+    public var blocks: [BlockEntry]
+    /// Sorted by hash, then block.
+    public var correlationHashes: [UInt64]
+    public var correlationBlocks: [UInt32]
+
+    public init(minTimestamp: Int64, maxTimestamp: Int64, minSequence: UInt64, maxSequence: UInt64,
+                recordCount: UInt64, sources: [String], blocks: [BlockEntry],
+                correlationHashes: [UInt64], correlationBlocks: [UInt32]) {
+        self.minTimestamp = minTimestamp
+        self.maxTimestamp = maxTimestamp
+        self.minSequence = minSequence
+        self.maxSequence = maxSequence
+        self.recordCount = recordCount
+        self.sources = sources
+        self.blocks = blocks
+        self.correlationHashes = correlationHashes
+        self.correlationBlocks = correlationBlocks
+    }
+
+    public func encode() -> [UInt8] {
+        var w = ByteWriter(capacity: 64 + blocks.count * 64 + correlationHashes.count * 12)
+        w.i64(minTimestamp)
+        w.i64(maxTimestamp)
+        w.u64(minSequence)
+        w.u64(maxSequence)
+        w.u64(recordCount)
+        w.varint(sources.count)
+        for s in sources { w.string(s) }
+        w.varint(blocks.count)
+        for b in blocks {
+            w.varint(b.offset)
+            w.varint(UInt64(b.storedLength))
+            w.varint(UInt64(b.rawLength))
+            w.u32(b.checksum)
+            w.u8(b.codec)
+            w.varint(UInt64(b.recordCount))
+            w.i64(b.minTimestamp)
+            w.i64(b.maxTimestamp)
+            w.u64(b.minSequence)
+            w.u64(b.maxSequence)
+            for c in b.levelCounts { w.varint(UInt64(c)) }
+            w.varint(b.sourceCounts.count)
+            for sc in b.sourceCounts {
+                w.varint(UInt64(sc.source))
+                w.varint(UInt64(sc.count))
+            }
+        }
+        w.varint(correlationHashes.count)
+        for h in correlationHashes { w.u64(h) }
+        for b in correlationBlocks { w.u32(b) }
+        return w.bytes
+    }
+
+    /// Decodes and checks the footer's internal consistency (counts add up, blocks ordered,
+    /// index sorted and pointing at real blocks).
+    public static func decode(_ buffer: UnsafeRawBufferPointer) throws(FormatError) -> SegmentFooter {
+        var r = ByteReader(buffer)
+        let minTs = try r.i64("min timestamp")
+        let maxTs = try r.i64("max timestamp")
+        let minSeq = try r.u64("min sequence")
+        let maxSeq = try r.u64("max sequence")
+        let recordCount = try r.u64("record count")
+        let s = try r.count("source count", max: r.remaining)
+        var sources: [String] = []
+        sources.reserveCapacity(s)
+        for _ in 0..<s { sources.append(try r.string("source")) }
+        // A block entry takes at least 47 bytes.
+        let blockCount = try r.count("block count", max: r.remaining / 47)
+        var blocks: [BlockEntry] = []
+        blocks.reserveCapacity(blockCount)
+        var total: UInt64 = 0
+        for i in 0..<blockCount {
+            let at = r.offset
+            let offset = try r.varint("block offset")
+            let stored = try r.count("stored length", max: Int(UInt32.max))
+            let rawLen = try r.count("raw length", max: BlockFormat.maxRawLength)
+            let crc = try r.u32("block checksum")
+            let codec = try r.u8("block codec")
+            let count = try r.count("block record count", max: rawLen / 5)
+            let bMinTs = try r.i64("block min timestamp")
+            let bMaxTs = try r.i64("block max timestamp")
+            let bMinSeq = try r.u64("block min sequence")
+            let bMaxSeq = try r.u64("block max sequence")
+            var levels: [UInt32] = []
+            levels.reserveCapacity(LogLevel.count)
+            var levelSum = 0
+            for _ in 0..<LogLevel.count {
+                let c = try r.count("level count", max: count)
+                levelSum += c
+                levels.append(UInt32(c))
+            }
+            let n = try r.count("source count entries", max: min(count, sources.count))
+            var sc: [BlockEntry.SourceCount] = []
+            sc.reserveCapacity(n)
+            var sourceSum = 0
+            for _ in 0..<n {
+                let si = try r.count("source index", max: max(0, sources.count - 1))
+                let c = try r.count("source record count", max: count)
+                sourceSum += c
+                sc.append(.init(source: UInt32(si), count: UInt32(c)))
+            }
+            guard count >= 1, levelSum == count, sourceSum == count, bMinTs <= bMaxTs, bMinSeq <= bMaxSeq else {
+                throw FormatError("block \(i): record count \(count) disagrees with its level/source counts or ranges", at: at)
+            }
+            if let prev = blocks.last {
+                guard offset >= prev.offset + UInt64(prev.diskLength), bMinTs >= prev.maxTimestamp else {
+                    throw FormatError("block \(i) is out of order", at: at)
+                }
+            }
+            total += UInt64(count)
+            blocks.append(BlockEntry(offset: offset, storedLength: UInt32(stored), rawLength: UInt32(rawLen),
+                                     checksum: crc, codec: codec, recordCount: UInt32(count), minTimestamp: bMinTs,
+                                     maxTimestamp: bMaxTs, minSequence: bMinSeq, maxSequence: bMaxSeq,
+                                     levelCounts: levels, sourceCounts: sc))
+        }
+        guard total == recordCount else {
+            throw FormatError("blocks hold \(total) records, footer says \(recordCount)", at: 32)
+        }
+        let indexAt = r.offset
+        let pairs = try r.count("correlation index size", max: r.remaining / 12)
+        var hashes: [UInt64] = []
+        var owners: [UInt32] = []
+        hashes.reserveCapacity(pairs)
+        owners.reserveCapacity(pairs)
+        let raw = try r.bytes(pairs * 12, "correlation index")
+        for i in 0..<pairs { hashes.append(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))) }
+        for i in 0..<pairs {
+            let b = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: pairs * 8 + i * 4, as: UInt32.self))
+            guard Int(b) < blockCount else { throw FormatError("correlation index points at block \(b) of \(blockCount)", at: indexAt) }
+            if i > 0 && (hashes[i - 1], owners[i - 1]) >= (hashes[i], b) {
+                throw FormatError("correlation index is not sorted at entry \(i)", at: indexAt)
+            }
+            owners.append(b)
+        }
+        guard r.isAtEnd else { throw FormatError("\(r.remaining) bytes left after the footer", at: r.offset) }
+        return SegmentFooter(minTimestamp: minTs, maxTimestamp: maxTs, minSequence: minSeq, maxSequence: maxSeq,
+                             recordCount: recordCount, sources: sources, blocks: blocks,
+                             correlationHashes: hashes, correlationBlocks: owners)
+    }
+}

@@ -1,0 +1,76 @@
+/// Encoding and scanning of WAL frames (docs/FORMAT.md, 4.2 and 4.3).
+public enum WALFrame {
+    /// Appends one records frame holding `rows` (the concatenated row encodings of `count` records).
+    public static func appendRecordsFrame(firstSequence: UInt64, count: Int, rows: UnsafeRawBufferPointer,
+                                          into w: inout ByteWriter) {
+        let payloadLength = 8 + 4 + rows.count
+        let start = w.count
+        w.u32(UInt32(payloadLength))
+        w.u32(0)  // checksum, patched below
+        w.u8(WALFormat.recordsFrameType)
+        w.u64(firstSequence)
+        w.u32(UInt32(count))
+        w.raw(rows)
+        let crc = w.bytes.withUnsafeBytes { all -> UInt32 in
+            let lengthCRC = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: all[start..<(start + 4)]))
+            return CRC32C.checksum(UnsafeRawBufferPointer(rebasing: all[(start + 8)...]), continuing: lengthCRC)
+        }
+        w.patchU32(crc, at: start + 4)
+    }
+
+    /// A frame whose header and checksum are valid.
+    public struct Frame {
+        public var offset: Int
+        public var type: UInt8
+        public var payload: UnsafeRawBufferPointer
+        public var end: Int { offset + WALFormat.frameHeaderSize + payload.count }
+    }
+
+    /// The valid frame starting at `offset`, or nil when the bytes there are not one
+    /// (incomplete, oversized, or a checksum mismatch).
+    public static func frame(at offset: Int, in buffer: UnsafeRawBufferPointer) -> Frame? {
+        guard offset >= 0, buffer.count - offset >= WALFormat.frameHeaderSize else { return nil }
+        let length = Int(buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian)
+        guard length <= WALFormat.maxFramePayload,
+              length <= buffer.count - offset - WALFormat.frameHeaderSize else { return nil }
+        let stored = buffer.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self).littleEndian
+        let lengthCRC = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + 4)]))
+        let body = UnsafeRawBufferPointer(rebasing: buffer[(offset + 8)..<(offset + 9 + length)])
+        guard CRC32C.checksum(body, continuing: lengthCRC) == stored else { return nil }
+        return Frame(offset: offset, type: buffer[offset + 8],
+                     payload: UnsafeRawBufferPointer(rebasing: buffer[(offset + 9)..<(offset + 9 + length)]))
+    }
+
+    /// The offset of the first valid frame strictly after `offset`, or nil. Used to tell a torn
+    /// tail (nothing valid follows) from damage in the middle of a file.
+    public static func nextValidFrame(after offset: Int, in buffer: UnsafeRawBufferPointer) -> Int? {
+        var o = offset + 1
+        while o + WALFormat.frameHeaderSize <= buffer.count {
+            if frame(at: o, in: buffer) != nil { return o }
+            o += 1
+        }
+        return nil
+    }
+
+    /// The records of a records-frame payload.
+    public static func decodeRecords(_ payload: UnsafeRawBufferPointer) throws(FormatError) -> [LogRecord] {
+        var r = ByteReader(payload)
+        let first = try r.u64("first sequence")
+        // Each row takes at least 13 bytes.
+        let count = Int(try r.u32("record count"))
+        guard count <= r.remaining / 13 + 1 else {
+            throw FormatError("record count \(count) cannot fit in \(r.remaining) bytes", at: 8)
+        }
+        guard count > 0 else { throw FormatError("records frame holds no records", at: 8) }
+        guard first > 0, first <= UInt64.max - UInt64(count) else {
+            throw FormatError("first sequence \(first) out of range", at: 0)
+        }
+        var out: [LogRecord] = []
+        out.reserveCapacity(count)
+        for i in 0..<count {
+            out.append(try RowCodec.decode(&r, sequence: first + UInt64(i)))
+        }
+        guard r.isAtEnd else { throw FormatError("\(r.remaining) bytes left after the last record", at: r.offset) }
+        return out
+    }
+}
