@@ -17,10 +17,12 @@ let package = Package(
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         // CRC32C with SSE4.2 and a software fallback.
         .target(name: "CCRC32C"),
+        // Glibc functions that need _GNU_SOURCE.
+        .target(name: "CSystem"),
         // Pure bytes: the record model and every on-disk encoding of docs/FORMAT.md. No files, clocks or locks.
         .target(name: "LogStoreFormat", dependencies: ["CLZ4", "CCRC32C"]),
         // The engine: WAL, head, segments, index, queries, retention.
-        .target(name: "LogStore", dependencies: ["LogStoreFormat"]),
+        .target(name: "LogStore", dependencies: ["LogStoreFormat", "CSystem"]),
         // Input parsing for collectors: NDJSON today.
         .target(name: "LogStoreIngest", dependencies: ["LogStore"]),
         // The `logstore` command-line tool.

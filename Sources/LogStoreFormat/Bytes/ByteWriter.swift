@@ -13,6 +13,11 @@ public struct ByteWriter: Sendable {
         bytes.removeAll(keepingCapacity: keepingCapacity)
     }
 
+    /// Drops every byte after the first `count`.
+    public mutating func truncate(to count: Int) {
+        bytes.removeSubrange(count...)
+    }
+
     @inline(__always)
     public mutating func u8(_ v: UInt8) { bytes.append(v) }
 

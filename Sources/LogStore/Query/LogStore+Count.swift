@@ -1,0 +1,71 @@
+extension LogStore {
+    /// The number of records a query would return, ignoring its limit. Blocks entirely inside the
+    /// time range are counted from footer summaries, without decompression, when only time, level and
+    /// source narrow the query.
+    public func count(_ query: LogQuery) throws(LogStoreError) -> Int {
+        try tally(query, perLevel: false).reduce(0, +)
+    }
+
+    /// Record counts per level for a query (levels without records are absent), from block
+    /// summaries wherever possible.
+    public func countByLevel(_ query: LogQuery) throws(LogStoreError) -> [LogLevel: Int] {
+        let counts = try tally(query, perLevel: true)
+        var out: [LogLevel: Int] = [:]
+        for l in LogLevel.allCases where counts[Int(l.rawValue)] > 0 { out[l] = counts[Int(l.rawValue)] }
+        return out
+    }
+
+    /// Counts per level byte; with `perLevel` false only the sum is meaningful.
+    private func tally(_ query: LogQuery, perLevel: Bool) throws(LogStoreError) -> [Int] {
+        var q = query
+        q.limit = nil
+        let (snapshot, predicate) = try prepare(q)
+        var counts = [Int](repeating: 0, count: LogLevel.count)
+        guard !predicate.isEmpty else { return counts }
+        for segment in snapshot.segments where predicate.mayMatch(segment) {
+            let allowed: Set<UInt32>? = predicate.sources.map { segment.sourceIndexes(Array($0)) }
+            for index in predicate.candidateBlocks(segment) {
+                let entry = segment.footer.blocks[index]
+                if predicate.isSummaryCountable && predicate.coversTime(entry)
+                    && Self.countFromSummary(entry, predicate: predicate, allowed: allowed, perLevel: perLevel, into: &counts) {
+                    continue
+                }
+                let block = try segment.readBlock(index)
+                do throws(FormatError) {
+                    for row in try predicate.matchingRows(block) { counts[Int(block.levels[row])] += 1 }
+                } catch {
+                    throw .corruption("block \(index): \(error.reason)", path: segment.path, offset: Int(entry.offset))
+                }
+            }
+        }
+        for head in snapshot.heads {
+            for chunk in head.frozen + [head.open] {
+                for r in chunk.records where predicate.matches(r) { counts[Int(r.level.rawValue)] += 1 }
+            }
+        }
+        return counts
+    }
+
+    /// Adds a block's matches from its summary when the summary determines them; returns false when
+    /// the block must be decoded.
+    private static func countFromSummary(_ entry: BlockEntry, predicate: Predicate, allowed: Set<UInt32>?,
+                                         perLevel: Bool, into counts: inout [Int]) -> Bool {
+        let allSources = allowed.map { a in entry.sourceCounts.allSatisfy { a.contains($0.source) } } ?? true
+        if allSources {
+            for l in 0..<LogLevel.count where predicate.levelMask & (1 << UInt8(l)) != 0 {
+                counts[l] += Int(entry.levelCounts[l])
+            }
+            return true
+        }
+        // Some sources are excluded: exact only when no level is excluded, and per level only when
+        // the block holds a single level.
+        guard let allowed, entry.levelMask & ~predicate.levelMask == 0 else { return false }
+        let n = entry.sourceCounts.reduce(0) { allowed.contains($1.source) ? $0 + Int($1.count) : $0 }
+        let levels = entry.levelCounts.indices.filter { entry.levelCounts[$0] > 0 }
+        if !perLevel || levels.count == 1 {
+            counts[levels.first ?? 0] += n
+            return true
+        }
+        return false
+    }
+}

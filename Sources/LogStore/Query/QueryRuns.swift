@@ -1,0 +1,126 @@
+/// One sorted source of records for the merge: a segment's matching rows, or a head's.
+protocol QueryRun: AnyObject {
+    /// The key of the current record, nil when exhausted.
+    var current: QueryCursor? { get }
+    /// Moves to the next matching record.
+    func advance() throws(LogStoreError)
+    /// The current record.
+    func record() throws(LogStoreError) -> LogRecord
+}
+
+/// The matching rows of one segment, block by block, decoding one block at a time.
+final class SegmentRun: QueryRun {
+    private let segment: Segment
+    private let predicate: Predicate
+    private let blocks: [Int]
+    private var blockPosition = -1
+    private var block: DecodedBlock?
+    private var rows: [Int] = []
+    private var rowPosition = 0
+    private let statistics: QueryStatisticsBox
+    private(set) var current: QueryCursor?
+
+    init(segment: Segment, blocks: [Int], predicate: Predicate, statistics: QueryStatisticsBox) {
+        self.segment = segment
+        self.blocks = blocks
+        self.predicate = predicate
+        self.statistics = statistics
+    }
+
+    func advance() throws(LogStoreError) {
+        rowPosition += 1
+        while rowPosition >= rows.count {
+            blockPosition += 1
+            guard blockPosition < blocks.count else {
+                current = nil
+                block = nil
+                return
+            }
+            let index = blocks[blockPosition]
+            let decoded = try segment.readBlock(index)
+            statistics.value.blocksRead += 1
+            statistics.value.bytesDecompressed += decoded.raw.count
+            do throws(FormatError) {
+                rows = try predicate.matchingRows(decoded)
+            } catch {
+                throw .corruption("block \(index): \(error.reason)", path: segment.path,
+                                  offset: Int(segment.footer.blocks[index].offset))
+            }
+            if predicate.descending { rows.reverse() }
+            block = decoded
+            rowPosition = 0
+        }
+        if let block {
+            let r = rows[rowPosition]
+            current = QueryCursor(timestamp: block.timestamps[r], sequence: block.sequences[r])
+        }
+    }
+
+    func record() throws(LogStoreError) -> LogRecord {
+        guard let block else { throw LogStoreError(.invalidArgument, "no current record") }
+        let index = blocks[blockPosition]
+        do throws(FormatError) {
+            return try block.record(rows[rowPosition])
+        } catch {
+            throw .corruption("block \(index): \(error.reason)", path: segment.path,
+                              offset: Int(segment.footer.blocks[index].offset))
+        }
+    }
+}
+
+/// The matching records of one in-memory head, sorted in the query's order.
+final class HeadRun: QueryRun {
+    private let records: [LogRecord]
+    private var position = -1
+    private(set) var current: QueryCursor?
+
+    init(head: HeadSnapshot, predicate: Predicate) {
+        var matched: [LogRecord] = []
+        if let c = predicate.correlation {
+            for chunk in head.frozen {
+                for p in chunk.positions(forCorrelationHash: c.hash, frozen: true) where predicate.matches(chunk.records[p]) {
+                    matched.append(chunk.records[p])
+                }
+            }
+            for r in head.open.records where predicate.matches(r) { matched.append(r) }
+        } else {
+            for chunk in head.frozen + [head.open] where chunk.levelMask & predicate.levelMask != 0
+                && predicate.timeOverlaps(min: chunk.minTimestamp, max: chunk.maxTimestamp) {
+                for r in chunk.records where predicate.matches(r) { matched.append(r) }
+            }
+        }
+        matched.sort { QueryCursor($0) < QueryCursor($1) }
+        if predicate.descending { matched.reverse() }
+        records = matched
+    }
+
+    var count: Int { records.count }
+
+    func advance() throws(LogStoreError) {
+        position += 1
+        current = position < records.count ? QueryCursor(records[position]) : nil
+    }
+
+    func record() throws(LogStoreError) -> LogRecord { records[position] }
+}
+
+/// Per-query counters, shared by the runs of one query.
+final class QueryStatisticsBox {
+    var value = QueryStatistics()
+}
+
+/// What a query read.
+public struct QueryStatistics: Sendable {
+    /// Segments considered.
+    public var segments = 0
+    /// Segments skipped from their footer alone.
+    public var segmentsSkipped = 0
+    /// Blocks skipped from footer summaries, without reading them.
+    public var blocksSkipped = 0
+    /// Blocks read and decompressed.
+    public var blocksRead = 0
+    /// Raw bytes decompressed.
+    public var bytesDecompressed = 0
+    /// Blocks answered from summaries without decompressing (counts only).
+    public var blocksCountedFromSummaries = 0
+}

@@ -1,0 +1,53 @@
+/// What one pass of retention removed.
+public struct ExpiryReport: Sendable {
+    /// Segment files removed.
+    public var segmentsRemoved = 0
+    /// Records in them.
+    public var recordsRemoved = 0
+    /// Bytes freed.
+    public var bytesFreed: Int64 = 0
+}
+
+extension LogStore {
+    /// Applies retention now: removes every segment whose newest record is older than the retention
+    /// period, then, under a size cap, the segments with the oldest windows until the total fits.
+    ///
+    /// Segments leave the in-memory set first, then their files are unlinked; queries that already
+    /// hold a segment keep reading it from their open descriptor.
+    @discardableResult
+    public func expire() throws(LogStoreError) -> ExpiryReport {
+        guard committer != nil else { throw readOnlyError() }
+        let now = options.clock()
+        let removed = state.withLock { () -> [Segment] in
+            let s = shared.settings
+            let oldest = now &- s.retentionSeconds &* 1_000_000_000
+            var keep: [Segment] = []
+            var drop: [Segment] = []
+            for seg in shared.segments {
+                if seg.maxTimestamp < oldest { drop.append(seg) } else { keep.append(seg) }
+            }
+            if s.maxBytes > 0 {
+                var total = keep.reduce(Int64(0)) { $0 + $1.fileSize }
+                keep.sort { ($0.header.windowStart, $0.id) < ($1.header.windowStart, $1.id) }
+                while total > s.maxBytes, !keep.isEmpty {
+                    let seg = keep.removeFirst()
+                    total -= seg.fileSize
+                    drop.append(seg)
+                }
+                keep.sort { $0.id < $1.id }
+            }
+            shared.segments = keep
+            shared.counters.segmentsExpired += drop.count
+            return drop
+        }
+        var report = ExpiryReport()
+        for seg in removed {
+            try io.unlink(seg.path)
+            report.segmentsRemoved += 1
+            report.recordsRemoved += seg.recordCount
+            report.bytesFreed += seg.fileSize
+        }
+        if !removed.isEmpty { try io.fsyncDirectory(segmentDirectory) }
+        return report
+    }
+}

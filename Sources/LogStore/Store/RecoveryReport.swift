@@ -1,0 +1,30 @@
+/// What opening a store found, and what it did about it.
+public struct RecoveryReport: Sendable {
+    /// WAL files whose torn tail (a crash's half-written frame) was cut, with the bytes removed.
+    public var tornTails: [(file: String, bytes: Int)] = []
+    /// Damage found before a WAL tail; the readable records around it were kept.
+    public var walDamage: [DamageReport] = []
+    /// WAL files copied to `quarantine/` because they held damage.
+    public var quarantined: [String] = []
+    /// Segment files that could not be opened (left in place for `logstore verify` and salvage).
+    public var unreadableSegments: [DamageReport] = []
+    /// Segments of an interrupted flush that were removed because their WAL file rebuilds them.
+    public var removedIncompleteSegments: [String] = []
+    /// Segments of an incomplete flush group kept because no WAL file covers them.
+    public var orphanSegments: [String] = []
+    /// Records replayed from the WAL.
+    public var replayedRecords = 0
+    /// WAL files replayed.
+    public var replayedFiles = 0
+
+    /// True when nothing but torn tails was found.
+    public var isClean: Bool { walDamage.isEmpty && unreadableSegments.isEmpty && orphanSegments.isEmpty }
+
+    public init() {}
+}
+
+/// The state rebuilt by opening a store.
+struct RecoveredStore {
+    var state: StoreState
+    var report: RecoveryReport
+}

@@ -1,0 +1,99 @@
+/// When an append counts as done.
+public enum Durability: String, Sendable, CaseIterable {
+    /// Acknowledged after the WAL write is `fdatasync`ed. Concurrent appends share one sync (group commit).
+    case sync
+    /// Acknowledged once written to the WAL buffer; synced at most every ``StoreOptions/batchInterval``.
+    /// Call ``LogStore/waitUntilDurable(_:)`` to wait for the sync that covers an append.
+    case batch
+    /// Written to the WAL without syncing; a machine crash can lose recent appends (a process crash cannot,
+    /// once the committer wrote them).
+    case none
+}
+
+/// What opening a store does when a WAL file is damaged before its tail.
+public enum WALDamagePolicy: Sendable {
+    /// Keep every readable record before and after the damage, copy the damaged file to `quarantine/`,
+    /// and report the damage in ``LogStore/recoveryReport`` (and `logstore verify`). The default.
+    case salvage
+    /// Refuse to open with a ``LogStoreError/Kind/corruption`` error naming the file and offset.
+    case refuse
+}
+
+/// How a store is opened. Every field's default is what most collectors want.
+public struct StoreOptions: Sendable {
+    /// Default `.batch`: one fsync per ``batchInterval`` shared by all writers. `.sync` waits for the
+    /// disk on every append (latency ~0.2 ms, throughput from group commit); `.none` never waits.
+    public var durability: Durability = .batch
+    /// Default 10 ms: the longest time a `.batch` append stays unsynced.
+    public var batchInterval: Duration = .milliseconds(10)
+    /// Default false: open without writing (no lock, no recovery writes), beside a running writer.
+    public var readOnly = false
+    /// Default true: create the directory when it does not exist.
+    public var createIfMissing = true
+    /// Default 64 KiB: raw (decoded) size of a block. Larger blocks compress better and skip worse.
+    public var blockSize = 64 << 10
+    /// Default 64 MiB: estimated raw size of the in-memory head before it is flushed into segments.
+    /// Bounds memory use and WAL replay time.
+    public var headFlushBytes = 64 << 20
+    /// Default 10 minutes: the head is flushed at least this often even when small.
+    public var headMaxAge: Duration = .seconds(600)
+    /// Default 256 MiB: estimated raw size at which a segment is cut even inside one time window.
+    public var segmentMaxBytes = 256 << 20
+    /// Default 1 MiB: the largest accepted record (row encoding); longer records are rejected.
+    public var maxRecordBytes = RecordLimits.defaultMaxRecordBytes
+    /// Default 1 day: records stamped further than this in the future are rejected and counted.
+    public var maxFutureSkew: Duration = .seconds(86_400)
+    /// Default `.salvage`.
+    public var walDamagePolicy: WALDamagePolicy = .salvage
+    /// When set, replaces the store's persisted retention (written to `SETTINGS`).
+    public var retention: Duration?
+    /// When set, replaces the store's persisted size cap in bytes (0 removes the cap).
+    public var maxBytes: Int?
+    /// When set, replaces the store's persisted segment time span. Only affects new segments.
+    public var segmentSpan: Duration?
+    /// Default 1: LZ4 acceleration for blocks (higher is faster and compresses less).
+    public var compressionAcceleration: Int32 = 1
+    /// Default 60 s: how often the background thread applies retention.
+    public var expiryInterval: Duration = .seconds(60)
+    /// The wall clock in nanoseconds since the epoch; replace it in tests.
+    public var clock: @Sendable () -> Int64 = { wallClockNanos() }
+    /// The file-system seam; replace it to inject faults.
+    package var io: any StorageIO = PosixIO()
+
+    public init() {}
+
+    public init(durability: Durability) {
+        self.durability = durability
+    }
+
+    func validate() throws(LogStoreError) {
+        guard blockSize >= 1024, blockSize <= 8 << 20 else {
+            throw LogStoreError(.invalidArgument, "blockSize must be between 1 KiB and 8 MiB, got \(blockSize)")
+        }
+        guard headFlushBytes >= 64 << 10 else {
+            throw LogStoreError(.invalidArgument, "headFlushBytes must be at least 64 KiB, got \(headFlushBytes)")
+        }
+        guard maxRecordBytes >= 256, maxRecordBytes <= 64 << 20 else {
+            throw LogStoreError(.invalidArgument, "maxRecordBytes must be between 256 bytes and 64 MiB, got \(maxRecordBytes)")
+        }
+        if let retention, retention <= .zero {
+            throw LogStoreError(.invalidArgument, "retention must be positive, got \(retention)")
+        }
+        if let segmentSpan, segmentSpan < .seconds(1) {
+            throw LogStoreError(.invalidArgument, "segmentSpan must be at least one second, got \(segmentSpan)")
+        }
+        if let maxBytes, maxBytes < 0 {
+            throw LogStoreError(.invalidArgument, "maxBytes must not be negative, got \(maxBytes)")
+        }
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds, saturating.
+    var nanoseconds: Int64 {
+        let (s, a) = components
+        let (ns, overflow) = s.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return s < 0 ? .min : .max }
+        return ns.addingReportingOverflow(a / 1_000_000_000).overflow ? .max : ns + a / 1_000_000_000
+    }
+}

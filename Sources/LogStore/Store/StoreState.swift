@@ -1,0 +1,68 @@
+/// Everything the store's threads share, guarded by `LogStore.state` (a ``Monitor``).
+struct StoreState {
+    var nextSequence: UInt64 = 1
+    var nextWALNumber: UInt64 = 1
+    var nextSegmentID: UInt64 = 1
+    var head: Head
+    /// Heads handed to the flusher, oldest first; queryable until their segments are installed.
+    var immutables: [HeadSnapshot] = []
+    /// Installed segments.
+    var segments: [Segment] = []
+    var settings: StoreSettings
+    var closing = false
+    var closed = false
+    /// The last flush failure, cleared by the next successful flush.
+    var flushError: LogStoreError?
+    var counters = StoreStatistics.Counters()
+
+    init(head: Head, settings: StoreSettings) {
+        self.head = head
+        self.settings = settings
+    }
+
+    /// What a query reads: immutable references only.
+    func snapshot() -> StoreSnapshot {
+        var heads = immutables
+        if !head.isEmpty { heads.append(head.snapshot()) }
+        return StoreSnapshot(segments: segments, heads: heads, settings: settings)
+    }
+}
+
+/// A consistent, immutable view of the store for one query.
+struct StoreSnapshot: Sendable {
+    let segments: [Segment]
+    let heads: [HeadSnapshot]
+    let settings: StoreSettings
+}
+
+/// Counters and sizes, for monitoring.
+public struct StoreStatistics: Sendable {
+    public struct Counters: Sendable {
+        /// Records stored.
+        public var appended = 0
+        /// Records dropped at ingest because they were already older than the retention period.
+        public var droppedExpired = 0
+        /// Records rejected at ingest because their timestamp was too far in the future.
+        public var rejectedFuture = 0
+        /// Records rejected at ingest because they were invalid (too large, ID too long).
+        public var rejectedInvalid = 0
+        /// Records dropped at flush because they had expired while in memory.
+        public var expiredAtFlush = 0
+        /// Segment files written.
+        public var segmentsWritten = 0
+        /// Segment files removed by retention.
+        public var segmentsExpired = 0
+    }
+
+    public var counters: Counters
+    /// Records in memory (head and flushing heads).
+    public var bufferedRecords: Int
+    /// Segment files in the store.
+    public var segmentCount: Int
+    /// Records held by segments.
+    public var segmentRecords: Int
+    /// Bytes of segment files.
+    public var segmentBytes: Int64
+    /// Bytes of the in-memory index (segment footers: block tables and correlation index).
+    public var indexBytes: Int
+}

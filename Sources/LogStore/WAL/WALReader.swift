@@ -1,0 +1,101 @@
+/// A damaged byte range found in a store file.
+public struct DamageReport: Sendable, CustomStringConvertible {
+    /// The file, relative to the store directory.
+    public var file: String
+    /// Where the damage starts.
+    public var offset: Int
+    /// How many bytes were unreadable (0 when unknown).
+    public var length: Int
+    /// What is wrong.
+    public var reason: String
+
+    public var description: String {
+        "\(file) at byte \(offset)" + (length > 0 ? " (\(length) bytes)" : "") + ": \(reason)"
+    }
+}
+
+/// The result of reading one WAL file (docs/FORMAT.md, 4.3).
+struct WALReadResult {
+    var header: WALHeader?
+    var records: [LogRecord] = []
+    /// End of the last good frame; the writer truncates the file here when a torn tail follows.
+    var validEnd = WALFormat.headerSize
+    /// The file size.
+    var size = 0
+    /// Bytes after `validEnd` that a crash left behind (not damage).
+    var tornTailBytes = 0
+    /// Damage before the tail.
+    var damage: [DamageReport] = []
+}
+
+/// Reads WAL files for replay and verification.
+enum WALReader {
+    /// Reads and checks `bytes` of the WAL file called `name`.
+    ///
+    /// `isNewest` tells whether it is the last WAL file, where a short or partial header is what a
+    /// crash during file creation leaves.
+    static func read(_ bytes: [UInt8], name: String, isNewest: Bool) -> WALReadResult {
+        var result = WALReadResult()
+        result.size = bytes.count
+        bytes.withUnsafeBytes { buf in
+            do throws(FormatError) {
+                result.header = try WALHeader.decode(buf)
+            } catch {
+                if isNewest && bytes.count < WALFormat.headerSize + WALFormat.frameHeaderSize
+                    && WALFrame.nextValidFrame(after: 0, in: buf) == nil {
+                    result.tornTailBytes = bytes.count
+                    result.validEnd = 0
+                } else {
+                    result.damage.append(DamageReport(file: name, offset: error.offset, length: min(bytes.count, WALFormat.headerSize),
+                                                      reason: "WAL header: \(error.reason)"))
+                    // Salvage frames after the header anyway.
+                    scanFrames(buf, from: WALFormat.headerSize, name: name, into: &result)
+                }
+                return
+            }
+            scanFrames(buf, from: WALFormat.headerSize, name: name, into: &result)
+        }
+        return result
+    }
+
+    private static func scanFrames(_ buf: UnsafeRawBufferPointer, from start: Int, name: String, into result: inout WALReadResult) {
+        var offset = start
+        result.validEnd = min(start, buf.count)
+        var lastSequence: UInt64 = 0
+        while offset < buf.count {
+            var problem: String?
+            if let frame = WALFrame.frame(at: offset, in: buf) {
+                if frame.type != WALFormat.recordsFrameType {
+                    problem = "frame type \(frame.type) is not known to this version (written by a newer LogStore?)"
+                } else {
+                    do throws(FormatError) {
+                        let records = try WALFrame.decodeRecords(frame.payload)
+                        if let first = records.first, first.sequence <= lastSequence {
+                            problem = "sequence \(first.sequence) does not follow \(lastSequence)"
+                        } else {
+                            lastSequence = records.last?.sequence ?? lastSequence
+                            result.records.append(contentsOf: records)
+                            offset = frame.end
+                            result.validEnd = offset
+                            continue
+                        }
+                    } catch {
+                        problem = "records frame does not decode: \(error.reason) at payload byte \(error.offset)"
+                    }
+                }
+            }
+            // The frame at `offset` is bad. Is there anything valid after it?
+            guard let next = WALFrame.nextValidFrame(after: offset, in: buf) else {
+                if problem == nil {
+                    result.tornTailBytes = buf.count - offset
+                } else {
+                    result.damage.append(DamageReport(file: name, offset: offset, length: buf.count - offset, reason: problem ?? ""))
+                }
+                return
+            }
+            result.damage.append(DamageReport(file: name, offset: offset, length: next - offset,
+                                              reason: problem ?? "frame checksum mismatch or bad length; \(next - offset) bytes skipped"))
+            offset = next
+        }
+    }
+}

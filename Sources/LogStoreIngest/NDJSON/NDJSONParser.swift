@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import LogStoreFormat
+
+/// A fast parser for newline-delimited JSON log records, working directly on bytes.
+///
+/// Each line must hold one JSON object. Top-level keys map onto the record's fields:
+///
+/// - timestamp (required): `timestamp`, `ts`, `time` or `@timestamp`; an RFC 3339 string, a numeric string or
+///   a number giving epoch seconds, milliseconds, microseconds or nanoseconds (told apart by magnitude).
+/// - level: `level`, `log_level`, `severity` or `lvl`; a name accepted by `LogLevel(name:)` or a syslog
+///   severity number 0–7. Defaults to `info`.
+/// - source: `source`, `worker_name`, `service` or `logger`. Defaults to `""`.
+/// - correlation ID: `correlation_id`, `correlationId` or `trace_id`; a string or a number (kept as its JSON
+///   text), at most 255 UTF-8 bytes; empty means none.
+/// - message: `message` or `msg`. Defaults to `""`.
+///
+/// Source and message also accept numbers and booleans, kept as their JSON text. When several keys of one
+/// field are present the one listed first wins; the others stay attributes. A `null` counts as absent.
+///
+/// Every other member becomes attributes in input order: strings, integers that fit in `Int64`, other
+/// numbers as doubles, booleans; `null` is omitted; arrays are kept as their JSON text as written; nested
+/// objects are flattened into dotted keys (`{"http":{"status":500}}` gives `http.status`).
+public struct NDJSONParser: Sendable {
+    /// Limits applied to every line.
+    public struct Options: Sendable, Hashable {
+        /// Longest accepted line in bytes, not counting its line terminator.
+        public var maxRecordBytes: Int
+        /// Deepest accepted nesting of objects and arrays; the record object itself is level 1.
+        public var maxNestingDepth: Int
+
+        public init(maxRecordBytes: Int = RecordLimits.defaultMaxRecordBytes, maxNestingDepth: Int = 32) {
+            self.maxRecordBytes = maxRecordBytes
+            self.maxNestingDepth = maxNestingDepth
+        }
+    }
+
+    public var options: Options
+
+    public init(options: Options = Options()) {
+        self.options = options
+    }
+
+    /// Parses one line (without its line terminator) into a record.
+    ///
+    /// - Parameter lineNumber: the 1-based line number reported in a ``LineError``.
+    public func parseLine(_ line: UnsafeRawBufferPointer, lineNumber: Int) -> Result<LogRecord, LineError> {
+        guard let base = line.baseAddress, !line.isEmpty else {
+            return .failure(LineError(line: lineNumber, column: 1, reason: "empty line"))
+        }
+        do {
+            return .success(try parse(base.assumingMemoryBound(to: UInt8.self), count: line.count))
+        } catch {
+            return .failure(LineError(line: lineNumber, column: error.offset + 1, reason: error.reason))
+        }
+    }
+
+    /// Parses one line held in a `String`; see ``parseLine(_:lineNumber:)-(UnsafeRawBufferPointer,_)``.
+    public func parseLine(_ line: String, lineNumber: Int) -> Result<LogRecord, LineError> {
+        var line = line
+        return line.withUTF8 { parseLine(UnsafeRawBufferPointer($0), lineNumber: lineNumber) }
+    }
+
+    /// Parses every complete line of `buffer`.
+    ///
+    /// Lines end with `\n` (a `\r` before it is dropped). Blank and whitespace-only lines are skipped but
+    /// counted. Records are appended to `records` and failures to `errors`, both in input order.
+    /// An unterminated last line is left unconsumed unless `isFinal` is true, so the caller can prepend it
+    /// to the next chunk (``NDJSONStream`` does this bookkeeping).
+    ///
+    /// - Parameter firstLineNumber: the 1-based line number of the first line in `buffer`.
+    /// - Returns: how many bytes were consumed and how many lines (including blank ones) they held.
+    @discardableResult
+    public func parseChunk(
+        _ buffer: UnsafeRawBufferPointer,
+        firstLineNumber: Int,
+        isFinal: Bool = false,
+        into records: inout [LogRecord],
+        errors: inout [LineError]
+    ) -> (consumed: Int, lines: Int) {
+        guard let raw = buffer.baseAddress, !buffer.isEmpty else { return (0, 0) }
+        let p = raw.assumingMemoryBound(to: UInt8.self)
+        let n = buffer.count
+        var start = 0
+        var lines = 0
+        while start < n {
+            let newline: Int
+            if let hit = memchr(raw + start, 0x0A, n - start) {
+                newline = raw.distance(to: UnsafeRawPointer(hit))
+            } else if isFinal {
+                newline = n
+            } else {
+                break
+            }
+            var end = newline
+            if end > start && p[end - 1] == 0x0D { end -= 1 }
+            let lineNumber = firstLineNumber + lines
+            lines += 1
+            if !Self.isBlank(p, start, end) {
+                do {
+                    records.append(try parse(p + start, count: end - start))
+                } catch {
+                    errors.append(LineError(line: lineNumber, column: error.offset + 1, reason: error.reason))
+                }
+            }
+            start = newline + 1
+        }
+        return (min(start, n), lines)
+    }
+
+    /// Whether `p[start..<end]` holds only spaces, tabs and carriage returns.
+    @inline(__always)
+    static func isBlank(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        var i = start
+        while i < end {
+            let c = p[i]
+            guard c == 0x20 || c == 0x09 || c == 0x0D else { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// Checks the size limit and the encoding, then parses the object.
+    func parse(_ p: UnsafePointer<UInt8>, count n: Int) throws(SyntaxFailure) -> LogRecord {
+        guard n <= options.maxRecordBytes else {
+            throw SyntaxFailure(offset: options.maxRecordBytes,
+                                reason: "record of \(n) bytes exceeds the limit of \(options.maxRecordBytes) bytes")
+        }
+        if let bad = UTF8Validation.firstInvalidOffset(p, count: n) {
+            throw SyntaxFailure(offset: bad, reason: "invalid UTF-8 at column \(bad + 1)")
+        }
+        var parser = RecordParser(base: p, count: n, maxDepth: options.maxNestingDepth)
+        return try parser.parse()
+    }
+}

@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import LogStoreFormat
+
+/// Parses NDJSON arriving in arbitrary chunks (for example fixed-size reads of a file or a pipe).
+///
+/// Complete lines are parsed straight from the caller's buffer; only a line split across chunks is copied.
+/// A line longer than `maxRecordBytes` is never buffered whole: the stream skips to its end and reports one
+/// ``LineError`` giving its full size.
+public struct NDJSONStream: Sendable {
+    /// The parser applied to each line.
+    public let parser: NDJSONParser
+    /// The 1-based number of the next line to be completed.
+    public private(set) var nextLineNumber: Int
+
+    /// The start of a line whose end has not arrived yet.
+    private var pending: [UInt8] = []
+    /// Whether the current line is being skipped because it is over the limit.
+    private var skipping = false
+    /// Bytes of the skipped line seen so far, and whether the last one was a carriage return.
+    private var skippedBytes = 0
+    private var skippedEndsWithCR = false
+
+    public init(parser: NDJSONParser = NDJSONParser(), firstLineNumber: Int = 1) {
+        self.parser = parser
+        self.nextLineNumber = firstLineNumber
+    }
+
+    /// Parses every line that `bytes` completes, appending records and errors in input order, and keeps
+    /// the unterminated rest for the next call.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, into records: inout [LogRecord], errors: inout [LineError]) {
+        guard let raw = bytes.baseAddress, !bytes.isEmpty else { return }
+        let n = bytes.count
+        var offset = 0
+        if skipping || !pending.isEmpty {
+            guard let hit = memchr(raw, 0x0A, n) else {
+                carry(bytes)
+                return
+            }
+            let newline = raw.distance(to: UnsafeRawPointer(hit))
+            if skipping {
+                carry(UnsafeRawBufferPointer(rebasing: bytes[0..<newline]))
+                reportSkippedLine(into: &errors)
+            } else {
+                pending.append(contentsOf: bytes[0...newline])
+                pending.withUnsafeBytes { line in
+                    _ = parser.parseChunk(line, firstLineNumber: nextLineNumber, isFinal: true,
+                                          into: &records, errors: &errors)
+                }
+                pending.removeAll(keepingCapacity: true)
+                nextLineNumber += 1
+            }
+            offset = newline + 1
+        }
+        let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+        let (consumed, lines) = parser.parseChunk(rest, firstLineNumber: nextLineNumber,
+                                                  into: &records, errors: &errors)
+        nextLineNumber += lines
+        carry(UnsafeRawBufferPointer(rebasing: rest[consumed...]))
+    }
+
+    /// Parses the last line if it had no terminator. Call once at the end of the input.
+    public mutating func finish(into records: inout [LogRecord], errors: inout [LineError]) {
+        if skipping {
+            reportSkippedLine(into: &errors)
+        } else if !pending.isEmpty {
+            let lines = pending.withUnsafeBytes { line in
+                parser.parseChunk(line, firstLineNumber: nextLineNumber, isFinal: true,
+                                  into: &records, errors: &errors).lines
+            }
+            nextLineNumber += lines
+            pending.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Keeps `bytes` (part of an unterminated line), switching to skipping once the line is over the limit.
+    private mutating func carry(_ bytes: UnsafeRawBufferPointer) {
+        if skipping {
+            skippedBytes += bytes.count
+            if let last = bytes.last { skippedEndsWithCR = last == 0x0D }
+            return
+        }
+        pending.append(contentsOf: bytes)
+        // One byte of slack for a "\r" that the terminator may follow.
+        if pending.count > parser.options.maxRecordBytes + 1 {
+            skipping = true
+            skippedBytes = pending.count
+            skippedEndsWithCR = pending.last == 0x0D
+            pending.removeAll()
+        }
+    }
+
+    private mutating func reportSkippedLine(into errors: inout [LineError]) {
+        let size = skippedBytes - (skippedEndsWithCR ? 1 : 0)
+        let limit = parser.options.maxRecordBytes
+        errors.append(LineError(line: nextLineNumber, column: limit + 1,
+                                reason: "record of \(size) bytes exceeds the limit of \(limit) bytes"))
+        nextLineNumber += 1
+        skipping = false
+        skippedBytes = 0
+        skippedEndsWithCR = false
+    }
+}
