@@ -113,6 +113,7 @@ public final class LogStore: Sendable {
             try? io.unlink(joinPath(walDirectory, WALFormat.fileName(current)))
             try? io.fsyncDirectory(walDirectory)
         }
+        lock?.release()
         if let failure { throw failure }
     }
 }

@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,11 +28,21 @@ final class StoreLock: @unchecked Sendable {
         _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
     }
 
-    deinit {
+    private let released = Mutex(false)
+
+    /// Releases the lock; later calls do nothing.
+    func release() {
+        let first = released.withLock { was in
+            defer { was = true }
+            return !was
+        }
+        guard first else { return }
         _ = ftruncate(fd, 0)
         flock(fd, LOCK_UN)
         Glibc.close(fd)
     }
+
+    deinit { release() }
 
     private static func readPID(_ fd: Int32) -> Int32? {
         var buf = [UInt8](repeating: 0, count: 32)

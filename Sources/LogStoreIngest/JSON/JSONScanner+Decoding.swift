@@ -18,11 +18,15 @@ extension JSONScanner {
         if !token.hasEscapes { return text(token.start, token.end) }
         scratch.removeAll(keepingCapacity: true)
         appendDecoded(token, to: &scratch)
-        return String(decoding: scratch, as: UTF8.self)
+        return scratch.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Appends the decoded UTF-8 bytes of a scanned (hence already validated) string to `out`.
     func appendDecoded(_ token: StringToken, to out: inout [UInt8]) {
+        guard token.hasEscapes else {
+            out.append(contentsOf: bytes(token.start, token.end))
+            return
+        }
         var i = token.start
         while i < token.end {
             var j = i

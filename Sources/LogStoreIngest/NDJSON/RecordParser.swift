@@ -215,7 +215,7 @@ struct RecordParser {
         if keyBuffer.isEmpty && !key.hasEscapes { return scanner.text(key.start, key.end) }
         let mark = keyBuffer.count
         scanner.appendDecoded(key, to: &keyBuffer)
-        let result = String(decoding: keyBuffer, as: UTF8.self)
+        let result = keyBuffer.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
         keyBuffer.removeLast(keyBuffer.count - mark)
         return result
     }
