@@ -140,6 +140,28 @@ import Testing
         }
     }
 
+    /// Strings are bytes (FORMAT.md "Conventions"). The block's source and key dictionaries are Swift
+    /// `[String: Int]`, and Swift `String ==` is canonical equivalence, so "é" (C3 A9) and "e\u{301}" (65 CC 81)
+    /// share one dictionary entry and the second record comes back with the first one's bytes. The WAL path keeps
+    /// the bytes, so the same record would read differently before and after a flush.
+    @Test func blockDictionariesKeepCanonicallyEquivalentStringsApart() throws {
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        #expect(composed == decomposed && Array(composed.utf8) != Array(decomposed.utf8))
+        let recs = [
+            LogRecord(timestamp: 1, level: .info, source: composed, message: "m", attributes: [Attribute(composed, .int(1))], sequence: 1),
+            LogRecord(timestamp: 2, level: .info, source: decomposed, message: "m", attributes: [Attribute(decomposed, .int(2))], sequence: 2),
+        ]
+        let (raw, summary) = encode(recs)
+        let block = try DecodedBlock(raw: raw)
+        let back = try records(of: block)
+        for (a, b) in zip(recs, back) {
+            #expect(Array(b.source.utf8) == Array(a.source.utf8), "source bytes of record \(a.sequence)")
+            #expect(Array(b.attributes[0].key.utf8) == Array(a.attributes[0].key.utf8), "key bytes of record \(a.sequence)")
+        }
+        #expect(block.sources.count == 2)
+        #expect(summary.sourceCounts.count == 2)
+    }
+
     @Test func attributeLookupFindsTheFirstValueForAKey() throws {
         let rec = LogRecord(timestamp: 1, level: .info, source: "s", message: "m",
                             attributes: [Attribute("k", .int(1)), Attribute("other", .string("x")), Attribute("k", .int(2))],

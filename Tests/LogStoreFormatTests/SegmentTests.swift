@@ -387,7 +387,9 @@ import Testing
 
     @Test func incompressibleBlocksAreStoredRaw() throws {
         // One tiny record per block: LZ4 cannot win, so the codec is raw and stored == raw.
-        let recs = (0..<5).map { LogRecord(timestamp: Int64($0) * 7_919, level: .info, source: "s", message: "q\($0)", sequence: UInt64($0 + 1)) }
+        // (Sequences and timestamps without zero runs: an 8-byte run of zeros is already a 4-byte LZ4 match.)
+        let recs = (0..<5).map { LogRecord(timestamp: GoldenFormatTests.t0 + Int64($0) * 7_919, level: .info, source: "s",
+                                           message: "q\($0)", sequence: GoldenFormatTests.s0 + UInt64($0)) }
         let (file, footer, _) = segmentFile(recs, header: sampleSegmentHeader, rawBlockTarget: 1)
         for b in footer.blocks {
             #expect(b.codec == BlockFormat.codecRaw)

@@ -30,7 +30,9 @@ struct RecordGenerator {
     init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
 
     static let fixedPieces = [
-        "", "a", "GET /api/v1/users", "é", "e\u{301}", "漢字", "🎉", "👩‍👩‍👧", "\u{0}", "tab\there", "line\nbreak",
+        // Only one of "é" / "e\u{301}": canonically equivalent strings are covered by
+        // blockDictionariesKeepCanonicallyEquivalentStringsApart, which fails today.
+        "", "a", "GET /api/v1/users", "é", "漢字", "🎉", "👩‍👩‍👧", "\u{0}", "tab\there", "line\nbreak",
         "\u{FFFD}", "\u{10FFFF}", "ß", "Ω≈ç√", "quote\"back\\slash",
     ]
 

@@ -73,8 +73,8 @@ public struct StoreOptions: Sendable {
         guard headFlushBytes >= 64 << 10 else {
             throw LogStoreError(.invalidArgument, "headFlushBytes must be at least 64 KiB, got \(headFlushBytes)")
         }
-        guard maxRecordBytes >= 256, maxRecordBytes <= 64 << 20 else {
-            throw LogStoreError(.invalidArgument, "maxRecordBytes must be between 256 bytes and 64 MiB, got \(maxRecordBytes)")
+        guard maxRecordBytes >= 256, maxRecordBytes <= RecordLimits.maxRecordBytesCeiling else {
+            throw LogStoreError(.invalidArgument, "maxRecordBytes must be between 256 bytes and 8 MiB, got \(maxRecordBytes)")
         }
         if let retention, retention <= .zero {
             throw LogStoreError(.invalidArgument, "retention must be positive, got \(retention)")

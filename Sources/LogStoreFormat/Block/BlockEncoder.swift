@@ -6,8 +6,8 @@ public struct BlockSummary: Sendable {
     public var minSequence = UInt64.max
     public var maxSequence: UInt64 = 0
     public var levelCounts = [Int](repeating: 0, count: LogLevel.count)
-    /// Record count per source name.
-    public var sourceCounts: [String: Int] = [:]
+    /// Record count per source name, in order of first appearance in the block.
+    public var sourceCounts: [(source: String, count: Int)] = []
     /// Correlation hashes of the IDs in the block.
     public var correlationHashes: Set<UInt64> = []
 }
@@ -43,10 +43,10 @@ public struct BlockEncoder {
         keyIndex.removeAll(); valueTypes.removeAll(); values.removeAll(); out.removeAll()
 
         var summary = BlockSummary()
-        var sourceDict: [String: Int] = [:]
+        var sourceDict: [ExactString: Int] = [:]
         var sourceNames: [String] = []
         var perSource: [Int] = []
-        var keyDict: [String: Int] = [:]
+        var keyDict: [ExactString: Int] = [:]
         var keyNames: [String] = []
         var lastSource = ""
         var lastSourceIndex = -1
@@ -73,13 +73,13 @@ public struct BlockEncoder {
             summary.levelCounts[Int(r.level.rawValue)] += 1
 
             let si: Int
-            if lastSourceIndex >= 0 && r.source == lastSource {
+            if lastSourceIndex >= 0 && r.source.utf8.elementsEqual(lastSource.utf8) {
                 si = lastSourceIndex
-            } else if let known = sourceDict[r.source] {
+            } else if let known = sourceDict[ExactString(r.source)] {
                 si = known
             } else {
                 si = sourceNames.count
-                sourceDict[r.source] = si
+                sourceDict[ExactString(r.source)] = si
                 sourceNames.append(r.source)
             }
             if si == perSource.count { perSource.append(0) }
@@ -116,11 +116,11 @@ public struct BlockEncoder {
             attributeCounts.varint(r.attributes.count)
             for a in r.attributes {
                 let ki: Int
-                if let known = keyDict[a.key] {
+                if let known = keyDict[ExactString(a.key)] {
                     ki = known
                 } else {
                     ki = keyNames.count
-                    keyDict[a.key] = ki
+                    keyDict[ExactString(a.key)] = ki
                     keyNames.append(a.key)
                 }
                 keyIndex.varint(ki)
@@ -141,7 +141,7 @@ public struct BlockEncoder {
             }
         }
         summary.recordCount = records.count
-        for (i, name) in sourceNames.enumerated() { summary.sourceCounts[name] = perSource[i] }
+        summary.sourceCounts = zip(sourceNames, perSource).map { ($0, $1) }
 
         out.varint(records.count)
         out.raw(timestamps.bytes)
@@ -162,5 +162,17 @@ public struct BlockEncoder {
         out.raw(valueTypes.bytes)
         out.raw(values.bytes)
         return (out.bytes, summary)
+    }
+}
+
+/// A string compared and hashed by its UTF-8 bytes, so that canonically equivalent but different
+/// strings ("é" as one scalar or two) keep their own dictionary entries and round-trip exactly.
+public struct ExactString: Hashable {
+    public let value: String
+    @inline(__always) public init(_ value: String) { self.value = value }
+    @inline(__always) public static func == (a: ExactString, b: ExactString) -> Bool { a.value.utf8.elementsEqual(b.value.utf8) }
+    @inline(__always) public func hash(into hasher: inout Hasher) {
+        var s = value
+        s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }

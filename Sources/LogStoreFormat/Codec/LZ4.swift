@@ -28,7 +28,10 @@ public enum LZ4 {
         guard rawLength >= 0, rawLength <= Int(Int32.max), input.count <= Int(Int32.max) else {
             throw FormatError("LZ4 block sizes out of range (\(input.count) → \(rawLength))", at: 0)
         }
-        if rawLength == 0 { return [] }
+        if rawLength == 0 {
+            guard input.isEmpty else { throw FormatError("LZ4 input of \(input.count) bytes for an empty block", at: 0) }
+            return []
+        }
         var decoded: Int32 = -1
         let out = [UInt8](unsafeUninitializedCapacity: rawLength) { dst, initialized in
             guard let src = input.baseAddress, let d = dst.baseAddress else {

@@ -60,4 +60,6 @@ public enum RecordLimits {
     public static let maxCorrelationIDBytes = 255
     /// Default largest encoded record in bytes.
     public static let defaultMaxRecordBytes = 1 << 20
+    /// The largest record any writer may accept: a record must fit in one block (16 MiB raw).
+    public static let maxRecordBytesCeiling = 8 << 20
 }

@@ -9,7 +9,7 @@ public struct SegmentEncoder {
     private var encoder = BlockEncoder()
     private var offset = UInt64(SegmentFormat.headerSize)
     private var blocks: [BlockEntry] = []
-    private var sourceIndex: [String: UInt32] = [:]
+    private var sourceIndex: [ExactString: UInt32] = [:]
     private var sources: [String] = []
     private var pairs: [(UInt64, UInt32)] = []
     private var minTs = Int64.max
@@ -43,9 +43,9 @@ public struct SegmentEncoder {
         sc.reserveCapacity(summary.sourceCounts.count)
         for (name, count) in summary.sourceCounts {
             let si: UInt32
-            if let known = sourceIndex[name] { si = known } else {
+            if let known = sourceIndex[ExactString(name)] { si = known } else {
                 si = UInt32(sources.count)
-                sourceIndex[name] = si
+                sourceIndex[ExactString(name)] = si
                 sources.append(name)
             }
             sc.append(.init(source: si, count: UInt32(count)))

@@ -165,10 +165,14 @@ public struct SegmentFooter: Sendable, Equatable {
                 throw FormatError("block \(i): record count \(count) disagrees with its level/source counts or ranges", at: at)
             }
             if let prev = blocks.last {
-                guard offset >= prev.offset + UInt64(prev.diskLength), bMinTs >= prev.maxTimestamp else {
+                let (prevEnd, overflow) = prev.offset.addingReportingOverflow(UInt64(prev.diskLength))
+                guard !overflow, offset >= prevEnd, bMinTs >= prev.maxTimestamp else {
                     throw FormatError("block \(i) is out of order", at: at)
                 }
+            } else if offset < UInt64(SegmentFormat.headerSize) {
+                throw FormatError("block 0 starts inside the segment header", at: at)
             }
+            guard offset <= UInt64(Int64.max) else { throw FormatError("block \(i) offset \(offset) out of range", at: at) }
             total += UInt64(count)
             blocks.append(BlockEntry(offset: offset, storedLength: UInt32(stored), rawLength: UInt32(rawLen),
                                      checksum: crc, codec: codec, recordCount: UInt32(count), minTimestamp: bMinTs,

@@ -56,14 +56,14 @@ public struct SegmentHeader: Sendable, Equatable {
         guard buffer.prefix(8).elementsEqual(SegmentFormat.magic) else {
             throw FormatError("not a LogStore segment file (bad magic)", at: 0)
         }
-        let stored = buffer.loadUnaligned(fromByteOffset: 60, as: UInt32.self).littleEndian
-        guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[0..<60])) == stored else {
-            throw FormatError("segment header checksum mismatch", at: 60)
-        }
         var r = ByteReader(buffer, offset: 8)
         let version = try r.u16()
         guard version == SegmentFormat.version else {
             throw FormatError("segment format version \(version) is not supported (this build reads version \(SegmentFormat.version))", at: 8)
+        }
+        let stored = buffer.loadUnaligned(fromByteOffset: 60, as: UInt32.self).littleEndian
+        guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[0..<60])) == stored else {
+            throw FormatError("segment header checksum mismatch", at: 60)
         }
         _ = try r.u16()
         let h = SegmentHeader(segmentID: try r.u64(), flushID: try r.u64(), groupSize: try r.u32(),

@@ -54,6 +54,7 @@ public enum RowCodec {
         case 1:
             let idOffset = r.offset
             let s = try r.string("correlation ID")
+            guard !s.isEmpty else { throw FormatError("empty correlation ID (an empty ID is stored as no ID)", at: idOffset) }
             guard s.utf8.count <= RecordLimits.maxCorrelationIDBytes else {
                 throw FormatError("correlation ID longer than \(RecordLimits.maxCorrelationIDBytes) bytes", at: idOffset)
             }

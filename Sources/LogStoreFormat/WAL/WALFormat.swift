@@ -45,12 +45,12 @@ public struct WALHeader: Sendable, Equatable {
         }
         var r = ByteReader(buffer, offset: 8)
         let version = try r.u16()
+        guard version == WALFormat.version else {
+            throw FormatError("WAL format version \(version) is not supported (this build reads version \(WALFormat.version))", at: 8)
+        }
         let stored = buffer.loadUnaligned(fromByteOffset: 28, as: UInt32.self).littleEndian
         guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[0..<28])) == stored else {
             throw FormatError("WAL header checksum mismatch", at: 28)
-        }
-        guard version == WALFormat.version else {
-            throw FormatError("WAL format version \(version) is not supported (this build reads version \(WALFormat.version))", at: 8)
         }
         _ = try r.u16()
         let number = try r.u64()

@@ -104,7 +104,12 @@ public enum TimestampParser {
         guard i == n else { return nil }
 
         let days = CivilCalendar.daysFromCivil(year: year, month: month, day: day)
-        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds)
+        var seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds)
+        if seconds < 0 && fraction > 0 {
+            // Borrow a second so that the earliest representable instants do not overflow on the way.
+            seconds += 1
+            fraction -= nanosPerSecond
+        }
         let (scaled, overflow1) = seconds.multipliedReportingOverflow(by: nanosPerSecond)
         let (total, overflow2) = scaled.addingReportingOverflow(fraction)
         guard !overflow1, !overflow2 else { return nil }

@@ -1,0 +1,154 @@
+import ArgumentParser
+import LogStore
+import LogStoreIngest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Store NDJSON records from files or standard input.",
+        discussion: """
+        Each line is one JSON object. Fields: timestamp/ts/time (RFC 3339, or epoch s/ms/µs/ns), \
+        level/log_level/severity, source/worker_name/service, correlation_id/correlationId/trace_id, \
+        message/msg; every other field becomes an attribute (nested objects as dotted keys).
+        Bad lines are reported with file, line and reason; the good lines around them are stored, \
+        and the exit status is 1.
+
+        Examples:
+          logstore ingest app.ndjson
+          cat app.ndjson | logstore ingest --durability sync
+          logstore ingest --retention 36h logs/*.ndjson
+        """
+    )
+
+    @OptionGroup var location: StoreLocation
+
+    @Argument(help: ArgumentHelp("NDJSON files; - or nothing for standard input.", valueName: "FILE"))
+    var files: [String] = []
+
+    @Option(help: "sync (every batch synced), batch (synced every 10 ms), or none.")
+    var durability: Durability = .batch
+
+    @Option(help: ArgumentHelp("Set the store's retention (7d, 36h, …); persisted in the store.", valueName: "DURATION"))
+    var retention: String?
+
+    @Option(help: "How many bad lines to print before summarizing.")
+    var maxErrors = 10
+
+    @Flag(help: "Print no summary line.")
+    var quiet = false
+
+    func validate() throws {
+        if let retention, DurationParser.parse(retention) == nil {
+            throw ValidationError("--retention: '\(retention)' is not a duration like 7d, 36h or 90m")
+        }
+    }
+
+    func run() throws {
+        var options = StoreOptions(durability: durability)
+        if let retention, let ns = DurationParser.parse(retention) { options.retention = .nanoseconds(ns) }
+        let store = try LogStore.open(at: location.path, options: options)
+        let started = monotonicSeconds()
+        var totals = IngestTotals()
+        let inputs = files.isEmpty ? ["-"] : files
+        var failure: Error?
+        do {
+            for file in inputs { try ingest(file, into: store, totals: &totals) }
+        } catch {
+            failure = error
+        }
+        try store.close()
+        if let failure { throw failure }
+        let seconds = monotonicSeconds() - started
+        if totals.errorsTotal > totals.errorsPrinted {
+            Output.error("\(totals.errorsTotal - totals.errorsPrinted) more bad lines not shown (\(totals.errorsTotal) in all)")
+        }
+        if totals.droppedExpired > 0 {
+            Output.error("\(totals.droppedExpired) records were older than the store's retention and were not stored")
+        }
+        if totals.rejectedFuture > 0 {
+            Output.error("\(totals.rejectedFuture) records were rejected: timestamp more than a day in the future")
+        }
+        if totals.rejectedInvalid > 0 {
+            Output.error("\(totals.rejectedInvalid) records were rejected as invalid (over the size limit)")
+        }
+        if !quiet {
+            let mb = Double(totals.bytes) / 1e6
+            writeStderr("ingested \(totals.stored) records (\(format(mb)) MB) from \(inputs.count) input\(inputs.count == 1 ? "" : "s") in \(format(seconds)) s: "
+                  + "\(Int(Double(totals.stored) / max(seconds, 1e-9))) records/s, \(format(mb / max(seconds, 1e-9))) MB/s; "
+                  + "\(totals.errorsTotal + totals.rejectedFuture + totals.rejectedInvalid) rejected\n")
+        }
+        if totals.errorsTotal + totals.rejectedFuture + totals.rejectedInvalid > 0 { throw CLIFailure.data("") }
+    }
+
+    private func ingest(_ file: String, into store: LogStore, totals: inout IngestTotals) throws {
+        let name = file == "-" ? "<stdin>" : file
+        let fd: Int32 = file == "-" ? 0 : open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw CLIFailure.data("logstore: cannot read \(file): \(String(cString: strerror(errno)))")
+        }
+        defer { if fd != 0 { close(fd) } }
+        var stream = NDJSONStream(parser: NDJSONParser(options: .init(maxRecordBytes: store.options.maxRecordBytes)))
+        var buffer = [UInt8](repeating: 0, count: 4 << 20)
+        var records: [LogRecord] = []
+        var errors: [LineError] = []
+        records.reserveCapacity(16_384)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CLIFailure.data("logstore: reading \(name) failed: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            totals.bytes += n
+            buffer.withUnsafeBytes { stream.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &records, errors: &errors) }
+            try flush(&records, &errors, name: name, store: store, totals: &totals)
+        }
+        stream.finish(into: &records, errors: &errors)
+        try flush(&records, &errors, name: name, store: store, totals: &totals)
+    }
+
+    private func flush(_ records: inout [LogRecord], _ errors: inout [LineError], name: String, store: LogStore,
+                       totals: inout IngestTotals) throws {
+        for e in errors {
+            totals.errorsTotal += 1
+            if totals.errorsPrinted < maxErrors {
+                totals.errorsPrinted += 1
+                writeStderr("\(name):\(e.line):\(e.column): \(e.reason)\n")
+            }
+        }
+        errors.removeAll(keepingCapacity: true)
+        guard !records.isEmpty else { return }
+        let receipt = try store.append(records)
+        totals.stored += receipt.accepted
+        totals.droppedExpired += receipt.droppedExpired
+        totals.rejectedFuture += receipt.rejectedFuture
+        totals.rejectedInvalid += receipt.rejected.count
+        records.removeAll(keepingCapacity: true)
+    }
+
+    private func format(_ v: Double) -> String {
+        let r = (v * 10).rounded() / 10
+        return String(r)
+    }
+}
+
+struct IngestTotals {
+    var bytes = 0
+    var stored = 0
+    var errorsTotal = 0
+    var errorsPrinted = 0
+    var droppedExpired = 0
+    var rejectedFuture = 0
+    var rejectedInvalid = 0
+}
+
+extension Durability: ExpressibleByArgument {}
+
+func monotonicSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import LogStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `logstore` command-line tool.
+struct LogStoreCLI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logstore",
+        abstract: "Store structured logs durably and find them again fast.",
+        discussion: """
+        The store directory comes from --store, else $LOGSTORE_DIR, else ./logstore-data.
+        Exit status: 0 success, 1 data problems (rejected lines, damage found, store errors), 2 usage errors.
+        """,
+        subcommands: [IngestCommand.self, QueryCommand.self, CountCommand.self, VerifyCommand.self,
+                      ExpireCommand.self, CrashWriterCommand.self]
+    )
+}
+
+/// Entry point: maps ArgumentParser's usage errors to exit status 2 and store errors to one sentence
+/// and exit status 1.
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try LogStoreCLI.parseAsRoot()
+            try command.run()
+        } catch let error as LogStoreError {
+            Output.error(error.description)
+            exit(1)
+        } catch let error as CLIFailure {
+            if !error.message.isEmpty { Output.error(error.message) }
+            exit(error.status)
+        } catch {
+            let code = LogStoreCLI.exitCode(for: error)
+            let message = LogStoreCLI.fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                exit(0)
+            }
+            if !message.isEmpty { writeStderr(message + "\n") }
+            exit(code == .validationFailure ? 2 : (code.rawValue == 0 ? 1 : code.rawValue))
+        }
+    }
+}
+
+/// A failure the command already explained, with its exit status.
+struct CLIFailure: Error {
+    var status: Int32
+    var message: String
+
+    static func data(_ message: String) -> CLIFailure { CLIFailure(status: 1, message: message) }
+    static func usage(_ message: String) -> CLIFailure { CLIFailure(status: 2, message: message) }
+}

@@ -1,0 +1,143 @@
+import ArgumentParser
+import LogStore
+import LogStoreIngest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Buffered writing to standard output and messages to standard error.
+struct Output {
+    private var buffer: [UInt8] = []
+
+    init() { buffer.reserveCapacity(1 << 16) }
+
+    mutating func write(_ s: String) {
+        buffer.append(contentsOf: s.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        guard !buffer.isEmpty else { return }
+        buffer.withUnsafeBytes { b in
+            var done = 0
+            while done < b.count {
+                let n = Glibc.write(1, b.baseAddress! + done, b.count - done)
+                if n <= 0 {
+                    if errno == EINTR { continue }
+                    // The reader went away (a closed pipe): stop quietly.
+                    exit(0)
+                }
+                done += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    static func error(_ message: String) {
+        writeStderr(message.hasPrefix("logstore:") ? message + "\n" : "logstore: " + message + "\n")
+    }
+}
+
+/// How records are printed.
+enum RecordFormat: String, CaseIterable, ExpressibleByArgument {
+    case text
+    case ndjson
+}
+
+enum RecordPrinter {
+    /// One readable line: time, level, source, correlation ID, message, attributes.
+    static func text(_ r: LogRecord) -> String {
+        var s = TimestampParser.formatRFC3339(r.timestamp)
+        s += " " + r.level.name.uppercased().padded(8)
+        s += " " + (r.source.isEmpty ? "-" : r.source)
+        s += " " + (r.correlationID ?? "-")
+        s += " " + r.message.replacingNewlines()
+        for a in r.attributes {
+            s += " " + a.key + "=" + quoteIfNeeded(a.value.description)
+        }
+        return s + "\n"
+    }
+
+    /// One JSON object per line with keys seq, timestamp, level, source, correlation_id, message, attributes.
+    static func ndjson(_ r: LogRecord) -> String {
+        var s = "{\"seq\":\(r.sequence),\"timestamp\":\"\(TimestampParser.formatRFC3339(r.timestamp))\",\"level\":\"\(r.level.name)\",\"source\":"
+        JSON.appendString(r.source, to: &s)
+        s += ",\"correlation_id\":"
+        if let id = r.correlationID { JSON.appendString(id, to: &s) } else { s += "null" }
+        s += ",\"message\":"
+        JSON.appendString(r.message, to: &s)
+        s += ",\"attributes\":{"
+        for (i, a) in r.attributes.enumerated() {
+            if i > 0 { s += "," }
+            JSON.appendString(a.key, to: &s)
+            s += ":"
+            JSON.appendValue(a.value, to: &s)
+        }
+        return s + "}}\n"
+    }
+
+    private static func quoteIfNeeded(_ v: String) -> String {
+        if !v.isEmpty && !v.utf8.contains(where: { $0 == 0x20 || $0 == 0x22 || $0 == 0x3D || $0 < 0x20 }) { return v }
+        var s = ""
+        JSON.appendString(v, to: &s)
+        return s
+    }
+}
+
+enum JSON {
+    static func appendString(_ v: String, to s: inout String) {
+        s += "\""
+        for u in v.unicodeScalars {
+            switch u {
+            case "\"": s += "\\\""
+            case "\\": s += "\\\\"
+            case "\n": s += "\\n"
+            case "\r": s += "\\r"
+            case "\t": s += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    s += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    s.unicodeScalars.append(u)
+                }
+            }
+        }
+        s += "\""
+    }
+
+    static func appendValue(_ v: AttributeValue, to s: inout String) {
+        switch v {
+        case .string(let x): appendString(x, to: &s)
+        case .int(let x): s += String(x)
+        case .double(let x): s += x.isFinite ? String(x) : "null"
+        case .bool(let x): s += x ? "true" : "false"
+        }
+    }
+}
+
+extension String {
+    func padded(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
+
+    func replacingNewlines() -> String {
+        guard utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) else { return self }
+        var out = ""
+        for u in unicodeScalars {
+            if u == "\n" { out += "\\n" } else if u == "\r" { out += "\\r" } else { out.unicodeScalars.append(u) }
+        }
+        return out
+    }
+}
+
+/// Writes `text` to standard error, unbuffered.
+func writeStderr(_ text: String) {
+    var t = text
+    t.withUTF8 { b in
+        var done = 0
+        while done < b.count {
+            let n = Glibc.write(2, b.baseAddress! + done, b.count - done)
+            if n <= 0 { if errno == EINTR { continue }; return }
+            done += n
+        }
+    }
+}
