@@ -75,7 +75,11 @@ import Testing
             #expect(s.levelCounts.reduce(0, +) == recs.count)
             var sources: [String: Int] = [:]
             for r in recs { sources[r.source, default: 0] += 1 }
-            #expect(s.sourceCounts == sources)
+            #expect(Dictionary(s.sourceCounts.map { ($0.source, $0.count) }, uniquingKeysWith: +) == sources)
+            // In order of first appearance, each source once.
+            var order: [String] = []
+            for r in recs where !order.contains(where: { exactlyEqual($0, r.source) }) { order.append(r.source) }
+            #expect(s.sourceCounts.map(\.source).elementsEqual(order, by: exactlyEqual))
             let ids = Set(recs.compactMap { $0.correlationID }.filter { !$0.isEmpty })
             #expect(s.correlationHashes == Set(ids.map { CorrelationHash.hash($0) }))
             // The block's own dictionary holds each source once, in first-appearance order.

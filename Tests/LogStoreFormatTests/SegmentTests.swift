@@ -425,14 +425,19 @@ import Testing
         return segmentFile(recs, header: sampleSegmentHeader).file
     }
 
-    /// FORMAT.md 3.3 lets writers accept rows of up to 64 MiB, but 5.2 caps a block's raw length at 16 MiB, so a
-    /// legal large record produces a block no reader accepts. Every record a writer may accept must be readable.
+    /// FORMAT.md 3.3 caps a record at 8 MiB so that any record a writer may accept fits in one block
+    /// (5.2 caps a block's raw length at 16 MiB): the largest legal record must be readable.
     @Test func largestAllowedRecordFitsInABlock() throws {
-        let message = String(repeating: "0123456789abcdef", count: (20 << 20) / 16)  // a 20 MiB row, under 64 MiB
+        let rowOverhead = 64
+        let message = String(repeating: "0123456789abcdef", count: (RecordLimits.maxRecordBytesCeiling - rowOverhead) / 16)
         let rec = LogRecord(timestamp: 1, level: .info, source: "s", message: message, sequence: 1)
+        var row = ByteWriter()
+        RowCodec.encode(rec, into: &row)
+        #expect(row.count <= RecordLimits.maxRecordBytesCeiling)
         var enc = SegmentEncoder(header: sampleSegmentHeader)
         let block = enc.block([rec][...])
         let raw = try block.withBytes { (b) throws(FormatError) in try BlockHeader.open(b) }
+        #expect(raw.count <= BlockFormat.maxRawLength)
         #expect(try DecodedBlock(raw: raw).record(0).message.utf8.count == message.utf8.count)
     }
 }

@@ -99,11 +99,12 @@ struct DatasetGenerator {
             } else {
                 if active.count < concurrency || active.isEmpty {
                     active.append(Request.start(rng: &rng))
-                    ids.append(active[active.count - 1].id)
                 }
                 let slot = rng.below(active.count)
                 record = active[slot].nextRecord(timestamp: timestamp, rng: &rng)
-                counts[active[slot].id, default: 0] += 1
+                let id = active[slot].id
+                if counts[id] == nil { ids.append(id) }
+                counts[id, default: 0] += 1
                 if active[slot].remaining == 0 { active.swapAt(slot, active.count - 1); active.removeLast() }
             }
             levels[record.level, default: 0] += 1
@@ -152,6 +153,8 @@ struct Request {
     var requestID: String
     var userAgent: String
     var clientIP: String
+    var host: String
+    var thread: String
     var status: Int
     var remaining: Int
     var total: Int
@@ -182,6 +185,8 @@ struct Request {
                        path: isJob ? "/jobs/" + source : path, route: route, userID: userID,
                        requestID: "req_" + rng.hex(16), userAgent: rng.pick(Templates.userAgents),
                        clientIP: "10.\(rng.int(0...255)).\(rng.int(0...255)).\(rng.int(1...254))",
+                       host: Templates.host(of: source),
+                       thread: isJob ? "scheduler-\(rng.int(1...4))" : "http-nio-8080-exec-\(rng.int(1...64))",
                        status: status, remaining: n, total: n, elapsedMs: 0, crashes: crashes)
     }
 
@@ -194,6 +199,11 @@ struct Request {
             Attribute("method", .string(method)),
             Attribute("path", .string(path)),
             Attribute("request_id", .string(requestID)),
+            Attribute("span_id", .string(rng.hex(16))),
+            Attribute("host", .string(host)),
+            Attribute("thread", .string(thread)),
+            Attribute("env", .string("production")),
+            Attribute("version", .string(Templates.version(of: source))),
         ]
         let level: LogLevel
         let message: String
@@ -265,6 +275,20 @@ enum Templates {
         return out
     }()
 
+    /// A stable host name per source, like `ip-10-4-17-201.eu-west-1.compute.internal`.
+    static func host(of source: String) -> String {
+        var h: UInt64 = 1469598103934665603
+        for b in source.utf8 { h = (h ^ UInt64(b)) &* 1099511628211 }
+        return "ip-10-\(h % 8)-\((h >> 8) % 256)-\((h >> 16) % 254 + 1).eu-west-1.compute.internal"
+    }
+
+    /// A stable build version per source.
+    static func version(of source: String) -> String {
+        var h: UInt64 = 1469598103934665603
+        for b in source.utf8 { h = (h ^ UInt64(b)) &* 1099511628211 }
+        return "2025.11.\(h % 9 + 1)-" + String(h >> 36, radix: 16)
+    }
+
     static let jobSources = ["billing-cron", "ledger-reconciler", "report-generator", "inventory-sync",
                              "session-janitor"]
 
@@ -296,8 +320,9 @@ enum Templates {
     ]
 
     static func middle(userID: Int, stepMs: Double, rng: inout SplitMix64) -> (LogLevel, String) {
-        // ~12 % debug, ~80 % info, ~6 % warning overall once start/end lines are counted.
-        switch rng.weighted([16, 16, 14, 14, 14, 12, 4.5, 3.5, 1.6]) {
+        // Overall (with start and completion lines): ~15 % debug, ~76 % info, ~6 % warning, ~2 % error,
+        // and ~1 % of messages contain "timeout".
+        switch rng.weighted([8, 8, 16, 16, 16, 14, 3, 2.5, 1.1, 1.0, 1.0]) {
         case 0: return (.debug, "cache hit for key user:\(userID):profile (age \(rng.int(1...900))s)")
         case 1: return (.debug, "sql: SELECT id, status, total FROM orders WHERE user_id = \(userID) ORDER BY created_at DESC LIMIT 50 -- \(rng.int(0...50)) rows in \(stepMs) ms")
         case 2: return (.info, "authenticated user \(userID) via session token (scopes: orders:read orders:write)")
@@ -306,7 +331,9 @@ enum Templates {
         case 5: return (.info, "charged card ending \(rng.int(1000...9999)) amount \(rng.int(1...900)).\(rng.int(10...99)) USD")
         case 6: return (.warning, "slow query on orders took \(Int(stepMs * 40)) ms (threshold 250 ms)")
         case 7: return (.warning, "retrying call to \(rng.pick(upstreams)) (attempt \(rng.int(2...3))/3)")
-        default: return (.warning, "upstream \(timeoutWord) after \(rng.pick([1000, 2000, 3000, 5000])) ms calling \(rng.pick(upstreams))")
+        case 8: return (.warning, "upstream \(timeoutWord) after \(rng.pick([1000, 2000, 3000, 5000])) ms calling \(rng.pick(upstreams))")
+        case 9: return (.error, "payment declined for user \(userID): card_declined (insufficient_funds), charge ch_\(rng.hex(14))")
+        default: return (.error, "failed to publish event to topic orders.events: broker not available (partition \(rng.int(0...11)))")
         }
     }
 

@@ -1,5 +1,8 @@
-/// The records accepted since the last flush, in memory and in the WAL.
+/// The records accepted since the last flush: their encoded rows (the same bytes the WAL holds),
+/// with a small per-row index. No per-record objects are kept.
 struct Head: Sendable {
+    /// Keeps the row bytes alive.
+    private(set) var batches: [RowBatch] = []
     /// Full chunks, with their correlation index built.
     private(set) var frozen: [HeadChunk] = []
     /// The chunk being appended to.
@@ -15,38 +18,45 @@ struct Head: Sendable {
 
     var isEmpty: Bool { recordCount == 0 }
 
-    mutating func append(_ record: LogRecord, estimate: Int, now: Int64) {
+    mutating func retain(_ batch: RowBatch) { batches.append(batch) }
+
+    /// Adds a row whose batch was passed to ``retain(_:)``.
+    mutating func append(_ row: RowRef, correlationHash: UInt64, now: Int64) {
         if open.isFull {
             var full = open
             full.freeze()
             frozen.append(full)
             open = HeadChunk()
         }
-        open.append(record, estimate: estimate)
+        open.append(row, correlationHash: correlationHash)
         recordCount += 1
-        estimatedBytes += estimate
+        estimatedBytes += Int(row.length)
         if firstAppendAt == nil { firstAppendAt = now }
     }
 
     /// An immutable view for queries and for the flush.
     func snapshot() -> HeadSnapshot {
-        HeadSnapshot(frozen: frozen, open: open, walNumber: walNumber, recordCount: recordCount)
+        HeadSnapshot(batches: batches, frozen: frozen, open: open, walNumber: walNumber, recordCount: recordCount)
     }
 }
 
 /// An immutable view of a head: what a query reads, and what a flush writes into segments.
+/// Holding it keeps the row bytes alive.
 struct HeadSnapshot: Sendable {
+    let batches: [RowBatch]
     let frozen: [HeadChunk]
     let open: HeadChunk
     let walNumber: UInt64
     let recordCount: Int
 
-    /// Every record, in sequence order.
-    func allRecords() -> [LogRecord] {
-        var out: [LogRecord] = []
+    var chunks: [HeadChunk] { frozen + [open] }
+
+    /// Every row, in sequence order.
+    func allRows() -> [RowRef] {
+        var out: [RowRef] = []
         out.reserveCapacity(recordCount)
-        for c in frozen { out.append(contentsOf: c.records) }
-        out.append(contentsOf: open.records)
+        for c in frozen { out.append(contentsOf: c.rows) }
+        out.append(contentsOf: open.rows)
         return out
     }
 }

@@ -53,6 +53,10 @@ final class File: @unchecked Sendable {
         if let failure { throw failure }
     }
 
+    func write(_ buffer: UnsafeRawBufferPointer) throws(LogStoreError) {
+        try io.write(fd, buffer, path: path)
+    }
+
     func sync() throws(LogStoreError) { try io.fdatasync(fd, path: path) }
 
     func truncate(to length: Int64) throws(LogStoreError) { try io.truncate(fd, length: length, path: path) }

@@ -39,8 +39,10 @@ extension LogStore {
             }
         }
         for head in snapshot.heads {
-            for chunk in head.frozen + [head.open] {
-                for r in chunk.records where predicate.matches(r) { counts[Int(r.level.rawValue)] += 1 }
+            do throws(FormatError) {
+                for row in try predicate.matchingRows(head) { counts[Int(row.level)] += 1 }
+            } catch {
+                throw LogStoreError(.corruption, "a buffered record does not decode: \(error.reason)")
             }
         }
         return counts

@@ -2,7 +2,7 @@ extension LogStore {
     /// Starts a query; records are read lazily as the iterator advances.
     public func query(_ query: LogQuery) throws(LogStoreError) -> QueryIterator {
         let (snapshot, predicate) = try prepare(query)
-        return QueryIterator(snapshot: snapshot, predicate: predicate, limit: query.limit)
+        return try QueryIterator(snapshot: snapshot, predicate: predicate, limit: query.limit)
     }
 
     /// All records of a query, collected into an array (mind ``LogQuery/limit`` on large stores).

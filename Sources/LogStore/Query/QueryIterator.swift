@@ -16,7 +16,7 @@ public final class QueryIterator {
     /// Keeps the snapshot's segments (and their open files) alive while the query runs.
     private let snapshot: StoreSnapshot
 
-    init(snapshot: StoreSnapshot, predicate: Predicate, limit: Int?) {
+    init(snapshot: StoreSnapshot, predicate: Predicate, limit: Int?) throws(LogStoreError) {
         self.snapshot = snapshot
         let box = QueryStatisticsBox()
         self.box = box
@@ -40,7 +40,7 @@ public final class QueryIterator {
                 })
             }
             for head in snapshot.heads {
-                let run = HeadRun(head: head, predicate: predicate)
+                let run = try HeadRun(head: head, predicate: predicate)
                 if run.count > 0 { pending.append(Pending(bound: predicate.descending ? .max : .min) { run }) }
             }
         }

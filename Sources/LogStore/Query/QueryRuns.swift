@@ -68,40 +68,36 @@ final class SegmentRun: QueryRun {
     }
 }
 
-/// The matching records of one in-memory head, sorted in the query's order.
+/// The matching rows of one in-memory head, sorted in the query's order.
 final class HeadRun: QueryRun {
-    private let records: [LogRecord]
+    private let head: HeadSnapshot
+    private let rows: [RowRef]
     private var position = -1
     private(set) var current: QueryCursor?
 
-    init(head: HeadSnapshot, predicate: Predicate) {
-        var matched: [LogRecord] = []
-        if let c = predicate.correlation {
-            for chunk in head.frozen {
-                for p in chunk.positions(forCorrelationHash: c.hash, frozen: true) where predicate.matches(chunk.records[p]) {
-                    matched.append(chunk.records[p])
-                }
-            }
-            for r in head.open.records where predicate.matches(r) { matched.append(r) }
-        } else {
-            for chunk in head.frozen + [head.open] where chunk.levelMask & predicate.levelMask != 0
-                && predicate.timeOverlaps(min: chunk.minTimestamp, max: chunk.maxTimestamp) {
-                for r in chunk.records where predicate.matches(r) { matched.append(r) }
-            }
+    init(head: HeadSnapshot, predicate: Predicate) throws(LogStoreError) {
+        self.head = head
+        do throws(FormatError) {
+            rows = try predicate.matchingRows(head)
+        } catch {
+            throw LogStoreError(.corruption, "a buffered record does not decode: \(error.reason)")
         }
-        matched.sort { QueryCursor($0) < QueryCursor($1) }
-        if predicate.descending { matched.reverse() }
-        records = matched
     }
 
-    var count: Int { records.count }
+    var count: Int { rows.count }
 
     func advance() throws(LogStoreError) {
         position += 1
-        current = position < records.count ? QueryCursor(records[position]) : nil
+        current = position < rows.count ? QueryCursor(timestamp: rows[position].timestamp, sequence: rows[position].sequence) : nil
     }
 
-    func record() throws(LogStoreError) -> LogRecord { records[position] }
+    func record() throws(LogStoreError) -> LogRecord {
+        do throws(FormatError) {
+            return try withExtendedLifetime(head) { () throws(FormatError) -> LogRecord in try rows[position].record() }
+        } catch {
+            throw LogStoreError(.corruption, "a buffered record does not decode: \(error.reason)")
+        }
+    }
 }
 
 /// Per-query counters, shared by the runs of one query.

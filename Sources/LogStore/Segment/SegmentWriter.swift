@@ -11,21 +11,21 @@ struct SegmentWriter {
     let span: Int64
     let acceleration: Int32
 
-    /// A segment to be written: its window and its records (sorted).
+    /// A segment to be written: its window and its rows (sorted).
     struct Plan {
         var windowStart: Int64
-        var records: ArraySlice<LogRecord>
+        var records: ArraySlice<RowRef>
     }
 
-    /// Splits sorted records by time window and by size.
-    func plan(_ sorted: [LogRecord]) -> [Plan] {
+    /// Splits sorted rows by time window and by size.
+    func plan(_ sorted: [RowRef]) -> [Plan] {
         var plans: [Plan] = []
         var start = 0
         var estimate = 0
         var window = sorted.first.map { windowStart($0.timestamp) } ?? 0
         for i in sorted.indices {
             let w = windowStart(sorted[i].timestamp)
-            let e = SegmentEncoder.estimatedRawSize(sorted[i])
+            let e = Int(sorted[i].length)
             if w != window || (estimate + e > segmentMaxBytes && i > start) {
                 plans.append(Plan(windowStart: window, records: sorted[start..<i]))
                 start = i
@@ -71,19 +71,24 @@ struct SegmentWriter {
         return segments
     }
 
-    private func writeFile(_ path: String, header: SegmentHeader, records: ArraySlice<LogRecord>) throws(LogStoreError) {
+    private func writeFile(_ path: String, header: SegmentHeader, records: ArraySlice<RowRef>) throws(LogStoreError) {
         let file = try File(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC, io: io)
         var encoder = SegmentEncoder(header: header, rawBlockTarget: blockSize, acceleration: acceleration)
         var buffer = encoder.headerBytes()
         buffer.reserveCapacity(1 << 20)
         var failure: LogStoreError?
-        encoder.blocks(records) { bytes in
-            guard failure == nil else { return }
-            buffer.append(contentsOf: bytes)
-            if buffer.count >= 1 << 20 {
-                do throws(LogStoreError) { try file.write(buffer) } catch { failure = error }
-                buffer.removeAll(keepingCapacity: true)
+        do {
+            try encoder.blocks(rows: records) { bytes in
+                guard failure == nil else { return }
+                buffer.append(contentsOf: bytes)
+                if buffer.count >= 1 << 20 {
+                    do throws(LogStoreError) { try file.write(buffer) } catch { failure = error }
+                    buffer.removeAll(keepingCapacity: true)
+                }
             }
+        } catch {
+            // Rows come from the WAL path, which checked them; a failure here is a bug or memory damage.
+            throw LogStoreError(.corruption, "a buffered row could not be encoded: \(error)", path: path)
         }
         if let failure { throw failure }
         buffer.append(contentsOf: encoder.finish().bytes)

@@ -57,10 +57,13 @@ extension LogStore {
         let oldest = now &- retentionSeconds &* 1_000_000_000
         let newest = now &+ options.maxFutureSkew.nanoseconds
         var receipt = AppendReceipt()
-        var rows = ByteWriter(capacity: 64 << 10)
-        var rowEnds: [Int] = []
-        var accepted: [LogRecord] = []
-        var estimates: [Int] = []
+        // Frames are built here, outside the lock, with their first sequence left blank; the lock
+        // only fills in sequences and checksums. Each frame holds about 1 MiB of rows at most.
+        var frames = ByteWriter(capacity: 64 << 10)
+        var frameStarts: [(offset: Int, firstIndex: Int)] = []
+        var frameStart = -1
+        var frameCount = 0
+        var accepted: [AcceptedRow] = []
         for (index, record) in records.enumerated() {
             if record.timestamp < oldest { receipt.droppedExpired += 1; continue }
             if record.timestamp > newest { receipt.rejectedFuture += 1; continue }
@@ -68,48 +71,59 @@ extension LogStore {
                 receipt.rejected.append((index, "correlation ID is \(id.utf8.count) bytes, the limit is \(RecordLimits.maxCorrelationIDBytes)"))
                 continue
             }
-            let start = rows.count
-            RowCodec.encode(record, into: &rows)
-            let size = rows.count - start
+            if frameStart < 0 || frames.count - frameStart >= 1 << 20 {
+                if frameStart >= 0 { WALFrame.finishRecordsFrame(at: frameStart, count: frameCount, in: &frames) }
+                frameStart = WALFrame.beginRecordsFrame(into: &frames)
+                frameStarts.append((frameStart, accepted.count))
+                frameCount = 0
+            }
+            let rowStart = frames.count
+            RowCodec.encode(record, into: &frames)
+            let size = frames.count - rowStart
             if size > options.maxRecordBytes {
-                rows.truncate(to: start)
+                frames.truncate(to: rowStart)
                 receipt.rejected.append((index, "record is \(size) bytes, the limit is \(options.maxRecordBytes)"))
                 continue
             }
-            rowEnds.append(rows.count)
-            accepted.append(record)
-            estimates.append(size)
+            frameCount += 1
+            let hash = record.correlationID.flatMap { $0.isEmpty ? nil : CorrelationHash.hash($0) } ?? 0
+            accepted.append(AcceptedRow(timestamp: record.timestamp, offset: Int32(rowStart), length: Int32(size),
+                                        level: record.level.rawValue, correlationHash: hash))
+        }
+        if frameStart >= 0 {
+            if frameCount == 0 {
+                frames.truncate(to: frameStart)
+                frameStarts.removeLast()
+            } else {
+                WALFrame.finishRecordsFrame(at: frameStart, count: frameCount, in: &frames)
+            }
         }
         guard !accepted.isEmpty else {
             state.withLock { count(receipt) }
             return receipt
         }
+        // The head keeps these bytes; the committer writes them to the WAL.
+        let batch = RowBatch(copying: frames.bytes)
         try committer.waitForRoom()
         try waitForFlushRoom()
-        var frames = ByteWriter(capacity: rows.count + 64)
         let monotonic = monotonicNanos()
         var rotate = false
         try state.withLock { () throws(LogStoreError) in
             if shared.closing { throw LogStoreError(.closed, "the store is closed", path: path) }
             let first = shared.nextSequence
-            // Frames of at most ~1 MiB so a reader never needs a huge buffer for one frame.
-            rows.bytes.withUnsafeBytes { all in
-                var start = 0
-                var i = 0
-                while i < rowEnds.count {
-                    let firstIndex = i
-                    while i < rowEnds.count && (rowEnds[i] - start < 1 << 20 || i == firstIndex) { i += 1 }
-                    let end = rowEnds[i - 1]
-                    WALFrame.appendRecordsFrame(firstSequence: first + UInt64(firstIndex), count: i - firstIndex,
-                                                rows: UnsafeRawBufferPointer(rebasing: all[start..<end]), into: &frames)
-                    start = end
+            batch.withUnsafeMutableBytes { bytes in
+                for f in frameStarts {
+                    WALFrame.sealRecordsFrame(at: f.offset, firstSequence: first + UInt64(f.firstIndex), in: bytes)
                 }
             }
-            receipt.lsn = try committer.enqueue(frames.take())
+            receipt.lsn = try committer.enqueue(batch)
             shared.nextSequence = first + UInt64(accepted.count)
-            for (i, var r) in accepted.enumerated() {
-                r.sequence = first + UInt64(i)
-                shared.head.append(r, estimate: estimates[i], now: monotonic)
+            shared.head.retain(batch)
+            let base = batch.bytes.baseAddress!
+            for (i, a) in accepted.enumerated() {
+                shared.head.append(RowRef(timestamp: a.timestamp, sequence: first + UInt64(i), row: base + Int(a.offset),
+                                          length: a.length, level: a.level),
+                                   correlationHash: a.correlationHash, now: monotonic)
             }
             receipt.accepted = accepted.count
             receipt.firstSequence = first
@@ -158,4 +172,13 @@ extension LogStore {
             state.broadcast()
         }
     }
+}
+
+/// What the append path keeps of an accepted record: where its row is and what the head indexes.
+private struct AcceptedRow {
+    var timestamp: Int64
+    var offset: Int32
+    var length: Int32
+    var level: UInt8
+    var correlationHash: UInt64
 }

@@ -62,16 +62,16 @@ extension LogStore {
         let settings = state.withLock { shared.settings }
         let now = options.clock()
         let oldest = now &- settings.retentionSeconds &* 1_000_000_000
-        var records = head.allRecords()
-        let before = records.count
-        records.removeAll { $0.timestamp < oldest }
-        let expired = before - records.count
-        records.sort { $0.timestamp < $1.timestamp || ($0.timestamp == $1.timestamp && $0.sequence < $1.sequence) }
+        var rows = head.allRows()
+        let before = rows.count
+        rows.removeAll { $0.timestamp < oldest }
+        let expired = before - rows.count
+        rows.sort(by: RowRef.ordered)
         let writer = SegmentWriter(directory: segmentDirectory, io: io, blockSize: options.blockSize,
                                    segmentMaxBytes: options.segmentMaxBytes,
                                    span: settings.segmentSpanSeconds * 1_000_000_000,
                                    acceleration: options.compressionAcceleration)
-        let plans = writer.plan(records)
+        let plans = writer.plan(rows)
         let firstID = state.withLock { () -> UInt64 in
             let id = shared.nextSegmentID
             shared.nextSegmentID += UInt64(plans.count)
@@ -79,7 +79,10 @@ extension LogStore {
         }
         // The WAL file of this head must be complete before it can be deleted.
         try committer.waitForRotation(to: head.walNumber + 1)
-        let segments = try writer.write(plans, firstID: firstID, flushID: head.walNumber, now: now)
+        // `head` keeps the row bytes alive until the segments are written.
+        let segments = try withExtendedLifetime(head) { () throws(LogStoreError) -> [Segment] in
+            try writer.write(plans, firstID: firstID, flushID: head.walNumber, now: now)
+        }
         state.withLock {
             shared.segments.append(contentsOf: segments)
             shared.immutables.removeFirst()

@@ -45,7 +45,7 @@ extension LogStore {
         }
         if !report.removedIncompleteSegments.isEmpty { try io.fsyncDirectory(segDir) }
 
-        var records: [LogRecord] = []
+        var replayed: [WALReadResult] = []
         var maxSequence = segments.reduce(UInt64(0)) { max($0, $1.footer.maxSequence) }
         var lastReplayed: UInt64 = 0
         var deletedObsolete = false
@@ -73,9 +73,9 @@ extension LogStore {
                 report.tornTails.append(("wal/" + name, result.tornTailBytes))
             }
             if let h = result.header { maxSequence = max(maxSequence, h.firstSequence &- 1) }
-            if let last = result.records.last { maxSequence = max(maxSequence, last.sequence) }
-            records.append(contentsOf: result.records)
-            report.replayedRecords += result.records.count
+            if let last = result.rows.last { maxSequence = max(maxSequence, last.sequence) }
+            report.replayedRecords += result.rows.count
+            replayed.append(result)
             report.replayedFiles += 1
             lastReplayed = number
         }
@@ -87,13 +87,8 @@ extension LogStore {
         state.nextSequence = maxSequence + 1
         state.nextWALNumber = nextWAL + 1
         state.nextSegmentID = found.maxSegmentID + 1
-        if !records.isEmpty {
-            var replayed = Head(walNumber: lastReplayed)
-            let now = monotonicNanos()
-            records.sort { $0.sequence < $1.sequence }
-            for r in records { replayed.append(r, estimate: SegmentEncoder.estimatedRawSize(r), now: now) }
-            state.immutables.append(replayed.snapshot())
-        }
+        let replayedHead = Self.head(from: replayed, walNumber: lastReplayed)
+        if !replayedHead.isEmpty { state.immutables.append(replayedHead.snapshot()) }
 
         let committer = WALCommitter(directory: walDir, io: io, durability: options.durability, interval: options.batchInterval)
         try committer.rotate(to: nextWAL, firstSequence: state.nextSequence)
@@ -119,7 +114,7 @@ extension LogStore {
             var report = RecoveryReport()
             let found = try SegmentCatalog.load(directory: segDir, io: io, report: &report)
             let maxComplete = found.maxCompleteFlushID
-            var records: [LogRecord] = []
+            var replayed: [WALReadResult] = []
             var vanished = false
             let numbers = io.exists(walDir) ? try listWAL(walDir, io: io) : []
             for (i, number) in numbers.enumerated() where number > maxComplete {
@@ -134,21 +129,32 @@ extension LogStore {
                 // A reader beside a live writer treats a partial last frame as not yet written.
                 let result = WALReader.read(bytes, name: "wal/" + name, isNewest: i == numbers.count - 1)
                 report.walDamage.append(contentsOf: result.damage)
-                records.append(contentsOf: result.records)
-                report.replayedRecords += result.records.count
+                replayed.append(result)
+                report.replayedRecords += result.rows.count
                 report.replayedFiles += 1
             }
             if vanished && attempt < 20 { continue }
             var state = StoreState(head: Head(walNumber: 0), settings: settings)
             state.segments = found.complete
-            let now = monotonicNanos()
-            var head = Head(walNumber: 0)
-            records.sort { $0.sequence < $1.sequence }
-            for r in records { head.append(r, estimate: 0, now: now) }
+            let head = Self.head(from: replayed, walNumber: 0)
             if !head.isEmpty { state.immutables.append(head.snapshot()) }
             return LogStore(path: path, options: options, recovered: RecoveredStore(state: state, report: report),
                             lock: nil, committer: nil)
         }
+    }
+
+    /// A head holding the rows replayed from WAL files, in sequence order.
+    static func head(from results: [WALReadResult], walNumber: UInt64) -> Head {
+        var head = Head(walNumber: walNumber)
+        let now = monotonicNanos()
+        var rows: [(RowRef, UInt64)] = []
+        for result in results {
+            if let batch = result.batch, !result.rows.isEmpty { head.retain(batch) }
+            for (row, hash) in zip(result.rows, result.correlationHashes) { rows.append((row, hash)) }
+        }
+        rows.sort { $0.0.sequence < $1.0.sequence }
+        for (row, hash) in rows { head.append(row, correlationHash: hash, now: now) }
+        return head
     }
 
     static func listWAL(_ dir: String, io: any StorageIO) throws(LogStoreError) -> [UInt64] {

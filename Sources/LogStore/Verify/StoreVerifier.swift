@@ -62,7 +62,7 @@ struct StoreVerifier {
             }
             let result = WALReader.read(bytes, name: "wal/" + name, isNewest: i == walNumbers.count - 1)
             report.walFilesChecked += 1
-            report.recordsChecked += result.records.count
+            report.recordsChecked += result.rows.count
             report.problems.append(contentsOf: result.damage)
             if result.tornTailBytes > 0 {
                 report.notes.append("wal/\(name) ends with a torn tail of \(result.tornTailBytes) bytes at byte \(result.validEnd) (left by a crash or a write in progress; cut at the next open, not damage)")

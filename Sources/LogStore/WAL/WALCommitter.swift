@@ -10,7 +10,7 @@ import Glibc
 /// the sync. It is the only code that writes WAL files, which keeps frame order equal to enqueue order.
 final class WALCommitter: @unchecked Sendable {
     private enum Item {
-        case bytes([UInt8])
+        case batch(RowBatch)
         case rotate(number: UInt64, firstSequence: UInt64)
     }
 
@@ -68,13 +68,13 @@ final class WALCommitter: @unchecked Sendable {
 
     /// Queues encoded frames; returns the LSN that covers them. Call under the store's state lock
     /// so that WAL order equals sequence order.
-    func enqueue(_ frames: [UInt8]) throws(LogStoreError) -> Int64 {
+    func enqueue(_ frames: RowBatch) throws(LogStoreError) -> Int64 {
         try monitor.withLock { () throws(LogStoreError) -> Int64 in
             if let failure { throw LogStoreError(.writeFailed, "an earlier WAL write failed (\(failure.message)); reopen the store to continue", path: failure.path) }
             if closing { throw LogStoreError(.closed, "the store is closing") }
-            queuedBytes += frames.count
-            appendedLSN += Int64(frames.count)
-            queue.append(.bytes(frames))
+            queuedBytes += frames.bytes.count
+            appendedLSN += Int64(frames.bytes.count)
+            queue.append(.batch(frames))
             if durability == .sync || queuedBytes >= eagerWriteBytes { monitor.broadcast() }
             return appendedLSN
         }
@@ -181,7 +181,7 @@ final class WALCommitter: @unchecked Sendable {
                 if shouldSync, let file { try file.sync() }
                 let now = monotonicNanos()
                 monitor.withLock {
-                    queuedBytes = max(0, queuedBytes - items.reduce(0) { if case .bytes(let b) = $1 { $0 + b.count } else { $0 } })
+                    queuedBytes = max(0, queuedBytes - items.reduce(0) { if case .batch(let b) = $1 { $0 + b.bytes.count } else { $0 } })
                     writtenLSN = target
                     if shouldSync || durability == .none {
                         durableLSN = target
@@ -209,16 +209,19 @@ final class WALCommitter: @unchecked Sendable {
     }
 
     private func process(_ items: [Item]) throws(LogStoreError) {
+        // Small appends are coalesced into one write; large ones are written as they are, uncopied.
         var run: [UInt8] = []
         for item in items {
             switch item {
-            case .bytes(let b):
-                if run.isEmpty { run = b } else { run.append(contentsOf: b) }
-            case .rotate(let number, let firstSequence):
-                if !run.isEmpty {
-                    try writeToCurrent(run)
-                    run = []
+            case .batch(let b):
+                if b.bytes.count >= 64 << 10 {
+                    if !run.isEmpty { try writeToCurrent(run); run.removeAll(keepingCapacity: true) }
+                    try writeToCurrent(b.bytes)
+                } else {
+                    run.append(contentsOf: b.bytes)
                 }
+            case .rotate(let number, let firstSequence):
+                if !run.isEmpty { try writeToCurrent(run); run.removeAll(keepingCapacity: true) }
                 try switchFile(to: number, firstSequence: firstSequence)
             }
         }
@@ -226,6 +229,14 @@ final class WALCommitter: @unchecked Sendable {
     }
 
     private func writeToCurrent(_ bytes: [UInt8]) throws(LogStoreError) {
+        var failure: LogStoreError?
+        bytes.withUnsafeBytes { b in
+            do throws(LogStoreError) { try writeToCurrent(b) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    private func writeToCurrent(_ bytes: UnsafeRawBufferPointer) throws(LogStoreError) {
         guard let file else { throw LogStoreError(.io, "no WAL file is open", path: directory) }
         try file.write(bytes)
     }

@@ -17,7 +17,12 @@ public struct DamageReport: Sendable, CustomStringConvertible {
 /// The result of reading one WAL file (docs/FORMAT.md, 4.3).
 struct WALReadResult {
     var header: WALHeader?
-    var records: [LogRecord] = []
+    /// The file's bytes; `rows` point into them.
+    var batch: RowBatch?
+    /// The valid rows, in order, each checked to decode.
+    var rows: [RowRef] = []
+    /// Correlation hash per row (0 when none).
+    var correlationHashes: [UInt64] = []
     /// End of the last good frame; the writer truncates the file here when a torn tail follows.
     var validEnd = WALFormat.headerSize
     /// The file size.
@@ -37,25 +42,36 @@ enum WALReader {
     static func read(_ bytes: [UInt8], name: String, isNewest: Bool) -> WALReadResult {
         var result = WALReadResult()
         result.size = bytes.count
-        bytes.withUnsafeBytes { buf in
-            do throws(FormatError) {
-                result.header = try WALHeader.decode(buf)
-            } catch {
-                if isNewest && bytes.count < WALFormat.headerSize + WALFormat.frameHeaderSize
-                    && WALFrame.nextValidFrame(after: 0, in: buf) == nil {
-                    result.tornTailBytes = bytes.count
-                    result.validEnd = 0
-                } else {
-                    result.damage.append(DamageReport(file: name, offset: error.offset, length: min(bytes.count, WALFormat.headerSize),
-                                                      reason: "WAL header: \(error.reason)"))
-                    // Salvage frames after the header anyway.
-                    scanFrames(buf, from: WALFormat.headerSize, name: name, into: &result)
-                }
-                return
+        let batch = RowBatch(copying: bytes)
+        result.batch = batch
+        let buf = batch.bytes
+        do throws(FormatError) {
+            result.header = try WALHeader.decode(buf)
+        } catch {
+            if isNewest && bytes.count < WALFormat.headerSize + WALFormat.frameHeaderSize
+                && WALFrame.nextValidFrame(after: 0, in: buf) == nil {
+                result.tornTailBytes = bytes.count
+                result.validEnd = 0
+                return result
             }
-            scanFrames(buf, from: WALFormat.headerSize, name: name, into: &result)
+            result.damage.append(DamageReport(file: name, offset: error.offset, length: min(bytes.count, WALFormat.headerSize),
+                                              reason: "WAL header: \(error.reason)"))
+            // Salvage the frames after the header anyway.
         }
+        scanFrames(buf, from: WALFormat.headerSize, name: name, into: &result)
         return result
+    }
+
+    /// Records the rows of a decoded records frame (their bytes are in the frame's payload).
+    private static func appendRows(_ frame: WALFrame.Frame, _ records: [LogRecord], _ ends: [Int], to result: inout WALReadResult) {
+        let base = frame.payload.baseAddress!
+        var start = 12
+        for (record, end) in zip(records, ends) {
+            result.rows.append(RowRef(timestamp: record.timestamp, sequence: record.sequence, row: base + start,
+                                      length: Int32(end - start), level: record.level.rawValue))
+            result.correlationHashes.append(record.correlationID.map(CorrelationHash.hash) ?? 0)
+            start = end
+        }
     }
 
     private static func scanFrames(_ buf: UnsafeRawBufferPointer, from start: Int, name: String, into result: inout WALReadResult) {
@@ -69,12 +85,13 @@ enum WALReader {
                     problem = "frame type \(frame.type) is not known to this version (written by a newer LogStore?)"
                 } else {
                     do throws(FormatError) {
-                        let records = try WALFrame.decodeRecords(frame.payload)
+                        var ends: [Int] = []
+                        let records = try WALFrame.decodeRecords(frame.payload, rowEnds: &ends)
                         if let first = records.first, first.sequence <= lastSequence {
                             problem = "sequence \(first.sequence) does not follow \(lastSequence)"
                         } else {
                             lastSequence = records.last?.sequence ?? lastSequence
-                            result.records.append(contentsOf: records)
+                            appendRows(frame, records, ends, to: &result)
                             offset = frame.end
                             result.validEnd = offset
                             continue

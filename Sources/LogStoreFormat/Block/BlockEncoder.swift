@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What a block holds, computed while encoding it; becomes the block's footer entry.
 public struct BlockSummary: Sendable {
     public var recordCount = 0
@@ -12,9 +16,11 @@ public struct BlockSummary: Sendable {
     public var correlationHashes: Set<UInt64> = []
 }
 
-/// Encodes sorted records into the columnar raw block layout (docs/FORMAT.md, 5.2).
+/// Encodes sorted rows into the columnar raw block layout (docs/FORMAT.md, 5.2).
 ///
-/// Reuses its column buffers between blocks; not thread-safe, one per writer.
+/// Works directly on row bytes (3.4): strings are copied as bytes, dictionaries compare bytes, and
+/// attribute values are copied unchanged (their row and column encodings are the same). Reuses its
+/// buffers between blocks; one encoder per thread.
 public struct BlockEncoder {
     private var timestamps = ByteWriter(capacity: 4096)
     private var sequences = ByteWriter(capacity: 4096)
@@ -30,125 +36,134 @@ public struct BlockEncoder {
     private var valueTypes = ByteWriter(capacity: 4096)
     private var values = ByteWriter(capacity: 32 * 1024)
     private var out = ByteWriter(capacity: 128 * 1024)
+    private var sources = ByteDictionary()
+    private var keys = ByteDictionary()
+    private var perSource: [Int] = []
+    private var keyByPosition: [Int] = []
 
     public init() {}
 
-    /// Encodes `records` (non-empty, sorted by timestamp then sequence) and returns the raw bytes
-    /// and the summary.
+    /// Encodes records (non-empty, sorted by timestamp then sequence). Convenience for tools and
+    /// tests: it encodes rows first, then calls ``encode(rows:)``.
     public mutating func encode(_ records: ArraySlice<LogRecord>) -> (raw: [UInt8], summary: BlockSummary) {
-        precondition(!records.isEmpty, "a block holds at least one record")
+        var w = ByteWriter(capacity: records.count * 128)
+        var ends: [Int] = []
+        for r in records {
+            RowCodec.encode(r, into: &w)
+            ends.append(w.count)
+        }
+        let batch = RowBatch(copying: w.bytes)
+        var refs: [RowRef] = []
+        var start = 0
+        for (r, end) in zip(records, ends) {
+            refs.append(RowRef(timestamp: r.timestamp, sequence: r.sequence, row: batch.bytes.baseAddress! + start,
+                               length: Int32(end - start), level: r.level.rawValue))
+            start = end
+        }
+        // Rows written from Strings are well-formed; encoding them cannot fail.
+        let result = (try? encode(rows: refs[...])) ?? ([], BlockSummary())
+        return withExtendedLifetime(batch) { result }
+    }
+
+    /// Encodes rows (non-empty, sorted by timestamp then sequence) and returns the raw bytes and the summary.
+    /// Throws when a row is malformed.
+    public mutating func encode(rows: ArraySlice<RowRef>) throws(FormatError) -> (raw: [UInt8], summary: BlockSummary) {
+        precondition(!rows.isEmpty, "a block holds at least one record")
         timestamps.removeAll(); sequences.removeAll(); levels.removeAll(); sourceIndex.removeAll()
         correlationKinds.removeAll(); uuids.removeAll(); correlationStrings.removeAll()
         messageLengths.removeAll(); messageBytes.removeAll(); attributeCounts.removeAll()
         keyIndex.removeAll(); valueTypes.removeAll(); values.removeAll(); out.removeAll()
+        sources.removeAll(); keys.removeAll(); perSource.removeAll(keepingCapacity: true)
+        keyByPosition.removeAll(keepingCapacity: true)
 
         var summary = BlockSummary()
-        var sourceDict: [ExactString: Int] = [:]
-        var sourceNames: [String] = []
-        var perSource: [Int] = []
-        var keyDict: [ExactString: Int] = [:]
-        var keyNames: [String] = []
-        var lastSource = ""
-        var lastSourceIndex = -1
         var prevTs: Int64 = 0
         var prevSeq: UInt64 = 0
         var first = true
+        var lastSource = UnsafeRawBufferPointer(start: nil, count: 0)
+        var lastSourceIndex = -1
 
-        for r in records {
+        for ref in rows {
+            let row = ref.bytes
+            let view = try RowView(row)
             if first {
-                timestamps.i64(r.timestamp)
-                sequences.u64(r.sequence)
+                timestamps.i64(ref.timestamp)
+                sequences.u64(ref.sequence)
                 first = false
             } else {
-                timestamps.zigzag(r.timestamp &- prevTs)
-                sequences.zigzag(Int64(bitPattern: r.sequence &- prevSeq))
+                timestamps.zigzag(ref.timestamp &- prevTs)
+                sequences.zigzag(Int64(bitPattern: ref.sequence &- prevSeq))
             }
-            prevTs = r.timestamp
-            prevSeq = r.sequence
-            summary.minTimestamp = min(summary.minTimestamp, r.timestamp)
-            summary.maxTimestamp = max(summary.maxTimestamp, r.timestamp)
-            summary.minSequence = min(summary.minSequence, r.sequence)
-            summary.maxSequence = max(summary.maxSequence, r.sequence)
-            levels.u8(r.level.rawValue)
-            summary.levelCounts[Int(r.level.rawValue)] += 1
+            prevTs = ref.timestamp
+            prevSeq = ref.sequence
+            summary.minTimestamp = min(summary.minTimestamp, ref.timestamp)
+            summary.maxTimestamp = max(summary.maxTimestamp, ref.timestamp)
+            summary.minSequence = min(summary.minSequence, ref.sequence)
+            summary.maxSequence = max(summary.maxSequence, ref.sequence)
+            levels.u8(view.level)
+            summary.levelCounts[Int(view.level)] += 1
 
             let si: Int
-            if lastSourceIndex >= 0 && r.source.utf8.elementsEqual(lastSource.utf8) {
+            if lastSourceIndex >= 0 && Self.equal(view.source, lastSource) {
                 si = lastSourceIndex
-            } else if let known = sourceDict[ExactString(r.source)] {
-                si = known
             } else {
-                si = sourceNames.count
-                sourceDict[ExactString(r.source)] = si
-                sourceNames.append(r.source)
+                si = sources.index(of: view.source)
             }
             if si == perSource.count { perSource.append(0) }
             perSource[si] += 1
-            lastSource = r.source
+            lastSource = view.source
             lastSourceIndex = si
             sourceIndex.varint(si)
 
-            if var id = r.correlationID, !id.isEmpty {
-                id.withUTF8 { utf8 in
-                    summary.correlationHashes.insert(CorrelationHash.hash(UnsafeRawBufferPointer(utf8)))
-                    var pair: (UInt64, UInt64) = (0, 0)
-                    if let kind = CorrelationCodec.parseUUID(utf8, into: &pair) {
-                        correlationKinds.u8(kind)
-                        // Big-endian, so the bytes follow the hex digits in order.
-                        uuids.u64(pair.0.byteSwapped)
-                        uuids.u64(pair.1.byteSwapped)
-                    } else {
-                        correlationKinds.u8(CorrelationKind.string)
-                        correlationStrings.varint(utf8.count)
-                        correlationStrings.raw(UnsafeRawBufferPointer(utf8))
-                    }
+            if view.correlation.count > 0 {
+                summary.correlationHashes.insert(CorrelationHash.hash(view.correlation))
+                var pair: (UInt64, UInt64) = (0, 0)
+                if let kind = CorrelationCodec.parseUUID(view.correlation.assumingMemoryBound(to: UInt8.self), into: &pair) {
+                    correlationKinds.u8(kind)
+                    // Big-endian, so the bytes follow the hex digits in order.
+                    uuids.u64(pair.0.byteSwapped)
+                    uuids.u64(pair.1.byteSwapped)
+                } else {
+                    correlationKinds.u8(CorrelationKind.string)
+                    correlationStrings.varint(view.correlation.count)
+                    correlationStrings.raw(view.correlation)
                 }
             } else {
                 correlationKinds.u8(CorrelationKind.none)
             }
 
-            var message = r.message
-            message.withUTF8 { utf8 in
-                messageLengths.varint(utf8.count)
-                messageBytes.raw(UnsafeRawBufferPointer(utf8))
-            }
+            messageLengths.varint(view.message.count)
+            messageBytes.raw(view.message)
 
-            attributeCounts.varint(r.attributes.count)
-            for a in r.attributes {
+            attributeCounts.varint(view.attributeCount)
+            var r = ByteReader(row, offset: view.attributesOffset)
+            for position in 0..<view.attributeCount {
+                let key = try r.bytes(try r.count("attribute key length", max: r.remaining), "attribute key")
                 let ki: Int
-                if let known = keyDict[ExactString(a.key)] {
-                    ki = known
+                // Records of one kind repeat their keys in the same order: try the key seen at this position last time.
+                if position < keyByPosition.count, keys.withKey(keyByPosition[position], { Self.equal($0, key) }) {
+                    ki = keyByPosition[position]
                 } else {
-                    ki = keyNames.count
-                    keyDict[ExactString(a.key)] = ki
-                    keyNames.append(a.key)
+                    ki = keys.index(of: key)
+                    if position < keyByPosition.count { keyByPosition[position] = ki } else { keyByPosition.append(ki) }
                 }
                 keyIndex.varint(ki)
-                switch a.value {
-                case .string(let s):
-                    valueTypes.u8(AttributeType.string)
-                    values.string(s)
-                case .int(let i):
-                    valueTypes.u8(AttributeType.int)
-                    values.zigzag(i)
-                case .double(let d):
-                    valueTypes.u8(AttributeType.double)
-                    values.u64(d.bitPattern)
-                case .bool(let b):
-                    valueTypes.u8(AttributeType.bool)
-                    values.u8(b ? 1 : 0)
-                }
+                let type = try r.u8("attribute type")
+                valueTypes.u8(type)
+                let n = try RowView.valueLength(type, in: row, at: r.offset)
+                values.raw(try r.bytes(n, "attribute value"))
             }
+            guard r.isAtEnd else { throw FormatError("\(r.remaining) bytes after the row's last attribute", at: r.offset) }
         }
-        summary.recordCount = records.count
-        summary.sourceCounts = zip(sourceNames, perSource).map { ($0, $1) }
+        summary.recordCount = rows.count
+        summary.sourceCounts = (0..<sources.count).map { (sources.string($0), perSource[$0]) }
 
-        out.varint(records.count)
+        out.varint(rows.count)
         out.raw(timestamps.bytes)
         out.raw(sequences.bytes)
         out.raw(levels.bytes)
-        out.varint(sourceNames.count)
-        for s in sourceNames { out.string(s) }
+        out.varint(sources.count)
+        for i in 0..<sources.count { sources.withKey(i) { k in out.varint(k.count); out.raw(k) } }
         out.raw(sourceIndex.bytes)
         out.raw(correlationKinds.bytes)
         out.raw(uuids.bytes)
@@ -156,12 +171,17 @@ public struct BlockEncoder {
         out.raw(messageLengths.bytes)
         out.raw(messageBytes.bytes)
         out.raw(attributeCounts.bytes)
-        out.varint(keyNames.count)
-        for k in keyNames { out.string(k) }
+        out.varint(keys.count)
+        for i in 0..<keys.count { keys.withKey(i) { k in out.varint(k.count); out.raw(k) } }
         out.raw(keyIndex.bytes)
         out.raw(valueTypes.bytes)
         out.raw(values.bytes)
         return (out.bytes, summary)
+    }
+
+    @inline(__always)
+    static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
     }
 }
 
@@ -170,9 +190,23 @@ public struct BlockEncoder {
 public struct ExactString: Hashable {
     public let value: String
     @inline(__always) public init(_ value: String) { self.value = value }
-    @inline(__always) public static func == (a: ExactString, b: ExactString) -> Bool { a.value.utf8.elementsEqual(b.value.utf8) }
+
+    @inline(__always) public static func == (a: ExactString, b: ExactString) -> Bool { exactlyEqual(a.value, b.value) }
+
     @inline(__always) public func hash(into hasher: inout Hasher) {
         var s = value
         s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+/// Byte-wise string equality (Swift's `==` treats canonically equivalent strings as equal).
+@inline(__always)
+public func exactlyEqual(_ a: String, _ b: String) -> Bool {
+    var x = a
+    var y = b
+    return x.withUTF8 { xb in
+        y.withUTF8 { yb in
+            xb.count == yb.count && (xb.count == 0 || memcmp(xb.baseAddress!, yb.baseAddress!, xb.count) == 0)
+        }
     }
 }

@@ -7,6 +7,12 @@ public struct ByteWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
+    /// A writer that appends into `storage` after emptying it, reusing its capacity.
+    public init(reusing storage: [UInt8]) {
+        bytes = storage
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     public var count: Int { bytes.count }
 
     public mutating func removeAll(keepingCapacity: Bool = true) {
@@ -78,6 +84,16 @@ public struct ByteWriter: Sendable {
             for i in 0..<4 { bytes[offset + i] = src[i] }
         }
     }
+
+    /// Overwrites eight bytes at `offset` with `v` (little-endian).
+    public mutating func patchU64(_ v: UInt64, at offset: Int) {
+        withUnsafeBytes(of: v.littleEndian) { src in
+            for i in 0..<8 { bytes[offset + i] = src[i] }
+        }
+    }
+
+    /// Runs `body` over the bytes written so far.
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { bytes.withUnsafeBytes(body) }
 
     /// Takes the bytes out, leaving the writer empty.
     public mutating func take() -> [UInt8] {

@@ -31,6 +31,16 @@ public struct SegmentEncoder {
     /// returns its bytes (header and stored bytes).
     public mutating func block(_ slice: ArraySlice<LogRecord>) -> [UInt8] {
         let (raw, summary) = encoder.encode(slice)
+        return appendBlock(raw: raw, summary: summary)
+    }
+
+    /// Encodes rows (sorted, and sorting after every row given before) as one block and returns its bytes.
+    public mutating func block(rows: ArraySlice<RowRef>) throws(FormatError) -> [UInt8] {
+        let (raw, summary) = try encoder.encode(rows: rows)
+        return appendBlock(raw: raw, summary: summary)
+    }
+
+    private mutating func appendBlock(raw: [UInt8], summary: BlockSummary) -> [UInt8] {
         var codec = BlockFormat.codecLZ4
         var stored = raw.withUnsafeBytes { LZ4.compress($0, acceleration: acceleration) } ?? raw
         if stored.count >= raw.count {
@@ -96,6 +106,23 @@ public struct SegmentEncoder {
                                      footerChecksum: CRC32C.checksum(body), blockCount: UInt32(blocks.count))
         body.append(contentsOf: trailer.encode())
         return (body, footer)
+    }
+
+    /// Splits sorted rows into blocks of about `rawBlockTarget` raw bytes and encodes them all.
+    public mutating func blocks(rows: ArraySlice<RowRef>, emit: ([UInt8]) throws -> Void) throws {
+        var start = rows.startIndex
+        var estimate = 0
+        var i = start
+        while i < rows.endIndex {
+            estimate += Int(rows[i].length)
+            i += 1
+            if estimate >= rawBlockTarget {
+                try emit(try block(rows: rows[start..<i]))
+                start = i
+                estimate = 0
+            }
+        }
+        if start < rows.endIndex { try emit(try block(rows: rows[start..<rows.endIndex])) }
     }
 
     /// A cheap estimate of a record's share of a raw block.

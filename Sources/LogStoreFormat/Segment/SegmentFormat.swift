@@ -58,13 +58,15 @@ public struct SegmentHeader: Sendable, Equatable {
         }
         var r = ByteReader(buffer, offset: 8)
         let version = try r.u16()
-        guard version == SegmentFormat.version else {
-            throw FormatError("segment format version \(version) is not supported (this build reads version \(SegmentFormat.version))", at: 8)
-        }
         let stored = buffer.loadUnaligned(fromByteOffset: 60, as: UInt32.self).littleEndian
-        guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[0..<60])) == stored else {
-            throw FormatError("segment header checksum mismatch", at: 60)
+        let intact = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[0..<60])) == stored
+        guard version == SegmentFormat.version else {
+            // An intact header of another version is a newer format; a broken one may be either.
+            throw FormatError(intact
+                ? "segment format version \(version) is not supported (this build reads version \(SegmentFormat.version))"
+                : "segment header checksum mismatch (its version field reads \(version): damage, or a format newer than version \(SegmentFormat.version))", at: 8)
         }
+        guard intact else { throw FormatError("segment header checksum mismatch", at: 60) }
         _ = try r.u16()
         let h = SegmentHeader(segmentID: try r.u64(), flushID: try r.u64(), groupSize: try r.u32(),
                               groupIndex: try r.u32(), windowStart: try r.i64(), windowSpan: try r.i64(),

@@ -45,13 +45,15 @@ public struct WALHeader: Sendable, Equatable {
         }
         var r = ByteReader(buffer, offset: 8)
         let version = try r.u16()
-        guard version == WALFormat.version else {
-            throw FormatError("WAL format version \(version) is not supported (this build reads version \(WALFormat.version))", at: 8)
-        }
         let stored = buffer.loadUnaligned(fromByteOffset: 28, as: UInt32.self).littleEndian
-        guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[0..<28])) == stored else {
-            throw FormatError("WAL header checksum mismatch", at: 28)
+        let intact = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[0..<28])) == stored
+        guard version == WALFormat.version else {
+            // An intact header of another version is a newer format; a broken one may be either.
+            throw FormatError(intact
+                ? "WAL format version \(version) is not supported (this build reads version \(WALFormat.version))"
+                : "WAL header checksum mismatch (its version field reads \(version): damage, or a format newer than version \(WALFormat.version))", at: 8)
         }
+        guard intact else { throw FormatError("WAL header checksum mismatch", at: 28) }
         _ = try r.u16()
         let number = try r.u64()
         let first = try r.u64()

@@ -18,6 +18,47 @@ public enum WALFrame {
         w.patchU32(crc, at: start + 4)
     }
 
+    /// Starts a records frame whose first sequence is not known yet; append rows, then call
+    /// ``finishRecordsFrame(at:count:in:)`` and, once the sequence is known, ``sealRecordsFrame(at:firstSequence:in:)``.
+    /// Returns the frame's start offset.
+    public static func beginRecordsFrame(into w: inout ByteWriter) -> Int {
+        let start = w.count
+        w.u32(0)  // payload length
+        w.u32(0)  // checksum
+        w.u8(WALFormat.recordsFrameType)
+        w.u64(0)  // first sequence
+        w.u32(0)  // count
+        return start
+    }
+
+    /// Fills in the length and record count of the frame begun at `start`, which ends at the writer's end.
+    public static func finishRecordsFrame(at start: Int, count: Int, in w: inout ByteWriter) {
+        w.patchU32(UInt32(w.count - start - WALFormat.frameHeaderSize), at: start)
+        w.patchU32(UInt32(count), at: start + WALFormat.frameHeaderSize + 8)
+    }
+
+    /// Sets the first sequence of a finished frame and computes its checksum.
+    public static func sealRecordsFrame(at start: Int, firstSequence: UInt64, in w: inout ByteWriter) {
+        w.patchU64(firstSequence, at: start + WALFormat.frameHeaderSize)
+        let crc = w.withBytes { all -> UInt32 in
+            let length = Int(all.loadUnaligned(fromByteOffset: start, as: UInt32.self).littleEndian)
+            let lengthCRC = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: all[start..<(start + 4)]))
+            let body = UnsafeRawBufferPointer(rebasing: all[(start + 8)..<(start + WALFormat.frameHeaderSize + length)])
+            return CRC32C.checksum(body, continuing: lengthCRC)
+        }
+        w.patchU32(crc, at: start + 4)
+    }
+
+    /// ``sealRecordsFrame(at:firstSequence:in:)`` for frames already copied into `bytes`.
+    public static func sealRecordsFrame(at start: Int, firstSequence: UInt64, in bytes: UnsafeMutableRawBufferPointer) {
+        bytes.storeBytes(of: firstSequence.littleEndian, toByteOffset: start + WALFormat.frameHeaderSize, as: UInt64.self)
+        let all = UnsafeRawBufferPointer(bytes)
+        let length = Int(all.loadUnaligned(fromByteOffset: start, as: UInt32.self).littleEndian)
+        let lengthCRC = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: all[start..<(start + 4)]))
+        let body = UnsafeRawBufferPointer(rebasing: all[(start + 8)..<(start + WALFormat.frameHeaderSize + length)])
+        bytes.storeBytes(of: CRC32C.checksum(body, continuing: lengthCRC).littleEndian, toByteOffset: start + 4, as: UInt32.self)
+    }
+
     /// A frame whose header and checksum are valid.
     public struct Frame {
         public var offset: Int
@@ -54,6 +95,12 @@ public enum WALFrame {
 
     /// The records of a records-frame payload.
     public static func decodeRecords(_ payload: UnsafeRawBufferPointer) throws(FormatError) -> [LogRecord] {
+        var ends: [Int] = []
+        return try decodeRecords(payload, rowEnds: &ends)
+    }
+
+    /// The records of a records-frame payload, and the payload offset where each row ends.
+    public static func decodeRecords(_ payload: UnsafeRawBufferPointer, rowEnds: inout [Int]) throws(FormatError) -> [LogRecord] {
         var r = ByteReader(payload)
         let first = try r.u64("first sequence")
         // Each row takes at least 13 bytes.
@@ -69,6 +116,7 @@ public enum WALFrame {
         out.reserveCapacity(count)
         for i in 0..<count {
             out.append(try RowCodec.decode(&r, sequence: first + UInt64(i)))
+            rowEnds.append(r.offset)
         }
         guard r.isAtEnd else { throw FormatError("\(r.remaining) bytes left after the last record", at: r.offset) }
         return out

@@ -53,8 +53,9 @@ public struct NDJSONParser: Sendable {
         guard let base = line.baseAddress, !line.isEmpty else {
             return .failure(LineError(line: lineNumber, column: 1, reason: "empty line"))
         }
+        var workspace = RecordParser.Workspace()
         do {
-            return .success(try parse(base.assumingMemoryBound(to: UInt8.self), count: line.count))
+            return .success(try parse(base.assumingMemoryBound(to: UInt8.self), count: line.count, workspace: &workspace))
         } catch {
             return .failure(LineError(line: lineNumber, column: error.offset + 1, reason: error.reason))
         }
@@ -88,6 +89,7 @@ public struct NDJSONParser: Sendable {
         let n = buffer.count
         var start = 0
         var lines = 0
+        var workspace = RecordParser.Workspace()
         while start < n {
             let newline: Int
             if let hit = memchr(raw + start, 0x0A, n - start) {
@@ -103,7 +105,7 @@ public struct NDJSONParser: Sendable {
             lines += 1
             if !Self.isBlank(p, start, end) {
                 do {
-                    records.append(try parse(p + start, count: end - start))
+                    records.append(try parse(p + start, count: end - start, workspace: &workspace))
                 } catch {
                     errors.append(LineError(line: lineNumber, column: error.offset + 1, reason: error.reason))
                 }
@@ -126,7 +128,8 @@ public struct NDJSONParser: Sendable {
     }
 
     /// Checks the size limit and the encoding, then parses the object.
-    func parse(_ p: UnsafePointer<UInt8>, count n: Int) throws(SyntaxFailure) -> LogRecord {
+    func parse(_ p: UnsafePointer<UInt8>, count n: Int,
+               workspace: inout RecordParser.Workspace) throws(SyntaxFailure) -> LogRecord {
         guard n <= options.maxRecordBytes else {
             throw SyntaxFailure(offset: options.maxRecordBytes,
                                 reason: "record of \(n) bytes exceeds the limit of \(options.maxRecordBytes) bytes")
@@ -134,7 +137,6 @@ public struct NDJSONParser: Sendable {
         if let bad = UTF8Validation.firstInvalidOffset(p, count: n) {
             throw SyntaxFailure(offset: bad, reason: "invalid UTF-8 at column \(bad + 1)")
         }
-        var parser = RecordParser(base: p, count: n, maxDepth: options.maxNestingDepth)
-        return try parser.parse()
+        return try RecordParser.parse(p, count: n, maxDepth: options.maxNestingDepth, workspace: &workspace)
     }
 }

@@ -1,0 +1,348 @@
+import Foundation
+import LogStore
+
+/// Runs every workload against one contender and fills the report.
+final class BenchmarkRun {
+    let options: Options
+    let contender: any Contender
+    let dataset: Dataset
+    let workdir: String
+    var report: Report
+    private var peaks: [(String, Int, Int)] = []
+    private var rng: SplitMix64
+
+    static let ingestTarget = 500_000.0
+    static let cliTargetMBps = 150.0
+    static let correlationP99TargetMs = 1.0
+    static let diskFractionTarget = 0.25
+
+    init(options: Options, contender: any Contender, dataset: Dataset, workdir: String, report: Report) {
+        self.options = options
+        self.contender = contender
+        self.dataset = dataset
+        self.workdir = workdir
+        self.report = report
+        self.rng = SplitMix64(seed: options.seed ^ 0xB0BA_CAFE)
+    }
+
+    var name: String { contender.name }
+    var mb: Double { Double(dataset.ndjsonBytes) / 1e6 }
+
+    func progress(_ s: String) {
+        FileHandle.standardError.write(Data(("[logbench] " + s + "\n").utf8))
+    }
+
+    /// Runs `body`, recording the process's peak RSS during it (the max over calls with the same name).
+    func phase<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        Memory.resetPeak()
+        let startRSS = Memory.currentBytes
+        defer {
+            let peak = Memory.peakBytes
+            if let i = peaks.firstIndex(where: { $0.0 == name }) {
+                peaks[i].1 = max(peaks[i].1, peak)
+                peaks[i].2 = max(peaks[i].2, peak - startRSS)
+            } else {
+                peaks.append((name, peak, peak - startRSS))
+            }
+        }
+        return try body()
+    }
+
+    func problem(_ s: String) {
+        progress("PROBLEM: " + s)
+        report.problems.append(s)
+    }
+
+    func storeDir(_ label: String, _ rep: Int) -> String { "\(workdir)/stores/\(name)-\(label)-\(rep)" }
+
+    // MARK: Ingest
+
+    /// Ingest workloads, alternated inside each repetition so machine noise hits them alike.
+    /// Returns the directory of a closed `.batch` store for the storage and query workloads.
+    func runIngest() throws -> String {
+        let n = dataset.count
+        var batchTotal = Samples(), batchAppend = Samples(), batchMBps = Samples(), batchClose = Samples()
+        var diskPerRecord = Samples(), diskFraction = Samples(), diskBytes = Samples()
+        var sync1000 = Samples(), syncSingle100 = Samples(), syncGroup100 = Samples()
+        var cliMBps = Samples(), cliRecords = Samples(), cliWall = Samples(), cliDiskPerRecord = Samples()
+        var cliUnavailable: String?
+        var cli: CLIIngest?
+        var cliPeak = 0
+        if options.skipCLI || !options.runs("cli") {
+            cliUnavailable = "skipped (--skip-cli / --only)"
+        } else if let path = CLIIngest.locate(override: options.logstore) {
+            let c = CLIIngest(executable: path)
+            switch c.availability(scratch: workdir) {
+            case .available: cli = c
+            case .unavailable(let why): cliUnavailable = "unavailable: " + why
+            }
+        } else {
+            cliUnavailable = "unavailable: no logstore binary; run `swift build -c release --product logstore` at the repository root"
+        }
+        if let cliUnavailable { progress("CLI ingest " + cliUnavailable) }
+
+        let gcPlanSingle = IngestPlan(durability: .sync, batchSize: 100, writers: 1, limit: options.groupCommitRecords)
+        let gcPlanGroup = IngestPlan(durability: .sync, batchSize: 100, writers: 4, limit: options.groupCommitRecords)
+        var keptStore = ""
+        for rep in 0..<options.reps {
+            // 1. Library, .batch, one writer, batches of 1,000.
+            let dir = storeDir("batch", rep)
+            Files.remove(dir)
+            progress("rep \(rep + 1)/\(options.reps): library ingest .batch ×1000 (\(n) records)")
+            let t = try phase("ingest .batch") {
+                try contender.ingest(dataset, into: dir, plan: IngestPlan(durability: .batch, batchSize: 1000))
+            }
+            if t.accepted != n { problem("batch ingest accepted \(t.accepted) of \(n) records") }
+            batchTotal.add(Double(n) / t.total.seconds)
+            batchAppend.add(Double(n) / t.append.seconds)
+            batchMBps.add(mb / t.total.seconds)
+            batchClose.add(t.close.seconds)
+            let disk = Files.treeSize(dir)
+            diskBytes.add(Double(disk))
+            diskPerRecord.add(Double(disk) / Double(n))
+            diskFraction.add(Double(disk) / Double(dataset.ndjsonBytes))
+            progress(String(format: "  %.0f records/s incl. close (appends %.2f s, close %.2f s), %.1f B/record on disk",
+                            Double(n) / t.total.seconds, t.append.seconds, t.close.seconds, Double(disk) / Double(n)))
+            if rep == options.reps - 1 {
+                keptStore = dir
+                report.storeBreakdownBytes = Files.breakdown(dir)
+            } else {
+                Files.remove(dir)
+            }
+
+            // 2. Library, .sync, one writer, batches of 1,000.
+            if options.runs("sync") {
+                let sdir = storeDir("sync", rep)
+                Files.remove(sdir)
+                progress("rep \(rep + 1)/\(options.reps): library ingest .sync ×1000")
+                let s = try phase("ingest .sync") {
+                    try contender.ingest(dataset, into: sdir, plan: IngestPlan(durability: .sync, batchSize: 1000))
+                }
+                sync1000.add(Double(s.accepted) / s.total.seconds)
+                Files.remove(sdir)
+            }
+
+            // 3. Group commit: .sync, batches of 100, 1 writer vs 4 writers, on a subset.
+            for (plan, label) in [(gcPlanSingle, "sync100x1"), (gcPlanGroup, "sync100x4")] where contender.supports(plan) && options.runs("groupcommit") {
+                let gdir = storeDir(label, rep)
+                Files.remove(gdir)
+                progress("rep \(rep + 1)/\(options.reps): library ingest \(plan) (\(options.groupCommitRecords) records)")
+                let g = try phase("ingest .sync group commit") { try contender.ingest(dataset, into: gdir, plan: plan) }
+                if g.accepted != options.groupCommitRecords { problem("\(plan): accepted \(g.accepted) of \(options.groupCommitRecords)") }
+                if plan.writers == 1 { syncSingle100.add(Double(g.accepted) / g.total.seconds) }
+                else { syncGroup100.add(Double(g.accepted) / g.total.seconds) }
+                Files.remove(gdir)
+            }
+
+            // 4. The CLI as a child process.
+            if let c = cli {
+                let cdir = storeDir("cli", rep)
+                Files.remove(cdir)
+                progress("rep \(rep + 1)/\(options.reps): logstore ingest (child process)")
+                do {
+                    let r = try c.run(file: dataset.ndjsonPath, store: cdir, expectedRecords: n,
+                                      logPath: "\(workdir)/cli-ingest-\(rep).log")
+                    cliMBps.add(mb / r.wall.seconds)
+                    cliRecords.add(Double(n) / r.wall.seconds)
+                    cliWall.add(r.wall.seconds)
+                    cliDiskPerRecord.add(Double(Files.treeSize(cdir)) / Double(n))
+                    cliPeak = max(cliPeak, r.childPeakRSS)
+                    progress(String(format: "  %.1f MB/s, %.2f s", mb / r.wall.seconds, r.wall.seconds))
+                } catch {
+                    cliUnavailable = "failed: \(error)"
+                    problem("logstore ingest failed: \(error)")
+                    cli = nil
+                }
+                Files.remove(cdir)
+            }
+        }
+
+        let w1 = "ingest library .batch ×1000"
+        report.metrics += [
+            Metric(contender: name, workload: w1, name: "throughput incl. close", unit: "records/s", batchTotal,
+                   target: "≥ 500,000", passes: { $0 >= Self.ingestTarget }),
+            Metric(contender: name, workload: w1, name: "throughput incl. close", unit: "MB/s", batchMBps,
+                   note: "MB = 10^6 bytes of the NDJSON form of the same records"),
+            Metric(contender: name, workload: w1, name: "throughput of appends only", unit: "records/s", batchAppend),
+            Metric(contender: name, workload: w1, name: "close()", unit: "s", batchClose),
+            Metric(contender: name, workload: "ingest library .sync", name: "1 writer, batches of 1,000", unit: "records/s", sync1000),
+            Metric(contender: name, workload: "ingest library .sync", name: "1 writer, batches of 100", unit: "records/s", syncSingle100,
+                   note: "first \(Fmt.grouped(Double(options.groupCommitRecords))) records"),
+            Metric(contender: name, workload: "ingest library .sync", name: "4 writers, batches of 100", unit: "records/s", syncGroup100,
+                   note: "first \(Fmt.grouped(Double(options.groupCommitRecords))) records; group commit shares fsyncs"),
+        ]
+        let w2 = "ingest CLI (logstore ingest)"
+        if cliMBps.isEmpty {
+            report.metrics.append(.unavailable(contender: name, workload: w2, name: "throughput", unit: "MB/s",
+                                               target: "≥ 150", reason: cliUnavailable ?? "unavailable"))
+        } else {
+            report.metrics += [
+                Metric(contender: name, workload: w2, name: "throughput (wall clock)", unit: "MB/s", cliMBps,
+                       target: "≥ 150", passes: { $0 >= Self.cliTargetMBps }),
+                Metric(contender: name, workload: w2, name: "throughput (wall clock)", unit: "records/s", cliRecords),
+                Metric(contender: name, workload: w2, name: "wall clock", unit: "s", cliWall),
+                Metric(contender: name, workload: w2, name: "bytes on disk per record", unit: "B", cliDiskPerRecord),
+            ]
+            peaks.append(("logstore ingest (child process)", cliPeak, cliPeak))
+        }
+        let w3 = "storage after close"
+        report.metrics += [
+            Metric(contender: name, workload: w3, name: "bytes on disk", unit: "MB", Samples(diskBytes.values.map { $0 / 1e6 })),
+            Metric(contender: name, workload: w3, name: "bytes on disk per record", unit: "B", diskPerRecord),
+            Metric(contender: name, workload: w3, name: "disk / NDJSON bytes", unit: "fraction", diskFraction,
+                   target: "≤ 0.25", passes: { $0 <= Self.diskFractionTarget }),
+            Metric(contender: name, workload: w3, name: "compression ratio NDJSON / disk", unit: "×",
+                   Samples(diskFraction.values.map { 1 / $0 })),
+        ]
+        return keptStore
+    }
+
+    // MARK: Reopen
+
+    func runReopen(store: String) throws {
+        progress("reopen ×\(options.reopens * options.reps) (writer and read-only, alternating)")
+        var writer = Samples(), readOnly = Samples()
+        try phase("reopen") {
+            for _ in 0..<(options.reopens * options.reps) {
+                writer.add(try contender.reopenTime(at: store, readOnly: false).milliseconds)
+                readOnly.add(try contender.reopenTime(at: store, readOnly: true).milliseconds)
+            }
+        }
+        report.metrics += [
+            Metric(contender: name, workload: "reopen closed store", name: "open (writer)", unit: "ms", writer),
+            Metric(contender: name, workload: "reopen closed store", name: "open (read-only)", unit: "ms", readOnly),
+        ]
+    }
+
+    // MARK: Queries
+
+    func runQueries(store: String) throws {
+        let reader = try contender.openReader(at: store)
+        defer { try? reader.close() }
+        let total = try reader.countAll()
+        if total != dataset.count { problem("the store holds \(total) records, expected \(dataset.count)") }
+
+        var corrP50 = Samples(), corrP99 = Samples(), corrMax = Samples(), corrMean = Samples()
+        var rangeMedian = Samples(), rangeP99 = Samples(), rangeRecords = Samples()
+        var levelMs = Samples(), substringMs = Samples()
+        var corrBad = 0, corrChecked = 0, rangeBad = 0, levelBad = 0, substringBad = 0
+        var lastSubstring = 0
+        let ids = dataset.distinctCorrelationIDs
+        let lastHour = dataset.end - 3_600_000_000_000
+        let expectedLevels = dataset.expectedLevelCounts(since: lastHour)
+        let windowSpan = max(dataset.end - 60_000_000_000 - dataset.arrivalStart, 1)
+
+        var slowest: [SlowLookup] = []
+        for rep in 0..<options.reps {
+            progress("rep \(rep + 1)/\(options.reps): queries")
+            // Correlation-ID lookups.
+            var lat = Samples()
+            var returned = 0
+            phase("query correlation ID") {
+                var order = Array(0..<ids.count)
+                order.shuffle(using: &rng)
+                for k in 0..<options.correlationLookups {
+                    let id = ids[order[k % order.count]]
+                    do {
+                        let (keys, d) = try timed { try reader.records(correlationID: id) }
+                        lat.add(d.milliseconds)
+                        returned += keys.count
+                        if let lo = keys.first?.timestamp, let hi = keys.last?.timestamp {
+                            slowest.append(SlowLookup(id: id, ms: d.milliseconds, records: keys.count,
+                                                      spanSeconds: Double(hi - lo) / 1e9))
+                            if slowest.count > 40 { slowest.sort { $0.ms > $1.ms }; slowest.removeLast(20) }
+                        }
+                        corrChecked += 1
+                        let sorted = zip(keys, keys.dropFirst()).allSatisfy { $0 < $1 }
+                        let expected = dataset.correlationCounts[id] ?? 0
+                        if keys.isEmpty || !sorted || keys.count != expected {
+                            corrBad += 1
+                            if corrBad <= 3 {
+                                problem("correlation ID \(id): \(keys.count) records (expected \(expected)), sorted: \(sorted)")
+                            }
+                        }
+                    } catch {
+                        corrBad += 1
+                        if corrBad <= 3 { problem("correlation ID \(id): \(error)") }
+                    }
+                }
+            }
+            corrP50.add(lat.percentile(50)); corrP99.add(lat.percentile(99)); corrMax.add(lat.max)
+            corrMean.add(Double(returned) / Double(max(lat.count, 1)))
+
+            // 1-minute windows.
+            var rlat = Samples(), rcount = Samples()
+            try phase("query 1-minute range") {
+                for _ in 0..<options.rangeWindows {
+                    let since = dataset.arrivalStart + Int64(rng.unit() * Double(windowSpan))
+                    let until = since + 60_000_000_000
+                    let (n, d) = try timed { try reader.collectRange(since: since, until: until) }
+                    rlat.add(d.milliseconds)
+                    rcount.add(Double(n))
+                    if n != dataset.expectedInRange(since: since, until: until) { rangeBad += 1 }
+                }
+            }
+            rangeMedian.add(rlat.median); rangeP99.add(rlat.percentile(99)); rangeRecords.add(rcount.median)
+
+            // Count by level over the last hour.
+            var llat = Samples()
+            try phase("query count by level") {
+                for _ in 0..<options.levelCountRuns {
+                    let (c, d) = try timed { try reader.countByLevel(since: lastHour) }
+                    llat.add(d.milliseconds)
+                    if c != expectedLevels { levelBad += 1 }
+                }
+            }
+            levelMs.add(llat.median)
+
+            // Substring count over everything.
+            var slat = Samples()
+            try phase("query substring count") {
+                for _ in 0..<options.substringRuns {
+                    let (c, d) = try timed { try reader.countMessages(containing: dataset.substringToken) }
+                    slat.add(d.milliseconds)
+                    lastSubstring = c
+                    if c != dataset.substringMatches { substringBad += 1 }
+                }
+            }
+            substringMs.add(slat.median)
+        }
+
+        slowest.sort { $0.ms > $1.ms }
+        report.slowestCorrelationLookups = Array(slowest.prefix(10))
+        let wc = "correlation-ID lookup"
+        let lookups = "\(options.correlationLookups) random IDs per rep"
+        report.metrics += [
+            Metric(contender: name, workload: wc, name: "p50", unit: "ms", corrP50, note: lookups + "; min/max are over reps"),
+            Metric(contender: name, workload: wc, name: "p99", unit: "ms", corrP99,
+                   target: "≤ 1", passes: { $0 <= Self.correlationP99TargetMs }),
+            Metric(contender: name, workload: wc, name: "max", unit: "ms", corrMax),
+            Metric(contender: name, workload: wc, name: "records per ID", unit: "records", corrMean),
+            Metric(contender: name, workload: "1-minute range (collect)", name: "median", unit: "ms", rangeMedian,
+                   note: "\(options.rangeWindows) random windows per rep"),
+            Metric(contender: name, workload: "1-minute range (collect)", name: "p99", unit: "ms", rangeP99),
+            Metric(contender: name, workload: "1-minute range (collect)", name: "records returned (median)", unit: "records", rangeRecords),
+            Metric(contender: name, workload: "countByLevel, last hour", name: "median", unit: "ms", levelMs),
+            Metric(contender: name, workload: "count messageContains \"\(dataset.substringToken)\"", name: "median", unit: "ms", substringMs,
+                   note: "\(Fmt.grouped(Double(lastSubstring))) matches (\(String(format: "%.2f", 100 * Double(lastSubstring) / Double(dataset.count))) % of records), full scan"),
+        ]
+        report.checks += [
+            "store holds \(total)/\(dataset.count) records",
+            "correlation answers complete+sorted: \(corrChecked - corrBad)/\(corrChecked)",
+            "range answers exact: \(options.rangeWindows * options.reps - rangeBad)/\(options.rangeWindows * options.reps)",
+            "countByLevel exact: \(options.levelCountRuns * options.reps - levelBad)/\(options.levelCountRuns * options.reps)",
+            "substring count exact: \(options.substringRuns * options.reps - substringBad)/\(options.substringRuns * options.reps)",
+        ]
+        if corrBad > 0 { problem("\(corrBad) correlation lookups returned nothing, unsorted or incomplete results") }
+        if rangeBad > 0 { problem("\(rangeBad) range queries returned a different count than the dataset holds") }
+        if levelBad > 0 { problem("\(levelBad) countByLevel answers differ from the dataset") }
+        if substringBad > 0 { problem("substring count \(lastSubstring) ≠ expected \(dataset.substringMatches)") }
+    }
+
+    func finish() {
+        // Workloads left out by --only leave empty rows without targets; drop them.
+        report.metrics.removeAll { $0.samples == 0 && $0.target == nil && $0.note == nil }
+        report.metrics.removeAll { $0.samples == 0 && $0.target == nil && $0.workload.hasPrefix("ingest library .sync") }
+        report.peakRSS = peaks.map { PhaseMemory(phase: $0.0, peakRSSBytes: $0.1, growthBytes: $0.2) }
+    }
+}
