@@ -90,24 +90,16 @@ struct IngestCommand: ParsableCommand {
             throw CLIFailure.data("logstore: cannot read \(file): \(String(cString: strerror(errno)))")
         }
         defer { if fd != 0 { close(fd) } }
-        var stream = NDJSONStream(parser: NDJSONParser(options: .init(maxRecordBytes: store.options.maxRecordBytes)))
-        var buffer = [UInt8](repeating: 0, count: 4 << 20)
-        var records: [LogRecord] = []
-        var errors: [LineError] = []
-        records.reserveCapacity(16_384)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw CLIFailure.data("logstore: reading \(name) failed: \(String(cString: strerror(errno)))")
+        let pipeline = IngestPipeline(fd: fd, name: name, maxRecordBytes: store.options.maxRecordBytes)
+        do {
+            while var chunk = try pipeline.next() {
+                totals.bytes += chunk.bytes
+                try flush(&chunk.records, &chunk.errors, name: name, store: store, totals: &totals)
             }
-            if n == 0 { break }
-            totals.bytes += n
-            buffer.withUnsafeBytes { stream.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &records, errors: &errors) }
-            try flush(&records, &errors, name: name, store: store, totals: &totals)
+        } catch {
+            pipeline.cancel()
+            throw error
         }
-        stream.finish(into: &records, errors: &errors)
-        try flush(&records, &errors, name: name, store: store, totals: &totals)
     }
 
     private func flush(_ records: inout [LogRecord], _ errors: inout [LineError], name: String, store: LogStore,

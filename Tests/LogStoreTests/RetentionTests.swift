@@ -133,6 +133,50 @@ import Testing
         #expect(verify.isClean, "\(verify.problems)")
     }
 
+    @Test func expiringPartOfAFlushGroupKeepsTheRestVisibleToEveryReader() throws {
+        // One flush writes one segment per time window, all in one flush group. Retention removes the
+        // old windows of that group; the remaining segments must stay visible after a reopen, to a
+        // read-only reader, and to verify (docs/FORMAT.md section 6: only a crash mid-flush leaves
+        // an incomplete group, and its WAL file still exists then).
+        let dir = TempDir()
+        let t0 = nowNanos() / nanosPerMinute * nanosPerMinute
+        var opts = StoreOptions(durability: .none)
+        opts.clock = { t0 }
+        opts.retention = .seconds(3_600)
+        opts.segmentSpan = .seconds(60)
+        let stored: [LogRecord]
+        do {
+            let store = try LogStore.open(at: dir.path, options: opts)
+            stored = try appendInBatches(store, Self.series(from: t0 - 50 * nanosPerMinute, to: t0, step: 30 * nanosPerSecond),
+                                         batches: 1)
+            try store.close()  // one flush, one group of 50 segments
+        }
+        let t1 = t0 + 20 * nanosPerMinute
+        opts.clock = { t1 }
+        let oldest = t1 - nanosPerHour
+        let kept = stored.filter { $0.timestamp >= oldest }
+        do {
+            let store = try LogStore.open(at: dir.path, options: opts)
+            let report = try store.expire()
+            #expect(report.segmentsRemoved == 10)
+            #expect(try store.count(LogQuery()) == kept.count)
+            try store.close()
+        }
+        var ro = StoreOptions()
+        ro.readOnly = true
+        ro.clock = { t1 }
+        let reader = try LogStore.open(at: dir.path, options: ro)
+        #expect(try reader.count(LogQuery()) == kept.count, "a read-only reader must see the segments retention kept")
+        try reader.close()
+        let writer = try LogStore.open(at: dir.path, options: opts)
+        #expect(writer.recoveryReport.orphanSegments.isEmpty, "\(writer.recoveryReport.orphanSegments.count) segments reported as orphans")
+        #expect(writer.recoveryReport.isClean)
+        #expect(try writer.count(LogQuery()) == kept.count)
+        try writer.close()
+        let verify = try LogStore.verify(at: dir.path)
+        #expect(verify.isClean, "\(verify.problems)")
+    }
+
     @Test func retentionOptionReplacesThePersistedSetting() throws {
         let dir = TempDir()
         var opts = StoreOptions(durability: .none)
