@@ -14,7 +14,7 @@ struct LogStoreCLI: ParsableCommand {
         Exit status: 0 success, 1 data problems (rejected lines, damage found, store errors), 2 usage errors.
         """,
         subcommands: [IngestCommand.self, QueryCommand.self, CountCommand.self, VerifyCommand.self,
-                      ExpireCommand.self, CrashWriterCommand.self]
+                      ExpireCommand.self, SampleCommand.self, CrashWriterCommand.self]
     )
 }
 

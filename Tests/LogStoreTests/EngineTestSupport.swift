@@ -311,3 +311,31 @@ final class Locked<Value: Sendable>: Sendable {
     var value: Value { mutex.withLock { $0 } }
     func update<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
 }
+
+// MARK: I/O hooks
+
+/// The real file system, with a hook that runs before a directory is listed: lets a test make another
+/// thread's work (a flush) happen at an exact point of an open.
+struct ListingHookIO: StorageIO {
+    let base = PosixIO()
+    let beforeListing: @Sendable (String) -> Void
+
+    func open(_ path: String, flags: Int32, mode: mode_t) throws(LogStoreError) -> Int32 { try base.open(path, flags: flags, mode: mode) }
+    func close(_ fd: Int32) { base.close(fd) }
+    func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(LogStoreError) { try base.write(fd, buffer, path: path) }
+    func pread(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws(LogStoreError) -> Int {
+        try base.pread(fd, into: buffer, at: offset, path: path)
+    }
+    func fdatasync(_ fd: Int32, path: String) throws(LogStoreError) { try base.fdatasync(fd, path: path) }
+    func truncate(_ fd: Int32, length: Int64, path: String) throws(LogStoreError) { try base.truncate(fd, length: length, path: path) }
+    func fileSize(_ fd: Int32, path: String) throws(LogStoreError) -> Int64 { try base.fileSize(fd, path: path) }
+    func fsyncDirectory(_ path: String) throws(LogStoreError) { try base.fsyncDirectory(path) }
+    func rename(_ from: String, _ to: String) throws(LogStoreError) { try base.rename(from, to) }
+    func unlink(_ path: String) throws(LogStoreError) { try base.unlink(path) }
+    func makeDirectory(_ path: String) throws(LogStoreError) { try base.makeDirectory(path) }
+    func listDirectory(_ path: String) throws(LogStoreError) -> [String] {
+        beforeListing(path)
+        return try base.listDirectory(path)
+    }
+    func exists(_ path: String) -> Bool { base.exists(path) }
+}

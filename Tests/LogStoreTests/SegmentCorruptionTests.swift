@@ -143,11 +143,16 @@ import Testing
         #expect(error?.message.contains("version 1") == true)
         #expect(error?.path?.hasSuffix(fx.name) == true)
 
-        let store = try LogStore.open(at: fx.store, options: StoreOptions(durability: .none))
-        let unreadable = store.recoveryReport.unreadableSegments
-        #expect(unreadable.map(\.file) == [fx.file])
-        #expect(unreadable.first?.reason.contains("version 2") == true)
-        try store.close()
+        // A store holding a segment of a newer format is refused whole, by writers and readers alike,
+        // and nothing in it is changed.
+        let before = try fileBytes(fx.path)
+        let writerError = #expect(throws: LogStoreError.self) { try LogStore.open(at: fx.store, options: StoreOptions(durability: .none)) }
+        #expect(writerError?.kind == .unsupportedVersion)
+        var ro = StoreOptions()
+        ro.readOnly = true
+        let readerError = #expect(throws: LogStoreError.self) { try LogStore.open(at: fx.store, options: ro) }
+        #expect(readerError?.kind == .unsupportedVersion)
+        #expect(try fileBytes(fx.path) == before)
         #expect(try fileBytes(fx.path) == bytes, "a newer segment is left untouched")
         let verify = try LogStore.verify(at: fx.store)
         #expect(verify.problems.contains { $0.file == fx.file && $0.reason.contains("version 2") }, "\(verify.problems)")

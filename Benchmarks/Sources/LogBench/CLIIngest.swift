@@ -64,7 +64,7 @@ struct CLIIngest {
         guard outcome.status == 0 else {
             throw Failure(description: "exit status \(outcome.status): \(outcome.output.suffix(300))")
         }
-        let peak = Memory.childrenPeakBytes
+        let peak = outcome.peakRSS
         var o = StoreOptions()
         o.readOnly = true
         o.createIfMissing = false

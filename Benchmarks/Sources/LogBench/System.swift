@@ -55,13 +55,6 @@ enum Memory {
         defer { close(fd) }
         return write(fd, "5", 1) == 1
     }
-
-    /// Peak RSS of the largest waited-for child process.
-    static var childrenPeakBytes: Int {
-        var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        return Int(usage.ru_maxrss) * 1024
-    }
 }
 
 enum Files {
@@ -110,6 +103,8 @@ enum ChildProcess {
         var status: Int32
         var wall: Duration
         var output: String
+        /// Sampled every 10 ms; 0 when the child exited before the first sample.
+        var peakRSS: Int
     }
 
     static func run(_ executable: String, _ arguments: [String], logPath: String) throws -> Outcome {
@@ -125,10 +120,22 @@ enum ChildProcess {
         let clock = ContinuousClock()
         let start = clock.now
         try p.run()
+        // Poll the child's VmHWM (a high-water mark, so the last read before exit is close to its
+        // peak). getrusage(RUSAGE_CHILDREN) would count the parent's pages at fork time.
+        let status = "/proc/\(p.processIdentifier)/status"
+        var peak = 0
+        while p.isRunning {
+            if let text = try? String(contentsOfFile: status, encoding: .utf8),
+               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+               let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") {
+                peak = max(peak, kb * 1024)
+            }
+            usleep(10_000)
+        }
         p.waitUntilExit()
         let wall = clock.now - start
         let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-        return Outcome(status: p.terminationStatus, wall: wall, output: output)
+        return Outcome(status: p.terminationStatus, wall: wall, output: output, peakRSS: peak)
     }
 }
 

@@ -2,49 +2,59 @@
 struct SegmentCatalog {
     struct Group {
         var flushID: UInt64
+        var size: UInt32
         var segments: [Segment]
+        var isComplete: Bool { Set(segments.map(\.header.groupIndex)).count == Int(size) }
     }
 
-    /// Segments of complete flush groups.
-    var complete: [Segment] = []
-    /// Groups with missing members: traces of a crash during a flush.
-    var incomplete: [Group] = []
-    var maxCompleteFlushID: UInt64 = 0
+    var groups: [UInt64: Group] = [:]
+    /// The file names listed, to notice a directory that changed while it was being read.
+    var names: Set<String> = []
     var maxFlushID: UInt64 = 0
     var maxSegmentID: UInt64 = 0
 
-    /// Opens every `*.seg` in `directory`. Unreadable files are reported and skipped, never deleted.
+    /// Opens every `*.seg` in `directory`. Unreadable files are reported and skipped, never deleted;
+    /// a segment of a newer format version stops the load (the store must not be used by this build).
     static func load(directory: String, io: any StorageIO, report: inout RecoveryReport) throws(LogStoreError) -> SegmentCatalog {
         var catalog = SegmentCatalog()
         guard io.exists(directory) else { return catalog }
-        var byFlush: [UInt64: [Segment]] = [:]
-        var sizes: [UInt64: UInt32] = [:]
         for name in try io.listDirectory(directory) {
             guard let id = SegmentFormat.segmentID(name) else { continue }
+            catalog.names.insert(name)
             catalog.maxSegmentID = max(catalog.maxSegmentID, id)
             do throws(LogStoreError) {
                 let s = try Segment(path: joinPath(directory, name), name: name, io: io)
-                byFlush[s.header.flushID, default: []].append(s)
-                sizes[s.header.flushID] = s.header.groupSize
+                catalog.groups[s.header.flushID, default: Group(flushID: s.header.flushID, size: s.header.groupSize, segments: [])]
+                    .segments.append(s)
                 catalog.maxFlushID = max(catalog.maxFlushID, s.header.flushID)
             } catch {
+                if error.kind == .unsupportedVersion { throw error }
                 // Expired by a writer between listing and opening: not a problem for a reader.
                 if error.kind == .io && error.code == 2 { continue }
                 report.unreadableSegments.append(DamageReport(file: "segments/" + name, offset: error.offset ?? 0,
                                                               length: 0, reason: error.message))
             }
         }
-        for (flush, segs) in byFlush {
-            let indexes = Set(segs.map(\.header.groupIndex))
-            let size = sizes[flush] ?? 0
-            if indexes.count == Int(size) && segs.allSatisfy({ $0.header.groupSize == size }) {
-                catalog.complete.append(contentsOf: segs)
-                catalog.maxCompleteFlushID = max(catalog.maxCompleteFlushID, flush)
+        return catalog
+    }
+
+    /// Splits the groups, given the WAL files that exist, into committed segments and interrupted
+    /// flushes. A flush is committed once its group was complete and its WAL file deleted; members
+    /// missing from a committed group were expired. A group that is incomplete while its WAL file
+    /// still exists is a flush a crash interrupted: the WAL holds all of its records.
+    func classify(walNumbers: Set<UInt64>) -> (committed: [Segment], interrupted: [Group], maxCommittedFlushID: UInt64) {
+        var committed: [Segment] = []
+        var interrupted: [Group] = []
+        var maxCommitted: UInt64 = 0
+        for group in groups.values {
+            if group.isComplete || !walNumbers.contains(group.flushID) {
+                committed.append(contentsOf: group.segments)
+                maxCommitted = max(maxCommitted, group.flushID)
             } else {
-                catalog.incomplete.append(Group(flushID: flush, segments: segs))
+                interrupted.append(group)
             }
         }
-        catalog.complete.sort { $0.id < $1.id }
-        return catalog
+        committed.sort { $0.id < $1.id }
+        return (committed, interrupted.sorted { $0.flushID < $1.flushID }, maxCommitted)
     }
 }

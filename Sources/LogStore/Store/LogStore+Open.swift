@@ -24,48 +24,52 @@ extension LogStore {
         }
 
         var report = RecoveryReport()
+        // First read everything without changing anything, so that a store holding files of a newer
+        // format version is refused untouched.
+        let catalog = try SegmentCatalog.load(directory: segDir, io: io, report: &report)
+        let walNumbers = try listWAL(walDir, io: io)
+        let (committed, interrupted, maxCommitted) = catalog.classify(walNumbers: Set(walNumbers))
+        var reads: [(number: UInt64, file: File, result: WALReadResult)] = []
+        for (i, number) in walNumbers.enumerated() where number > maxCommitted {
+            let filePath = joinPath(walDir, WALFormat.fileName(number))
+            let file = try File(path: filePath, flags: O_RDWR, io: io)
+            let result = WALReader.read(try file.readAll(), name: "wal/" + WALFormat.fileName(number),
+                                        isNewest: i == walNumbers.count - 1)
+            if let unsupported = result.unsupported { throw .format(unsupported, path: filePath, base: 0) }
+            if options.walDamagePolicy == .refuse, let first = result.damage.first {
+                throw .corruption("WAL damage before the tail: \(first.reason)", path: filePath, offset: first.offset)
+            }
+            reads.append((number, file, result))
+        }
+
         // Leftovers of a segment write that never got renamed.
         for name in try io.listDirectory(segDir) where name.hasSuffix(".seg.tmp") {
             try io.unlink(joinPath(segDir, name))
         }
-        let found = try SegmentCatalog.load(directory: segDir, io: io, report: &report)
-        let walNumbers = try listWAL(walDir, io: io)
-        let maxComplete = found.maxCompleteFlushID
-        var segments = found.complete
-        for group in found.incomplete {
-            if walNumbers.contains(group.flushID) {
-                for s in group.segments {
-                    try io.unlink(s.path)
-                    report.removedIncompleteSegments.append("segments/" + s.name)
-                }
-            } else {
-                segments.append(contentsOf: group.segments)
-                report.orphanSegments.append(contentsOf: group.segments.map { "segments/" + $0.name })
+        // An interrupted flush: its WAL file still holds every record, so the partial group goes.
+        for group in interrupted {
+            for s in group.segments {
+                try io.unlink(s.path)
+                report.removedIncompleteSegments.append("segments/" + s.name)
             }
         }
-        if !report.removedIncompleteSegments.isEmpty { try io.fsyncDirectory(segDir) }
+        if !interrupted.isEmpty { try io.fsyncDirectory(segDir) }
+        let segments = committed
+        var deletedObsolete = false
+        for number in walNumbers where number <= maxCommitted {
+            try io.unlink(joinPath(walDir, WALFormat.fileName(number)))
+            deletedObsolete = true
+        }
+        if deletedObsolete { try io.fsyncDirectory(walDir) }
 
         var replayed: [WALReadResult] = []
         var maxSequence = segments.reduce(UInt64(0)) { max($0, $1.footer.maxSequence) }
         var lastReplayed: UInt64 = 0
-        var deletedObsolete = false
-        for (i, number) in walNumbers.enumerated() {
+        for (number, file, result) in reads {
             let name = WALFormat.fileName(number)
-            let filePath = joinPath(walDir, name)
-            if number <= maxComplete {
-                try io.unlink(filePath)
-                deletedObsolete = true
-                continue
-            }
-            let file = try File(path: filePath, flags: O_RDWR, io: io)
-            let bytes = try file.readAll()
-            let result = WALReader.read(bytes, name: "wal/" + name, isNewest: i == walNumbers.count - 1)
             if !result.damage.isEmpty {
-                if options.walDamagePolicy == .refuse, let first = result.damage.first {
-                    throw .corruption("WAL damage before the tail: \(first.reason)", path: filePath, offset: first.offset)
-                }
-                let quarantined = try quarantine(bytes, name: name, store: path, io: io)
-                report.quarantined.append(quarantined)
+                let bytes = try file.readAll()
+                report.quarantined.append(try quarantine(bytes, name: name, store: path, io: io))
                 report.walDamage.append(contentsOf: result.damage)
             } else if result.tornTailBytes > 0 {
                 try file.truncate(to: Int64(result.validEnd))
@@ -75,18 +79,17 @@ extension LogStore {
             if let h = result.header { maxSequence = max(maxSequence, h.firstSequence &- 1) }
             if let last = result.rows.last { maxSequence = max(maxSequence, last.sequence) }
             report.replayedRecords += result.rows.count
-            replayed.append(result)
             report.replayedFiles += 1
+            replayed.append(result)
             lastReplayed = number
         }
-        if deletedObsolete { try io.fsyncDirectory(walDir) }
 
-        let nextWAL = max(walNumbers.last ?? 0, maxComplete, found.maxFlushID) + 1
+        let nextWAL = max(walNumbers.last ?? 0, catalog.maxFlushID) + 1
         var state = StoreState(head: Head(walNumber: nextWAL), settings: settings)
         state.segments = segments
         state.nextSequence = maxSequence + 1
         state.nextWALNumber = nextWAL + 1
-        state.nextSegmentID = found.maxSegmentID + 1
+        state.nextSegmentID = catalog.maxSegmentID + 1
         let replayedHead = Self.head(from: replayed, walNumber: lastReplayed)
         if !replayedHead.isEmpty { state.immutables.append(replayedHead.snapshot()) }
 
@@ -112,30 +115,37 @@ extension LogStore {
         while true {
             attempt += 1
             var report = RecoveryReport()
-            let found = try SegmentCatalog.load(directory: segDir, io: io, report: &report)
-            let maxComplete = found.maxCompleteFlushID
-            var replayed: [WALReadResult] = []
-            var vanished = false
+            let catalog = try SegmentCatalog.load(directory: segDir, io: io, report: &report)
             let numbers = io.exists(walDir) ? try listWAL(walDir, io: io) : []
-            for (i, number) in numbers.enumerated() where number > maxComplete {
+            let (committed, _, maxCommitted) = catalog.classify(walNumbers: Set(numbers))
+            var replayed: [WALReadResult] = []
+            var changed = false
+            for (i, number) in numbers.enumerated() where number > maxCommitted {
                 let name = WALFormat.fileName(number)
+                let filePath = joinPath(walDir, name)
                 let bytes: [UInt8]
                 do throws(LogStoreError) {
-                    bytes = try File(path: joinPath(walDir, name), flags: O_RDONLY, io: io).readAll()
+                    bytes = try File(path: filePath, flags: O_RDONLY, io: io).readAll()
                 } catch {
-                    if error.code == ENOENT { vanished = true; break }
+                    if error.code == ENOENT { changed = true; break }
                     throw error
                 }
-                // A reader beside a live writer treats a partial last frame as not yet written.
+                // Beside a live writer a partial last frame is simply not written yet.
                 let result = WALReader.read(bytes, name: "wal/" + name, isNewest: i == numbers.count - 1)
+                if let unsupported = result.unsupported { throw .format(unsupported, path: filePath, base: 0) }
                 report.walDamage.append(contentsOf: result.damage)
                 replayed.append(result)
                 report.replayedRecords += result.rows.count
                 report.replayedFiles += 1
             }
-            if vanished && attempt < 20 { continue }
+            // A flush or expiry that finished while we read changes the listing: read again.
+            if !changed, io.exists(segDir) {
+                let now = Set(try io.listDirectory(segDir).filter { SegmentFormat.segmentID($0) != nil })
+                changed = now != catalog.names
+            }
+            if changed && attempt < 20 { continue }
             var state = StoreState(head: Head(walNumber: 0), settings: settings)
-            state.segments = found.complete
+            state.segments = committed
             let head = Self.head(from: replayed, walNumber: 0)
             if !head.isEmpty { state.immutables.append(head.snapshot()) }
             return LogStore(path: path, options: options, recovered: RecoveredStore(state: state, report: report),

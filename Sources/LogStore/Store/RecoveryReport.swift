@@ -10,15 +10,13 @@ public struct RecoveryReport: Sendable {
     public var unreadableSegments: [DamageReport] = []
     /// Segments of an interrupted flush that were removed because their WAL file rebuilds them.
     public var removedIncompleteSegments: [String] = []
-    /// Segments of an incomplete flush group kept because no WAL file covers them.
-    public var orphanSegments: [String] = []
     /// Records replayed from the WAL.
     public var replayedRecords = 0
     /// WAL files replayed.
     public var replayedFiles = 0
 
     /// True when nothing but torn tails was found.
-    public var isClean: Bool { walDamage.isEmpty && unreadableSegments.isEmpty && orphanSegments.isEmpty }
+    public var isClean: Bool { walDamage.isEmpty && unreadableSegments.isEmpty }
 
     public init() {}
 }

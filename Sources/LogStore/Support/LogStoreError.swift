@@ -73,9 +73,8 @@ public struct LogStoreError: Error, Sendable, CustomStringConvertible {
 
     /// Maps a decoder's ``FormatError`` found in `path` at `base` + its offset.
     static func format(_ error: FormatError, path: String, base: Int) -> LogStoreError {
-        let kind: Kind = error.reason.contains("is not supported") ? .unsupportedVersion : .corruption
-        if kind == .unsupportedVersion {
-            return LogStoreError(kind, "\(error.reason); open it with a newer LogStore", path: path, offset: base + error.offset)
+        if error.isUnsupportedVersion {
+            return LogStoreError(.unsupportedVersion, "\(error.reason); open it with a newer LogStore", path: path, offset: base + error.offset)
         }
         return corruption(error.reason, path: path, offset: base + error.offset)
     }

@@ -37,15 +37,15 @@ struct StoreVerifier {
             done += 1
             progress?(done, total)
         }
+        // As at open (SegmentCatalog.classify): a group missing members while its WAL file exists is
+        // a flush in progress or interrupted, rebuilt from the WAL; once the WAL file is gone the
+        // group was committed and missing members were expired.
         var maxComplete: UInt64 = 0
-        for (flush, g) in groups where g.members.count == Int(g.size) { maxComplete = max(maxComplete, flush) }
-        for (flush, g) in groups.sorted(by: { $0.key < $1.key }) where g.members.count != Int(g.size) {
-            if walNumbers.contains(flush) {
-                report.notes.append("flush \(flush) is incomplete (\(g.members.count) of \(g.size) segments); wal/\(WALFormat.fileName(flush)) still holds its records, so the next open rebuilds it")
-            } else {
-                report.problems.append(DamageReport(file: "segments/", offset: 0, length: 0,
-                                                    reason: "flush group \(flush) has \(g.members.count) of \(g.size) segments and no WAL file covers the rest"))
-            }
+        for (flush, g) in groups where g.members.count == Int(g.size) || !walNumbers.contains(flush) {
+            maxComplete = max(maxComplete, flush)
+        }
+        for (flush, g) in groups.sorted(by: { $0.key < $1.key }) where g.members.count != Int(g.size) && walNumbers.contains(flush) {
+            report.notes.append("flush \(flush) is incomplete (\(g.members.count) of \(g.size) segments); wal/\(WALFormat.fileName(flush)) still holds its records, so the next open rebuilds it")
         }
         for (i, number) in walNumbers.enumerated() {
             let name = WALFormat.fileName(number)

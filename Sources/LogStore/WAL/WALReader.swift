@@ -31,6 +31,8 @@ struct WALReadResult {
     var tornTailBytes = 0
     /// Damage before the tail.
     var damage: [DamageReport] = []
+    /// Set when the file was written by a newer format version; nothing else is read from it.
+    var unsupported: FormatError?
 }
 
 /// Reads WAL files for replay and verification.
@@ -48,6 +50,10 @@ enum WALReader {
         do throws(FormatError) {
             result.header = try WALHeader.decode(buf)
         } catch {
+            if error.isUnsupportedVersion {
+                result.unsupported = error
+                return result
+            }
             if isNewest && bytes.count < WALFormat.headerSize + WALFormat.frameHeaderSize
                 && WALFrame.nextValidFrame(after: 0, in: buf) == nil {
                 result.tornTailBytes = bytes.count
@@ -82,7 +88,8 @@ enum WALReader {
             var problem: String?
             if let frame = WALFrame.frame(at: offset, in: buf) {
                 if frame.type != WALFormat.recordsFrameType {
-                    problem = "frame type \(frame.type) is not known to this version (written by a newer LogStore?)"
+                    result.unsupported = .unsupportedVersion("frame type \(frame.type) is not known to this version (written by a newer LogStore)", at: offset + 8)
+                    return
                 } else {
                     do throws(FormatError) {
                         var ends: [Int] = []

@@ -62,9 +62,8 @@ public struct SegmentHeader: Sendable, Equatable {
         let intact = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[0..<60])) == stored
         guard version == SegmentFormat.version else {
             // An intact header of another version is a newer format; a broken one may be either.
-            throw FormatError(intact
-                ? "segment format version \(version) is not supported (this build reads version \(SegmentFormat.version))"
-                : "segment header checksum mismatch (its version field reads \(version): damage, or a format newer than version \(SegmentFormat.version))", at: 8)
+            throw intact ? FormatError.unsupportedVersion("segment format version \(version) is not supported (this build reads version \(SegmentFormat.version))", at: 8)
+                : FormatError("segment header checksum mismatch (its version field reads \(version): damage, or a format newer than version \(SegmentFormat.version))", at: 8)
         }
         guard intact else { throw FormatError("segment header checksum mismatch", at: 60) }
         _ = try r.u16()
@@ -117,7 +116,7 @@ public struct SegmentTrailer: Sendable, Equatable {
         let t = SegmentTrailer(footerOffset: try r.u64(), footerLength: try r.u32(), footerChecksum: try r.u32(), blockCount: 0)
         let version = try r.u16()
         guard version == SegmentFormat.version else {
-            throw FormatError("segment format version \(version) is not supported (this build reads version \(SegmentFormat.version))", at: 16)
+            throw FormatError.unsupportedVersion("segment format version \(version) is not supported (this build reads version \(SegmentFormat.version))", at: 16)
         }
         _ = try r.u16()
         var trailer = t

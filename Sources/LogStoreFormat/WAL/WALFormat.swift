@@ -49,9 +49,8 @@ public struct WALHeader: Sendable, Equatable {
         let intact = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[0..<28])) == stored
         guard version == WALFormat.version else {
             // An intact header of another version is a newer format; a broken one may be either.
-            throw FormatError(intact
-                ? "WAL format version \(version) is not supported (this build reads version \(WALFormat.version))"
-                : "WAL header checksum mismatch (its version field reads \(version): damage, or a format newer than version \(WALFormat.version))", at: 8)
+            throw intact ? FormatError.unsupportedVersion("WAL format version \(version) is not supported (this build reads version \(WALFormat.version))", at: 8)
+                : FormatError("WAL header checksum mismatch (its version field reads \(version): damage, or a format newer than version \(WALFormat.version))", at: 8)
         }
         guard intact else { throw FormatError("WAL header checksum mismatch", at: 28) }
         _ = try r.u16()

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs LogStore's test suite: installs missing system packages, builds, runs every test, and ends
+# with a plain "N passed, N failed" line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-deps.sh || exit 1
+swift build --build-tests 2>&1 | tail -n 3
+[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build failed"; exit 1; }
+log=$(mktemp)
+SWIFT_BACKTRACE=enable=no swift test --skip-build 2>&1 | tee "$log" | grep -E "^(✘|✔ Test run|✘ Test run|􀢄|Test Suite 'All tests')" | tail -n 40
+status=${PIPESTATUS[0]}
+passed=$(grep -cE "^✔ Test .* passed after" "$log" || true)
+failed=$(grep -cE "^✘ Test .* failed after" "$log" || true)
+skipped=$(grep -cE "^➜ Test .* skipped" "$log" || true)
+rm -f "$log"
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+exit "$status"
