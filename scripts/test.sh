@@ -9,8 +9,8 @@ swift build --build-tests 2>&1 | tail -n 3
 log=$(mktemp)
 SWIFT_BACKTRACE=enable=no swift test --skip-build 2>&1 | tee "$log" | grep -E "^(✘|✔ Test run|✘ Test run|􀢄|Test Suite 'All tests')" | tail -n 40
 status=${PIPESTATUS[0]}
-passed=$(grep -cE "^✔ Test .* passed after" "$log" || true)
-failed=$(grep -cE "^✘ Test .* failed after" "$log" || true)
+passed=$(grep -E "^✔ Test .* passed after" "$log" | grep -vc "^✔ Test run with" || true)
+failed=$(grep -E "^✘ Test .* failed after" "$log" | grep -vc "^✘ Test run with" || true)
 skipped=$(grep -cE "^➜ Test .* skipped" "$log" || true)
 rm -f "$log"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi

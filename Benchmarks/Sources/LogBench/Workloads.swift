@@ -1,4 +1,5 @@
 import Foundation
+import Foundation
 import LogStore
 
 /// Runs every workload against one contender and fills the report.
@@ -53,6 +54,12 @@ final class BenchmarkRun {
         report.problems.append(s)
     }
 
+    /// Writes back dirty pages (the dataset file, deleted stores) so one workload's writeback does not
+    /// land in the next one's timing.
+    func settle() {
+        sync()
+    }
+
     func storeDir(_ label: String, _ rep: Int) -> String { "\(workdir)/stores/\(name)-\(label)-\(rep)" }
 
     // MARK: Ingest
@@ -89,6 +96,7 @@ final class BenchmarkRun {
             let dir = storeDir("batch", rep)
             Files.remove(dir)
             progress("rep \(rep + 1)/\(options.reps): library ingest .batch ×1000 (\(n) records)")
+            settle()
             let t = try phase("ingest .batch") {
                 try contender.ingest(dataset, into: dir, plan: IngestPlan(durability: .batch, batchSize: 1000))
             }
@@ -115,6 +123,7 @@ final class BenchmarkRun {
                 let sdir = storeDir("sync", rep)
                 Files.remove(sdir)
                 progress("rep \(rep + 1)/\(options.reps): library ingest .sync ×1000")
+                settle()
                 let s = try phase("ingest .sync") {
                     try contender.ingest(dataset, into: sdir, plan: IngestPlan(durability: .sync, batchSize: 1000))
                 }
@@ -127,6 +136,7 @@ final class BenchmarkRun {
                 let gdir = storeDir(label, rep)
                 Files.remove(gdir)
                 progress("rep \(rep + 1)/\(options.reps): library ingest \(plan) (\(options.groupCommitRecords) records)")
+                settle()
                 let g = try phase("ingest .sync group commit") { try contender.ingest(dataset, into: gdir, plan: plan) }
                 if g.accepted != options.groupCommitRecords { problem("\(plan): accepted \(g.accepted) of \(options.groupCommitRecords)") }
                 if plan.writers == 1 { syncSingle100.add(Double(g.accepted) / g.total.seconds) }
@@ -140,6 +150,7 @@ final class BenchmarkRun {
                 Files.remove(cdir)
                 progress("rep \(rep + 1)/\(options.reps): logstore ingest (child process)")
                 do {
+                    settle()
                     let r = try c.run(file: dataset.ndjsonPath, store: cdir, expectedRecords: n,
                                       logPath: "\(workdir)/cli-ingest-\(rep).log")
                     cliMBps.add(mb / r.wall.seconds)
