@@ -64,23 +64,7 @@ struct Predicate: Sendable {
         return true
     }
 
-    // MARK: Records
-
-    /// Tests a record held in memory.
-    func matches(_ r: LogRecord) -> Bool {
-        guard keyInRange(r.timestamp, r.sequence), levelMask & (1 << r.level.rawValue) != 0 else { return false }
-        if let sources, !sources.contains(r.source) { return false }
-        if let correlation, r.correlationID != correlation.id { return false }
-        if needle != nil {
-            var m = r.message
-            let hit = m.withUTF8 { messageMatches(UnsafeRawBufferPointer($0)) }
-            if !hit { return false }
-        }
-        for f in attributes {
-            guard let v = r.attribute(f.key), f.matches(v) else { return false }
-        }
-        return true
-    }
+    // MARK: Messages
 
     /// Tests the message bytes against ``needle``.
     @inline(__always)

@@ -1,9 +1,11 @@
+import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Writes one flush group of segments (docs/FORMAT.md, section 6, "Flush").
-struct SegmentWriter {
+struct SegmentWriter: Sendable {
     let directory: String
     let io: any StorageIO
     let blockSize: Int
@@ -12,7 +14,7 @@ struct SegmentWriter {
     let acceleration: Int32
 
     /// A segment to be written: its window and its rows (sorted).
-    struct Plan {
+    struct Plan: Sendable {
         var windowStart: Int64
         var records: ArraySlice<RowRef>
     }
@@ -44,30 +46,38 @@ struct SegmentWriter {
         return (ts < 0 && ts % span != 0 ? q - 1 : q) * span
     }
 
-    /// Writes every plan as a `.seg.tmp`, syncs it, renames all into place and syncs the directory.
-    /// Returns the opened segments.
+    /// Writes every plan as a `.seg.tmp` (several at once when there are several windows), syncs
+    /// them, renames all into place and syncs the directory. Returns the opened segments.
     func write(_ plans: [Plan], firstID: UInt64, flushID: UInt64, now: Int64) throws(LogStoreError) -> [Segment] {
-        var written: [(tmp: String, final: String, name: String)] = []
-        do throws(LogStoreError) {
-            for (i, plan) in plans.enumerated() {
-                let id = firstID + UInt64(i)
-                let name = SegmentFormat.fileName(id)
-                let final = joinPath(directory, name)
-                let tmp = final + ".tmp"
-                written.append((tmp, final, name))
-                let header = SegmentHeader(segmentID: id, flushID: flushID, groupSize: UInt32(plans.count),
-                                           groupIndex: UInt32(i), windowStart: plan.windowStart, windowSpan: span,
-                                           createdAt: now)
-                try writeFile(tmp, header: header, records: plan.records)
+        let names = plans.indices.map { SegmentFormat.fileName(firstID + UInt64($0)) }
+        let finals = names.map { joinPath(directory, $0) }
+        let temps = finals.map { $0 + ".tmp" }
+        let failures = Mutex<[LogStoreError?]>(Array(repeating: nil, count: plans.count))
+        let work: @Sendable (Int) -> Void = { i in
+            let header = SegmentHeader(segmentID: firstID + UInt64(i), flushID: flushID, groupSize: UInt32(plans.count),
+                                       groupIndex: UInt32(i), windowStart: plans[i].windowStart, windowSpan: span,
+                                       createdAt: now)
+            do throws(LogStoreError) {
+                try writeFile(temps[i], header: header, records: plans[i].records)
+            } catch {
+                failures.withLock { $0[i] = error }
             }
-            for w in written { try io.rename(w.tmp, w.final) }
-            if !written.isEmpty { try io.fsyncDirectory(directory) }
+        }
+        if plans.count > 1 {
+            DispatchQueue.concurrentPerform(iterations: plans.count, execute: work)
+        } else if plans.count == 1 {
+            work(0)
+        }
+        do throws(LogStoreError) {
+            if let failure = failures.withLock({ $0.compactMap { $0 }.first }) { throw failure }
+            for i in plans.indices { try io.rename(temps[i], finals[i]) }
+            if !plans.isEmpty { try io.fsyncDirectory(directory) }
         } catch {
-            for w in written { try? io.unlink(w.tmp) }
+            for t in temps { try? io.unlink(t) }
             throw error
         }
         var segments: [Segment] = []
-        for w in written { segments.append(try Segment(path: w.final, name: w.name, io: io)) }
+        for (final, name) in zip(finals, names) { segments.append(try Segment(path: final, name: name, io: io)) }
         return segments
     }
 
