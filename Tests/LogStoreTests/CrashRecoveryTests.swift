@@ -45,8 +45,12 @@ enum CrashWriter {
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
+        supportsBatch = text.contains("--batch")
         return p.terminationStatus == 0 && text.contains("--store") && text.contains("--seed") ? exe : nil
     }()
+
+    /// Whether the crash writer takes `--batch N` (records per append), to reach flushes sooner.
+    nonisolated(unsafe) static var supportsBatch = false
 }
 
 /// A real writer process killed with SIGKILL at random moments: every record it acknowledged
@@ -59,10 +63,11 @@ enum CrashWriter {
 
     /// Runs the crash writer for about `millis` ms (or until `maxAcks` acks), kills it with SIGKILL and
     /// returns the complete `ack` lines it printed.
-    static func runAndKill(_ exe: String, store: String, seed: UInt64, millis: Int, maxAcks: Int) throws -> [Ack] {
+    static func runAndKill(_ exe: String, store: String, seed: UInt64, batch: Int, millis: Int, maxAcks: Int) throws -> [Ack] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: exe)
         process.arguments = ["crash-writer", "--store", store, "--seed", String(seed)]
+            + (batch > 1 && CrashWriter.supportsBatch ? ["--batch", String(batch)] : [])
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
@@ -112,8 +117,13 @@ enum CrashWriter {
         var rng = SeededRandom(seed: 20_240_601)
         var acknowledged: [Ack] = []
         for iteration in 0..<15 {
-            let acks = try Self.runAndKill(exe, store: store, seed: UInt64(iteration + 1),
-                                          millis: Int.random(in: 20...200, using: &rng), maxAcks: Int.random(in: 5...400, using: &rng))
+            // Odd iterations append batches, so that heads fill up and the kill can land inside a flush.
+            let batch = iteration % 2 == 1 ? Int.random(in: 10...200, using: &rng) : 1
+            let acks = try Self.runAndKill(exe, store: store, seed: UInt64(iteration + 1), batch: batch,
+                                          millis: Int.random(in: 20...200, using: &rng), maxAcks: Int.random(in: 5...5_000, using: &rng))
+            if ProcessInfo.processInfo.environment["LOGSTORE_TEST_TIMING"] != nil {
+                print("crash iteration \(iteration): batch \(batch), \(acks.count) acks, segments \(segmentNames(store).count), wal \(walNames(store))")
+            }
             // Acks of one run come in increasing sequence order, above every earlier run's.
             #expect(zip(acks, acks.dropFirst()).allSatisfy { $0.sequence < $1.sequence }, "iteration \(iteration)")
             if let first = acks.first, let last = acknowledged.last {
@@ -125,6 +135,10 @@ enum CrashWriter {
             let opened = try LogStore.open(at: store, options: StoreOptions(durability: .sync))
             #expect(opened.recoveryReport.walDamage.isEmpty, "iteration \(iteration): \(opened.recoveryReport.walDamage)")
             #expect(opened.recoveryReport.unreadableSegments.isEmpty, "iteration \(iteration)")
+            if ProcessInfo.processInfo.environment["LOGSTORE_TEST_TIMING"] != nil {
+                let r = opened.recoveryReport
+                print("  recovery: torn \(r.tornTails), replayed \(r.replayedRecords), removed \(r.removedIncompleteSegments.count)")
+            }
             let all = try opened.records(LogQuery())
             #expect(isStrictlySorted(all), "iteration \(iteration)")
             #expect(Set(all.map(\.sequence)).count == all.count, "iteration \(iteration): duplicate sequence")

@@ -90,7 +90,7 @@ import Testing
 
     @Test func appendAfterCloseThrowsClosed() throws {
         let dir = TempDir()
-                let store = try LogStore.open(at: dir.path, options: StoreOptions(durability: .sync))
+        let store = try LogStore.open(at: dir.path, options: StoreOptions(durability: .sync))
         try store.close()
         let error = #expect(throws: LogStoreError.self) { try store.append(Self.records(1, tag: "late")) }
         #expect(error?.kind == .closed)

@@ -9,7 +9,7 @@ public struct LogQuery: Sendable {
     public var levels: Set<LogLevel>?
     /// Sources to include (any of); empty for all.
     public var sources: [String] = []
-    /// Only the records of this correlation ID.
+    /// Only the records of this correlation ID (an empty string means no filter, as records never store an empty ID).
     public var correlationID: String?
     /// Only records whose message contains this text.
     public var messageContains: String?
