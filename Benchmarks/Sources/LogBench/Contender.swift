@@ -2,7 +2,7 @@ import LogStore
 
 /// How records are fed to a contender during an ingest workload.
 struct IngestPlan: Sendable, CustomStringConvertible {
-    enum Durability: String, Sendable { case batch, sync }
+    enum Durability: String, Sendable { case batch, sync, none }
 
     var durability: Durability
     /// Records per append call.

@@ -7,7 +7,11 @@ struct LogStoreContender: Contender {
     func supports(_ plan: IngestPlan) -> Bool { true }
 
     private func options(_ durability: IngestPlan.Durability) -> StoreOptions {
-        StoreOptions(durability: durability == .sync ? .sync : .batch)
+        switch durability {
+        case .sync: StoreOptions(durability: .sync)
+        case .batch: StoreOptions(durability: .batch)
+        case .none: StoreOptions(durability: .none)
+        }
     }
 
     func ingest(_ dataset: Dataset, into directory: String, plan: IngestPlan) throws -> IngestTiming {

@@ -39,8 +39,8 @@ struct Options: Sendable {
                        (default: <repo>/.build/release/logstore; build it with
                         `swift build -c release --product logstore` at the repository root)
       --skip-cli       leave out the CLI ingest workload
-      --only LIST      run only these workloads (comma-separated: batch,sync,groupcommit,cli,reopen,
-                       queries); the .batch library ingest always runs, the others use its store
+      --only LIST      run only these workloads (comma-separated: batch,none,sync,groupcommit,cli,
+                       reopen,queries); the .batch library ingest always runs, the others use its store
       --keep           keep the dataset and stores in the workdir afterwards
     """
 
@@ -74,7 +74,7 @@ struct Options: Sendable {
             case "--skip-cli": o.skipCLI = true
             case "--only":
                 let list = Set(try value(a).split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
-                let known: Set<String> = ["batch", "sync", "groupcommit", "cli", "reopen", "queries"]
+                let known: Set<String> = ["batch", "none", "sync", "groupcommit", "cli", "reopen", "queries"]
                 guard list.isSubset(of: known) else {
                     throw UsageError(description: "--only takes a comma-separated subset of \(known.sorted().joined(separator: ","))")
                 }

@@ -57,6 +57,33 @@ enum Memory {
     }
 }
 
+/// CPU time (user + system, all threads) from getrusage; less sensitive to a busy machine than wall time.
+enum CPUTime {
+    static func of(_ who: Int32) -> Double {
+        var u = rusage()
+        getrusage(who, &u)
+        return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6
+            + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+    }
+
+    /// This process, every thread.
+    static var process: Double { of(RUSAGE_SELF.rawValue) }
+    /// Every waited-for child process.
+    static var children: Double { of(RUSAGE_CHILDREN.rawValue) }
+}
+
+/// I/O counters of this process from /proc/self/io.
+enum IOCounters {
+    /// `wchar`: bytes passed to write()-like calls (WAL, segments, …), cached or not.
+    static var writtenBytes: Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("wchar:") {
+            return Int(line.split(separator: " ").last ?? "") ?? 0
+        }
+        return 0
+    }
+}
+
 enum Files {
     /// Sum of the sizes of regular files below `path`.
     static func treeSize(_ path: String) -> Int64 {

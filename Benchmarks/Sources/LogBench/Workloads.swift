@@ -1,5 +1,4 @@
 import Foundation
-import Foundation
 import LogStore
 
 /// Runs every workload against one contender and fills the report.
@@ -68,6 +67,8 @@ final class BenchmarkRun {
     /// Returns the directory of a closed `.batch` store for the storage and query workloads.
     func runIngest() throws -> String {
         let n = dataset.count
+        var noneTotal = Samples()
+        var batchCPU = Samples(), cliCPU = Samples(), batchWritten = Samples()
         var batchTotal = Samples(), batchAppend = Samples(), batchMBps = Samples(), batchClose = Samples()
         var diskPerRecord = Samples(), diskFraction = Samples(), diskBytes = Samples()
         var sync1000 = Samples(), syncSingle100 = Samples(), syncGroup100 = Samples()
@@ -97,9 +98,13 @@ final class BenchmarkRun {
             Files.remove(dir)
             progress("rep \(rep + 1)/\(options.reps): library ingest .batch ×1000 (\(n) records)")
             settle()
+            let cpu0 = CPUTime.process
+            let written0 = IOCounters.writtenBytes
             let t = try phase("ingest .batch") {
                 try contender.ingest(dataset, into: dir, plan: IngestPlan(durability: .batch, batchSize: 1000))
             }
+            batchCPU.add((CPUTime.process - cpu0) / Double(n) * 1e6)
+            batchWritten.add(Double(IOCounters.writtenBytes - written0) / Double(n))
             if t.accepted != n { problem("batch ingest accepted \(t.accepted) of \(n) records") }
             batchTotal.add(Double(n) / t.total.seconds)
             batchAppend.add(Double(n) / t.append.seconds)
@@ -116,6 +121,19 @@ final class BenchmarkRun {
                 report.storeBreakdownBytes = Files.breakdown(dir)
             } else {
                 Files.remove(dir)
+            }
+
+            // 1b. Library, .none (never fsyncs), for reference: how much of 1. is waiting for the disk.
+            if options.runs("none") {
+                let ndir = storeDir("none", rep)
+                Files.remove(ndir)
+                settle()
+                progress("rep \(rep + 1)/\(options.reps): library ingest .none ×1000 (reference)")
+                let t = try phase("ingest .none") {
+                    try contender.ingest(dataset, into: ndir, plan: IngestPlan(durability: .none, batchSize: 1000))
+                }
+                noneTotal.add(Double(t.accepted) / t.total.seconds)
+                Files.remove(ndir)
             }
 
             // 2. Library, .sync, one writer, batches of 1,000.
@@ -151,8 +169,10 @@ final class BenchmarkRun {
                 progress("rep \(rep + 1)/\(options.reps): logstore ingest (child process)")
                 do {
                     settle()
+                    let cpu0 = CPUTime.children
                     let r = try c.run(file: dataset.ndjsonPath, store: cdir, expectedRecords: n,
                                       logPath: "\(workdir)/cli-ingest-\(rep).log")
+                    cliCPU.add((CPUTime.children - cpu0) / Double(n) * 1e6)
                     cliMBps.add(mb / r.wall.seconds)
                     cliRecords.add(Double(n) / r.wall.seconds)
                     cliWall.add(r.wall.seconds)
@@ -176,6 +196,12 @@ final class BenchmarkRun {
                    note: "MB = 10^6 bytes of the NDJSON form of the same records"),
             Metric(contender: name, workload: w1, name: "throughput of appends only", unit: "records/s", batchAppend),
             Metric(contender: name, workload: w1, name: "close()", unit: "s", batchClose),
+            Metric(contender: name, workload: w1, name: "CPU time per record, all threads", unit: "µs", batchCPU,
+                   note: "user+sys from getrusage; \(ProcessInfo.processInfo.activeProcessorCount) cores give at most \(ProcessInfo.processInfo.activeProcessorCount)e6 / this records/s"),
+            Metric(contender: name, workload: w1, name: "bytes written (write calls) per record", unit: "B", batchWritten,
+                   note: "wchar from /proc/self/io: WAL + segments + index; compare with the NDJSON size per record"),
+            Metric(contender: name, workload: "ingest library .none ×1000", name: "throughput incl. close", unit: "records/s", noneTotal,
+                   note: "reference only: .none never fsyncs the WAL"),
             Metric(contender: name, workload: "ingest library .sync", name: "1 writer, batches of 1,000", unit: "records/s", sync1000),
             Metric(contender: name, workload: "ingest library .sync", name: "1 writer, batches of 100", unit: "records/s", syncSingle100,
                    note: "first \(Fmt.grouped(Double(options.groupCommitRecords))) records"),
@@ -192,6 +218,7 @@ final class BenchmarkRun {
                        target: "≥ 150", passes: { $0 >= Self.cliTargetMBps }),
                 Metric(contender: name, workload: w2, name: "throughput (wall clock)", unit: "records/s", cliRecords),
                 Metric(contender: name, workload: w2, name: "wall clock", unit: "s", cliWall),
+                Metric(contender: name, workload: w2, name: "CPU time per record, all threads", unit: "µs", cliCPU),
                 Metric(contender: name, workload: w2, name: "bytes on disk per record", unit: "B", cliDiskPerRecord),
             ]
             peaks.append(("logstore ingest (child process)", cliPeak, cliPeak))
