@@ -50,60 +50,103 @@ extension LogStore {
     }
 
     private func enqueue(_ records: some Sequence<LogRecord>) throws(LogStoreError) -> AppendReceipt {
-        guard let committer else { throw readOnlyError() }
-        let now = options.clock()
-        let (retentionSeconds, closing) = state.withLock { (shared.settings.retentionSeconds, shared.closing) }
-        if closing { throw LogStoreError(.closed, "the store is closed", path: path) }
-        let oldest = now &- retentionSeconds &* 1_000_000_000
-        let newest = now &+ options.maxFutureSkew.nanoseconds
+        if let array = records as? [LogRecord] {
+            return try array.withUnsafeBufferPointer { (buffer) throws(LogStoreError) -> AppendReceipt in
+                try enqueue(buffer: buffer)
+            }
+        }
+        let array = Array(records)
+        return try array.withUnsafeBufferPointer { (buffer) throws(LogStoreError) -> AppendReceipt in try enqueue(buffer: buffer) }
+    }
+
+    private func enqueue(buffer records: UnsafeBufferPointer<LogRecord>) throws(LogStoreError) -> AppendReceipt {
+        guard committer != nil else { throw readOnlyError() }
+        let (oldest, newest) = try ingestWindow()
         var receipt = AppendReceipt()
-        // Frames are built here, outside the lock, with their first sequence left blank; the lock
-        // only fills in sequences and checksums. Each frame holds about 1 MiB of rows at most.
-        var frames = ByteWriter(capacity: 64 << 10)
-        var frameStarts: [(offset: Int, firstIndex: Int)] = []
-        var frameStart = -1
-        var frameCount = 0
-        var accepted: [AcceptedRow] = []
-        for (index, record) in records.enumerated() {
-            if record.timestamp < oldest { receipt.droppedExpired += 1; continue }
-            if record.timestamp > newest { receipt.rejectedFuture += 1; continue }
-            if let id = record.correlationID, id.utf8.count > RecordLimits.maxCorrelationIDBytes {
-                receipt.rejected.append((index, "correlation ID is \(id.utf8.count) bytes, the limit is \(RecordLimits.maxCorrelationIDBytes)"))
-                continue
+        var builder = FrameBuilder()
+        for index in records.indices {
+            let ts = records[index].timestamp
+            if ts < oldest { receipt.droppedExpired += 1; continue }
+            if ts > newest { receipt.rejectedFuture += 1; continue }
+            var hash: UInt64 = 0
+            if let id = records[index].correlationID, !id.isEmpty {
+                let n = id.utf8.count
+                if n > RecordLimits.maxCorrelationIDBytes {
+                    receipt.rejected.append((index, "correlation ID is \(n) bytes, the limit is \(RecordLimits.maxCorrelationIDBytes)"))
+                    continue
+                }
+                hash = CorrelationHash.hash(id)
             }
-            if frameStart < 0 || frames.count - frameStart >= 1 << 20 {
-                if frameStart >= 0 { WALFrame.finishRecordsFrame(at: frameStart, count: frameCount, in: &frames) }
-                frameStart = WALFrame.beginRecordsFrame(into: &frames)
-                frameStarts.append((frameStart, accepted.count))
-                frameCount = 0
-            }
-            let rowStart = frames.count
-            RowCodec.encode(record, into: &frames)
-            let size = frames.count - rowStart
+            let start = builder.beginRow()
+            RowCodec.encode(records[index], into: &builder.frames)
+            let size = builder.frames.count - start
             if size > options.maxRecordBytes {
-                frames.truncate(to: rowStart)
+                builder.dropRow(start: start)
                 receipt.rejected.append((index, "record is \(size) bytes, the limit is \(options.maxRecordBytes)"))
                 continue
             }
-            frameCount += 1
-            let hash = record.correlationID.flatMap { $0.isEmpty ? nil : CorrelationHash.hash($0) } ?? 0
-            accepted.append(AcceptedRow(timestamp: record.timestamp, offset: Int32(rowStart), length: Int32(size),
-                                        level: record.level.rawValue, correlationHash: hash))
+            builder.commitRow(start: start, timestamp: ts, level: records[index].level.rawValue, correlationHash: hash)
         }
-        if frameStart >= 0 {
-            if frameCount == 0 {
-                frames.truncate(to: frameStart)
-                frameStarts.removeLast()
-            } else {
-                WALFrame.finishRecordsFrame(at: frameStart, count: frameCount, in: &frames)
+        return try commit(&builder, receipt: receipt)
+    }
+
+    /// Appends rows already in the row encoding (docs/FORMAT.md, 3.4); used by the NDJSON fast path.
+    /// Each row's structure is checked; a malformed row is rejected like an invalid record.
+    @discardableResult
+    package func append(rows: EncodedRows) throws(LogStoreError) -> AppendReceipt {
+        guard committer != nil else { throw readOnlyError() }
+        let (oldest, newest) = try ingestWindow()
+        var receipt = AppendReceipt()
+        var builder = FrameBuilder()
+        rows.bytes.withBytes { all in
+            var start = 0
+            for (index, end) in rows.ends.enumerated() {
+                defer { start = end }
+                let row = UnsafeRawBufferPointer(rebasing: all[start..<end])
+                let view: RowView
+                do throws(FormatError) {
+                    view = try RowView(row)
+                    try RowView.checkAttributes(row, from: view)
+                } catch {
+                    receipt.rejected.append((index, "malformed row: \(error.reason)"))
+                    continue
+                }
+                if view.timestamp < oldest { receipt.droppedExpired += 1; continue }
+                if view.timestamp > newest { receipt.rejectedFuture += 1; continue }
+                if row.count > options.maxRecordBytes {
+                    receipt.rejected.append((index, "record is \(row.count) bytes, the limit is \(options.maxRecordBytes)"))
+                    continue
+                }
+                let hash = view.correlation.isEmpty ? 0 : CorrelationHash.hash(view.correlation)
+                let rowStart = builder.beginRow()
+                builder.frames.raw(row)
+                builder.commitRow(start: rowStart, timestamp: view.timestamp, level: view.level, correlationHash: hash)
             }
         }
+        return try commit(&builder, receipt: receipt)
+    }
+
+    /// The accepted time range at this moment: retention behind, skew ahead.
+    private func ingestWindow() throws(LogStoreError) -> (oldest: Int64, newest: Int64) {
+        let now = options.clock()
+        let (retentionSeconds, closing) = state.withLock { (shared.settings.retentionSeconds, shared.closing) }
+        if closing { throw LogStoreError(.closed, "the store is closed", path: path) }
+        return (now &- retentionSeconds &* 1_000_000_000, now &+ options.maxFutureSkew.nanoseconds)
+    }
+
+    /// Hands built frames to the WAL and their rows to the head, under the lock.
+    private func commit(_ builder: inout FrameBuilder, receipt: AppendReceipt) throws(LogStoreError) -> AppendReceipt {
+        guard let committer else { throw readOnlyError() }
+        var receipt = receipt
+        builder.finish()
+        let accepted = builder.accepted
         guard !accepted.isEmpty else {
             state.withLock { count(receipt) }
             return receipt
         }
         // The head keeps these bytes; the committer writes them to the WAL.
-        let batch = RowBatch(copying: frames.bytes)
+        let batch = RowBatch(copying: builder.frames.bytes)
+        let frameStarts = builder.frameStarts
         try committer.waitForRoom()
         try waitForFlushRoom()
         let monotonic = monotonicNanos()
@@ -174,11 +217,3 @@ extension LogStore {
     }
 }
 
-/// What the append path keeps of an accepted record: where its row is and what the head indexes.
-private struct AcceptedRow {
-    var timestamp: Int64
-    var offset: Int32
-    var length: Int32
-    var level: UInt8
-    var correlationHash: UInt64
-}

@@ -67,6 +67,8 @@ public struct RowView {
     public var source: UnsafeRawBufferPointer
     /// Empty when the record has no correlation ID.
     public var correlation: UnsafeRawBufferPointer
+    /// The row's correlation flag byte (0 or 1).
+    public var correlationFlag: UInt8
     public var message: UnsafeRawBufferPointer
     public var attributeCount: Int
     /// Offset of the first attribute in the row.
@@ -81,6 +83,7 @@ public struct RowView {
         guard Int(level) < LogLevel.count else { throw FormatError("unknown level byte \(level)", at: 8) }
         source = try r.bytes(try r.count("source length", max: r.remaining), "source")
         let flag = try r.u8("correlation flag")
+        correlationFlag = flag
         if flag == 1 {
             correlation = try r.bytes(try r.count("correlation ID length", max: RecordLimits.maxCorrelationIDBytes), "correlation ID")
         } else {
@@ -108,5 +111,21 @@ public struct RowView {
         default: throw FormatError("unknown attribute type \(type)", at: offset - 1)
         }
         return r.offset - offset
+    }
+}
+
+extension RowView {
+    /// Walks the attributes of a row split by `view`, checking that they end exactly at the row's end.
+    public static func checkAttributes(_ row: UnsafeRawBufferPointer, from view: RowView) throws(FormatError) {
+        var r = ByteReader(row, offset: view.attributesOffset)
+        for _ in 0..<view.attributeCount {
+            _ = try r.bytes(try r.count("attribute key length", max: r.remaining), "attribute key")
+            let type = try r.u8("attribute type")
+            _ = try r.bytes(try valueLength(type, in: row, at: r.offset), "attribute value")
+        }
+        guard r.isAtEnd else { throw FormatError("\(r.remaining) bytes after the row's last attribute", at: r.offset) }
+        if view.correlationFlag == 1 && view.correlation.isEmpty {
+            throw FormatError("empty correlation ID (an empty ID is stored as no ID)", at: 0)
+        }
     }
 }

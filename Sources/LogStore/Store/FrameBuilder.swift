@@ -1,0 +1,75 @@
+/// Builds the WAL frames of one append outside the store's lock: rows are encoded (or copied) into
+/// records frames of about 1 MiB each, with their first sequence left blank for the lock to fill in.
+struct FrameBuilder {
+    var frames = ByteWriter(capacity: 64 << 10)
+    var frameStarts: [(offset: Int, firstIndex: Int)] = []
+    var accepted: [AcceptedRow] = []
+    private var frameStart = -1
+    private var frameCount = 0
+
+    /// Opens a new frame when none is open or the open one is full; returns where the next row starts.
+    @inline(__always)
+    mutating func beginRow() -> Int {
+        if frameStart < 0 || frames.count - frameStart >= 1 << 20 {
+            if frameStart >= 0 { WALFrame.finishRecordsFrame(at: frameStart, count: frameCount, in: &frames) }
+            frameStart = WALFrame.beginRecordsFrame(into: &frames)
+            frameStarts.append((frameStart, accepted.count))
+            frameCount = 0
+        }
+        return frames.count
+    }
+
+    /// Keeps the row written since `start`.
+    @inline(__always)
+    mutating func commitRow(start: Int, timestamp: Int64, level: UInt8, correlationHash: UInt64) {
+        frameCount += 1
+        accepted.append(AcceptedRow(timestamp: timestamp, offset: Int32(start), length: Int32(frames.count - start),
+                                    level: level, correlationHash: correlationHash))
+    }
+
+    /// Drops the row written since `start`.
+    @inline(__always)
+    mutating func dropRow(start: Int) { frames.truncate(to: start) }
+
+    /// Closes the last frame (removing it if it stayed empty).
+    mutating func finish() {
+        guard frameStart >= 0 else { return }
+        if frameCount == 0 {
+            frames.truncate(to: frameStart)
+            frameStarts.removeLast()
+        } else {
+            WALFrame.finishRecordsFrame(at: frameStart, count: frameCount, in: &frames)
+        }
+        frameStart = -1
+    }
+}
+
+/// What the append path keeps of an accepted record: where its row is and what the head indexes.
+struct AcceptedRow {
+    var timestamp: Int64
+    var offset: Int32
+    var length: Int32
+    var level: UInt8
+    var correlationHash: UInt64
+}
+
+/// Rows already in the row encoding (docs/FORMAT.md, 3.4), for producers inside this package that
+/// encode without building `LogRecord`s (the NDJSON fast path). Appended with
+/// ``LogStore/append(rows:)``, which checks their structure.
+package struct EncodedRows: Sendable {
+    package var bytes = ByteWriter(capacity: 1 << 20)
+    /// End offset of each row in `bytes`.
+    package var ends: [Int] = []
+
+    package init() {}
+
+    package var count: Int { ends.count }
+
+    /// Marks the bytes written since the previous row as one row.
+    package mutating func endRow() { ends.append(bytes.count) }
+
+    package mutating func removeAll() {
+        bytes.removeAll()
+        ends.removeAll(keepingCapacity: true)
+    }
+}
