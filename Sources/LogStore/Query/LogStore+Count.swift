@@ -30,9 +30,9 @@ extension LogStore {
                     && Self.countFromSummary(entry, predicate: predicate, allowed: allowed, perLevel: perLevel, into: &counts) {
                     continue
                 }
-                let block = try segment.readBlock(index)
+                var block = try segment.readBlock(index, attributes: false)
                 do throws(FormatError) {
-                    for row in try predicate.matchingRows(block) { counts[Int(block.levels[row])] += 1 }
+                    for row in try predicate.matchingRows(&block) { counts[Int(block.levels[row])] += 1 }
                 } catch {
                     throw .corruption("block \(index): \(error.reason)", path: segment.path, offset: Int(entry.offset))
                 }

@@ -31,8 +31,9 @@ extension Predicate {
         b.minTimestamp >= since && b.maxTimestamp < until
     }
 
-    /// Row indexes of `block` that match, ascending.
-    func matchingRows(_ block: DecodedBlock) throws(FormatError) -> [Int] {
+    /// Row indexes of `block` that match, ascending. Decodes the attribute columns when a condition needs them.
+    func matchingRows(_ block: inout DecodedBlock) throws(FormatError) -> [Int] {
+        if !attributes.isEmpty { try block.decodeAttributes() }
         let sourceOK: [Bool]? = sources.map { wanted in block.sources.map { wanted.contains($0) } }
         let keyIndexes: [Int?] = attributes.map { f in block.keys.firstIndex(of: f.key) }
         if keyIndexes.contains(where: { $0 == nil }) { return [] }

@@ -37,11 +37,13 @@ final class SegmentRun: QueryRun {
                 return
             }
             let index = blocks[blockPosition]
-            let decoded = try segment.readBlock(index)
+            var decoded = try segment.readBlock(index, attributes: false)
             statistics.value.blocksRead += 1
             statistics.value.bytesDecompressed += decoded.raw.count
             do throws(FormatError) {
-                rows = try predicate.matchingRows(decoded)
+                rows = try predicate.matchingRows(&decoded)
+                // Only blocks with matches pay for the attribute columns, which records need.
+                if !rows.isEmpty { try decoded.decodeAttributes() }
             } catch {
                 throw .corruption("block \(index): \(error.reason)", path: segment.path,
                                   offset: Int(segment.footer.blocks[index].offset))

@@ -57,13 +57,14 @@ final class Segment: Sendable {
     var recordCount: Int { Int(footer.recordCount) }
     var path: String { file.path }
 
-    /// Reads, checks and decodes block `index`.
-    func readBlock(_ index: Int) throws(LogStoreError) -> DecodedBlock {
+    /// Reads, checks and decodes block `index`; with `attributes` false the attribute columns are
+    /// left undecoded (see ``DecodedBlock/decodeAttributes()``).
+    func readBlock(_ index: Int, attributes: Bool = true) throws(LogStoreError) -> DecodedBlock {
         let entry = footer.blocks[index]
         let bytes = try file.read(at: Int64(entry.offset), count: entry.diskLength)
         do throws(FormatError) {
             let raw = try bytes.withBytes { b throws(FormatError) in try BlockHeader.open(b) }
-            let block = try DecodedBlock(raw: raw)
+            let block = try DecodedBlock(raw: raw, attributes: attributes)
             guard block.count == Int(entry.recordCount) else {
                 throw FormatError("block holds \(block.count) records, the footer says \(entry.recordCount)", at: 0)
             }

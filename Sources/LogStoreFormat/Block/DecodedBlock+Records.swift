@@ -65,6 +65,7 @@ extension DecodedBlock {
 
     /// The value of the first attribute named `key` of record `i`, if any.
     public func attribute(_ i: Int, key: String) throws(FormatError) -> AttributeValue? {
+        guard attributesDecoded else { throw FormatError("the block's attribute columns were not decoded", at: attributesOffset) }
         guard let keyIndex = keys.firstIndex(of: key) else { return nil }
         for a in Int(attributeStarts[i])..<Int(attributeStarts[i + 1]) where attributeKeys[a] == UInt32(keyIndex) {
             return try attributeValue(a)
@@ -72,8 +73,9 @@ extension DecodedBlock {
         return nil
     }
 
-    /// Builds record `i`, validating its strings.
+    /// Builds record `i`, validating its strings. The attribute columns must be decoded.
     public func record(_ i: Int) throws(FormatError) -> LogRecord {
+        guard attributesDecoded else { throw FormatError("the block's attribute columns were not decoded", at: attributesOffset) }
         let mStart = Int(messageOffsets[i])
         let message = try string(at: mStart, length: Int(messageOffsets[i + 1]) - mStart, "message")
         var attrs: [Attribute] = []

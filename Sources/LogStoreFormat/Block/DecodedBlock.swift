@@ -23,15 +23,25 @@ public struct DecodedBlock: Sendable {
     public private(set) var attributeTypes: [UInt8] = []
     /// Offset in `raw` of each attribute value's encoding.
     public private(set) var attributeValueOffsets: [Int32] = []
+    /// Where the attribute columns start, and whether they have been decoded.
+    public private(set) var attributesOffset = 0
+    public private(set) var attributesDecoded = false
 
-    /// Decodes the raw bytes of one block.
+    /// Decodes the raw bytes of one block, attributes included.
     public init(raw: [UInt8]) throws(FormatError) {
+        try self.init(raw: raw, attributes: true)
+    }
+
+    /// Decodes the raw bytes of one block; with `attributes` false the attribute columns are left for
+    /// ``decodeAttributes()``.
+    public init(raw: [UInt8], attributes: Bool) throws(FormatError) {
         var columns = DecodedBlock(empty: raw)
         let n = try raw.withBytes { (buf) throws(FormatError) -> Int in
             var r = ByteReader(buf)
             return try Self.decodeColumns(&r, into: &columns)
         }
         columns.count = n
+        if attributes { try columns.decodeAttributes() }
         self = columns
     }
 
@@ -129,6 +139,26 @@ public struct DecodedBlock: Sendable {
         b.messageOffsets.append(Int32(o))
         _ = try r.bytes(total, "messages")
 
+        b.attributesOffset = r.offset
+        return n
+    }
+
+    /// Decodes the attribute columns; ``record(_:)`` and attribute lookups need them. Blocks read
+    /// only to test time, level, source, correlation or message skip this work.
+    public mutating func decodeAttributes() throws(FormatError) {
+        guard !attributesDecoded else { return }
+        let offset = attributesOffset
+        let n = count
+        var columns = self
+        try raw.withBytes { (buf) throws(FormatError) in
+            var r = ByteReader(buf, offset: offset)
+            try Self.decodeAttributeColumns(&r, count: n, into: &columns)
+        }
+        columns.attributesDecoded = true
+        self = columns
+    }
+
+    private static func decodeAttributeColumns(_ r: inout ByteReader, count n: Int, into b: inout DecodedBlock) throws(FormatError) {
         b.attributeStarts.reserveCapacity(n + 1)
         var attributeTotal = 0
         for _ in 0..<n {
@@ -169,6 +199,5 @@ public struct DecodedBlock: Sendable {
             }
         }
         guard r.isAtEnd else { throw FormatError("\(r.remaining) bytes left after the last column", at: r.offset) }
-        return n
     }
 }

@@ -107,7 +107,7 @@ public struct ByteReader {
 
 extension Array where Element == UInt8 {
     /// `withUnsafeBytes` that keeps the body's typed ``FormatError``.
-    @inline(__always)
+    @inlinable
     public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws(FormatError) -> R) throws(FormatError) -> R {
         let result: Result<R, FormatError> = withUnsafeBytes { buf in Result { () throws(FormatError) -> R in try body(buf) } }
         return try result.get()
