@@ -24,11 +24,13 @@ public struct LogQuery: Sendable {
     /// Resume strictly after this record (in the query's order).
     public var after: QueryCursor?
 
+    /// Result order: by `(timestamp, sequence)`, or its reverse.
     public enum Order: Sendable {
         case ascending
         case descending
     }
 
+    /// A query; every parameter defaults to "no condition".
     public init(since: Int64? = nil, until: Int64? = nil, levels: Set<LogLevel>? = nil, sources: [String] = [],
                 correlationID: String? = nil, messageContains: String? = nil, caseInsensitive: Bool = false,
                 attributes: [AttributeFilter] = [], limit: Int? = nil, order: Order = .ascending,
@@ -55,6 +57,7 @@ public struct LogQuery: Sendable {
 
 /// A condition on one attribute.
 public struct AttributeFilter: Sendable {
+    /// How the attribute is compared with ``value``.
     public enum Comparison: String, Sendable {
         case equal = "="
         case notEqual = "!="
@@ -64,10 +67,14 @@ public struct AttributeFilter: Sendable {
         case greaterOrEqual = ">="
     }
 
+    /// The attribute name (exact).
     public var key: String
+    /// The comparison.
     public var comparison: Comparison
+    /// The value compared against.
     public var value: AttributeValue
 
+    /// A condition `key comparison value`, e.g. `AttributeFilter("status", .greaterOrEqual, .int(500))`.
     public init(_ key: String, _ comparison: Comparison, _ value: AttributeValue) {
         self.key = key
         self.comparison = comparison
@@ -109,9 +116,12 @@ public struct AttributeFilter: Sendable {
 /// A position in a query's result: the `(timestamp, sequence)` of a record. Its text form is
 /// `TIMESTAMP:SEQUENCE` and round-trips through ``init(_:)``.
 public struct QueryCursor: Sendable, Hashable, Comparable, LosslessStringConvertible {
+    /// The record's timestamp (ns since the epoch).
     public var timestamp: Int64
+    /// The record's sequence number.
     public var sequence: UInt64
 
+    /// The position of the record with this timestamp and sequence.
     public init(timestamp: Int64, sequence: UInt64) {
         self.timestamp = timestamp
         self.sequence = sequence
@@ -122,14 +132,17 @@ public struct QueryCursor: Sendable, Hashable, Comparable, LosslessStringConvert
         self.init(timestamp: record.timestamp, sequence: record.sequence)
     }
 
+    /// Parses the text form `TIMESTAMP:SEQUENCE`.
     public init?(_ description: String) {
         let parts = description.split(separator: ":")
         guard parts.count == 2, let t = Int64(parts[0]), let s = UInt64(parts[1]) else { return nil }
         self.init(timestamp: t, sequence: s)
     }
 
+    /// The text form `TIMESTAMP:SEQUENCE`.
     public var description: String { "\(timestamp):\(sequence)" }
 
+    /// Store order: timestamp, then sequence.
     public static func < (a: QueryCursor, b: QueryCursor) -> Bool {
         a.timestamp < b.timestamp || (a.timestamp == b.timestamp && a.sequence < b.sequence)
     }

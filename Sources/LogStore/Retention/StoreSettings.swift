@@ -10,8 +10,10 @@ public struct StoreSettings: Sendable, Equatable {
     /// Keys this version does not know, kept when the file is rewritten.
     var unknown: [(String, String)] = []
 
+    /// The defaults: 7 days, no size cap, one-hour segments.
     public init() {}
 
+    /// Compares the known settings.
     public static func == (a: StoreSettings, b: StoreSettings) -> Bool {
         a.retentionSeconds == b.retentionSeconds && a.maxBytes == b.maxBytes && a.segmentSpanSeconds == b.segmentSpanSeconds
     }

@@ -60,8 +60,10 @@ public struct StoreOptions: Sendable {
     /// The file-system seam; replace it to inject faults.
     package var io: any StorageIO = PosixIO()
 
+    /// The defaults.
     public init() {}
 
+    /// The defaults with another durability mode.
     public init(durability: Durability) {
         self.durability = durability
     }

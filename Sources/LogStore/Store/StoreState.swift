@@ -37,6 +37,7 @@ struct StoreSnapshot: Sendable {
 
 /// Counters and sizes, for monitoring.
 public struct StoreStatistics: Sendable {
+    /// Event counters since the store was opened.
     public struct Counters: Sendable {
         /// Records stored.
         public var appended = 0
@@ -54,6 +55,7 @@ public struct StoreStatistics: Sendable {
         public var segmentsExpired = 0
     }
 
+    /// Event counters since the store was opened.
     public var counters: Counters
     /// Records in memory (head and flushing heads).
     public var bufferedRecords: Int

@@ -26,6 +26,7 @@ public struct LogStoreError: Error, Sendable, CustomStringConvertible {
         case writeFailed
     }
 
+    /// What kind of failure this is.
     public var kind: Kind
     /// A sentence saying what happened and what to do.
     public var message: String
@@ -38,6 +39,7 @@ public struct LogStoreError: Error, Sendable, CustomStringConvertible {
     /// The pid of the process holding the write lock, for ``Kind/locked``.
     public var holderPID: Int32?
 
+    /// An error of `kind` with a message that says what happened and what to do.
     public init(_ kind: Kind, _ message: String, path: String? = nil, offset: Int? = nil,
                 code: Int32? = nil, holderPID: Int32? = nil) {
         self.kind = kind
@@ -48,6 +50,7 @@ public struct LogStoreError: Error, Sendable, CustomStringConvertible {
         self.holderPID = holderPID
     }
 
+    /// The message, followed by the file and offset when known.
     public var description: String {
         var s = message
         if let path { s += " [\(path)" + (offset.map { " at byte \($0)" } ?? "") + "]" }

@@ -9,6 +9,7 @@ public struct DamageReport: Sendable, CustomStringConvertible {
     /// What is wrong.
     public var reason: String
 
+    /// `FILE at byte OFFSET (LENGTH bytes): REASON`.
     public var description: String {
         "\(file) at byte \(offset)" + (length > 0 ? " (\(length) bytes)" : "") + ": \(reason)"
     }

@@ -5,7 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import LogStoreFormat
+import LogStore
 
 /// A fast parser for newline-delimited JSON log records, working directly on bytes.
 ///
@@ -53,12 +53,17 @@ public struct NDJSONParser: Sendable {
         guard let base = line.baseAddress, !line.isEmpty else {
             return .failure(LineError(line: lineNumber, column: 1, reason: "empty line"))
         }
-        var workspace = RecordParser.Workspace()
+        var parser = RecordParser(sink: LogRecordSink(), maxDepth: options.maxNestingDepth)
         do {
-            return .success(try parse(base.assumingMemoryBound(to: UInt8.self), count: line.count, workspace: &workspace))
+            try parse(base.assumingMemoryBound(to: UInt8.self), count: line.count, with: &parser)
         } catch {
             return .failure(LineError(line: lineNumber, column: error.offset + 1, reason: error.reason))
         }
+        // A parse that did not throw delivered exactly one record.
+        guard let record = parser.sink.records.last else {
+            return .failure(LineError(line: lineNumber, column: 1, reason: "no record"))
+        }
+        return .success(record)
     }
 
     /// Parses one line held in a `String`; see ``parseLine(_:lineNumber:)-(UnsafeRawBufferPointer,_)``.
@@ -84,12 +89,43 @@ public struct NDJSONParser: Sendable {
         into records: inout [LogRecord],
         errors: inout [LineError]
     ) -> (consumed: Int, lines: Int) {
+        var parser = RecordParser(sink: LogRecordSink(), maxDepth: options.maxNestingDepth)
+        swap(&parser.sink.records, &records)
+        defer { swap(&parser.sink.records, &records) }
+        return parseChunk(buffer, firstLineNumber: firstLineNumber, isFinal: isFinal, with: &parser, errors: &errors)
+    }
+
+    /// Parses every complete line of `buffer` like
+    /// ``parseChunk(_:firstLineNumber:isFinal:into:errors:)-([LogRecord],_)``, but appends each record to
+    /// `rows` in the row encoding (docs/FORMAT.md, 3.4) without building a `LogRecord`: the bytes equal
+    /// `RowCodec.encode` of the record the other form gives, and the errors are the same.
+    @discardableResult
+    package func parseChunk(
+        _ buffer: UnsafeRawBufferPointer,
+        firstLineNumber: Int,
+        isFinal: Bool = false,
+        into rows: inout EncodedRows,
+        errors: inout [LineError]
+    ) -> (consumed: Int, lines: Int) {
+        var parser = RecordParser(sink: RowSink(rows: consume rows), maxDepth: options.maxNestingDepth)
+        defer { rows = parser.sink.rows }
+        return parseChunk(buffer, firstLineNumber: firstLineNumber, isFinal: isFinal, with: &parser, errors: &errors)
+    }
+
+    /// The line splitting shared by every output: each non-blank line goes to `parser`, whose sink
+    /// receives the records; failures go to `errors`.
+    func parseChunk<Sink: RecordSink>(
+        _ buffer: UnsafeRawBufferPointer,
+        firstLineNumber: Int,
+        isFinal: Bool,
+        with parser: inout RecordParser<Sink>,
+        errors: inout [LineError]
+    ) -> (consumed: Int, lines: Int) {
         guard let raw = buffer.baseAddress, !buffer.isEmpty else { return (0, 0) }
         let p = raw.assumingMemoryBound(to: UInt8.self)
         let n = buffer.count
         var start = 0
         var lines = 0
-        var workspace = RecordParser.Workspace()
         while start < n {
             let newline: Int
             if let hit = memchr(raw + start, 0x0A, n - start) {
@@ -105,7 +141,7 @@ public struct NDJSONParser: Sendable {
             lines += 1
             if !Self.isBlank(p, start, end) {
                 do {
-                    records.append(try parse(p + start, count: end - start, workspace: &workspace))
+                    try parse(p + start, count: end - start, with: &parser)
                 } catch {
                     errors.append(LineError(line: lineNumber, column: error.offset + 1, reason: error.reason))
                 }
@@ -127,9 +163,9 @@ public struct NDJSONParser: Sendable {
         return true
     }
 
-    /// Checks the size limit and the encoding, then parses the object.
-    func parse(_ p: UnsafePointer<UInt8>, count n: Int,
-               workspace: inout RecordParser.Workspace) throws(SyntaxFailure) -> LogRecord {
+    /// Checks the size limit and the encoding, then parses the object into `parser`'s sink.
+    func parse<Sink: RecordSink>(_ p: UnsafePointer<UInt8>, count n: Int,
+                                 with parser: inout RecordParser<Sink>) throws(SyntaxFailure) {
         guard n <= options.maxRecordBytes else {
             throw SyntaxFailure(offset: options.maxRecordBytes,
                                 reason: "record of \(n) bytes exceeds the limit of \(options.maxRecordBytes) bytes")
@@ -137,6 +173,6 @@ public struct NDJSONParser: Sendable {
         if let bad = UTF8Validation.firstInvalidOffset(p, count: n) {
             throw SyntaxFailure(offset: bad, reason: "invalid UTF-8 at column \(bad + 1)")
         }
-        return try RecordParser.parse(p, count: n, maxDepth: options.maxNestingDepth, workspace: &workspace)
+        try parser.parse(p, count: n)
     }
 }

@@ -5,7 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import LogStoreFormat
+import LogStore
 
 /// Parses NDJSON arriving in arbitrary chunks (for example fixed-size reads of a file or a pipe).
 ///
@@ -34,6 +34,39 @@ public struct NDJSONStream: Sendable {
     /// Parses every line that `bytes` completes, appending records and errors in input order, and keeps
     /// the unterminated rest for the next call.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, into records: inout [LogRecord], errors: inout [LineError]) {
+        var parser = RecordParser(sink: LogRecordSink(), maxDepth: self.parser.options.maxNestingDepth)
+        swap(&parser.sink.records, &records)
+        defer { swap(&parser.sink.records, &records) }
+        feed(bytes, with: &parser, errors: &errors)
+    }
+
+    /// Parses the last line if it had no terminator. Call once at the end of the input.
+    public mutating func finish(into records: inout [LogRecord], errors: inout [LineError]) {
+        var parser = RecordParser(sink: LogRecordSink(), maxDepth: self.parser.options.maxNestingDepth)
+        swap(&parser.sink.records, &records)
+        defer { swap(&parser.sink.records, &records) }
+        finish(with: &parser, errors: &errors)
+    }
+
+    /// Like ``feed(_:into:errors:)-([LogRecord],_)`` but appends each record to `rows` in the row encoding
+    /// (docs/FORMAT.md, 3.4) without building `LogRecord`s; the bytes equal `RowCodec.encode` of the
+    /// records the other form gives, and the errors are the same.
+    package mutating func feed(_ bytes: UnsafeRawBufferPointer, into rows: inout EncodedRows, errors: inout [LineError]) {
+        var parser = RecordParser(sink: RowSink(rows: consume rows), maxDepth: self.parser.options.maxNestingDepth)
+        defer { rows = parser.sink.rows }
+        feed(bytes, with: &parser, errors: &errors)
+    }
+
+    /// Like ``finish(into:errors:)-([LogRecord],_)`` for the row encoding.
+    package mutating func finish(into rows: inout EncodedRows, errors: inout [LineError]) {
+        var parser = RecordParser(sink: RowSink(rows: consume rows), maxDepth: self.parser.options.maxNestingDepth)
+        defer { rows = parser.sink.rows }
+        finish(with: &parser, errors: &errors)
+    }
+
+    /// The chunk bookkeeping shared by every output.
+    mutating func feed<Sink: RecordSink>(_ bytes: UnsafeRawBufferPointer, with recordParser: inout RecordParser<Sink>,
+                                         errors: inout [LineError]) {
         guard let raw = bytes.baseAddress, !bytes.isEmpty else { return }
         let n = bytes.count
         var offset = 0
@@ -50,7 +83,7 @@ public struct NDJSONStream: Sendable {
                 pending.append(contentsOf: bytes[0...newline])
                 pending.withUnsafeBytes { line in
                     _ = parser.parseChunk(line, firstLineNumber: nextLineNumber, isFinal: true,
-                                          into: &records, errors: &errors)
+                                          with: &recordParser, errors: &errors)
                 }
                 pending.removeAll(keepingCapacity: true)
                 nextLineNumber += 1
@@ -58,20 +91,20 @@ public struct NDJSONStream: Sendable {
             offset = newline + 1
         }
         let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
-        let (consumed, lines) = parser.parseChunk(rest, firstLineNumber: nextLineNumber,
-                                                  into: &records, errors: &errors)
+        let (consumed, lines) = parser.parseChunk(rest, firstLineNumber: nextLineNumber, isFinal: false,
+                                                  with: &recordParser, errors: &errors)
         nextLineNumber += lines
         carry(UnsafeRawBufferPointer(rebasing: rest[consumed...]))
     }
 
-    /// Parses the last line if it had no terminator. Call once at the end of the input.
-    public mutating func finish(into records: inout [LogRecord], errors: inout [LineError]) {
+    /// The end-of-input bookkeeping shared by every output.
+    mutating func finish<Sink: RecordSink>(with recordParser: inout RecordParser<Sink>, errors: inout [LineError]) {
         if skipping {
             reportSkippedLine(into: &errors)
         } else if !pending.isEmpty {
             let lines = pending.withUnsafeBytes { line in
                 parser.parseChunk(line, firstLineNumber: nextLineNumber, isFinal: true,
-                                  into: &records, errors: &errors).lines
+                                  with: &recordParser, errors: &errors).lines
             }
             nextLineNumber += lines
             pending.removeAll(keepingCapacity: true)

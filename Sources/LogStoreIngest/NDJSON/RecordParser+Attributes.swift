@@ -9,11 +9,18 @@ extension RecordParser {
         switch scanner.current {
         case UInt8(ascii: "\""):
             let token = try scanner.scanString()
-            let value = scanner.string(token, scratch: &scratch)
-            attributes.append(Attribute(makeKey(key), .string(value)))
+            emitKey(key)
+            if !token.hasEscapes {
+                sink.stringValue(scanner.bytes(token.start, token.end))
+            } else {
+                scratch.removeAll(keepingCapacity: true)
+                scanner.appendDecoded(token, to: &scratch)
+                scratch.withUnsafeBufferPointer { sink.stringValue($0) }
+            }
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let token = try scanner.scanNumber()
-            attributes.append(Attribute(makeKey(key), numberValue(token)))
+            emitKey(key)
+            emitNumber(token)
         case UInt8(ascii: "{"):
             try scanner.checkDepth(depth + 1)
             let mark = keyBuffer.count
@@ -24,10 +31,12 @@ extension RecordParser {
         case UInt8(ascii: "["):
             let start = scanner.pos
             try scanner.skipContainer(depth: depth + 1)
-            attributes.append(Attribute(makeKey(key), .string(scanner.text(start, scanner.pos))))
+            emitKey(key)
+            sink.stringValue(scanner.bytes(start, scanner.pos))
         default:
             if case .bool(let flag) = try scanner.scanLiteral() {
-                attributes.append(Attribute(makeKey(key), .bool(flag)))
+                emitKey(key)
+                sink.boolValue(flag)
             }
         }
     }
@@ -61,8 +70,20 @@ extension RecordParser {
         }
     }
 
-    /// The full attribute key: the current dotted prefix followed by the decoded `key`.
+    /// Starts an attribute named by the current dotted prefix followed by the decoded `key`.
     @inline(__always)
+    mutating func emitKey(_ key: StringToken) {
+        if keyBuffer.isEmpty && !key.hasEscapes {
+            sink.attributeKey(scanner.bytes(key.start, key.end))
+            return
+        }
+        let mark = keyBuffer.count
+        scanner.appendDecoded(key, to: &keyBuffer)
+        keyBuffer.withUnsafeBufferPointer { sink.attributeKey($0) }
+        keyBuffer.removeLast(keyBuffer.count - mark)
+    }
+
+    /// The full attribute key as a `String`, for error messages.
     mutating func makeKey(_ key: StringToken) -> String {
         if keyBuffer.isEmpty && !key.hasEscapes { return scanner.text(key.start, key.end) }
         let mark = keyBuffer.count
@@ -72,12 +93,16 @@ extension RecordParser {
         return result
     }
 
-    /// `.int` for an integer literal that fits in `Int64`, `.double` otherwise.
+    /// Completes the started attribute with an integer if `token` is an integer literal that fits in
+    /// `Int64`, with a double otherwise.
     @inline(__always)
-    func numberValue(_ token: NumberToken) -> AttributeValue {
+    mutating func emitNumber(_ token: NumberToken) {
         let p = scanner.base + token.start
         let n = token.end - token.start
-        if token.isInteger, let value = JSONNumberParsing.int64(p, count: n) { return .int(value) }
-        return .double(JSONNumberParsing.double(p, count: n))
+        if token.isInteger, let value = JSONNumberParsing.int64(p, count: n) {
+            sink.intValue(value)
+        } else {
+            sink.doubleValue(JSONNumberParsing.double(p, count: n))
+        }
     }
 }

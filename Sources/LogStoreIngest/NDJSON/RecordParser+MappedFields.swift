@@ -55,37 +55,74 @@ extension RecordParser {
         throw SyntaxFailure(offset: candidate.valueOffset, reason: "unknown level \(describe(candidate.value))")
     }
 
-    /// Source and message: a string, or the JSON text of a number or boolean; nil when absent.
-    mutating func resolveText(_ field: MappedField) throws(SyntaxFailure) -> String? {
-        guard let candidate = slots[field] else { return nil }
+    /// Hands source or message to the sink: a string, or the JSON text of a number or boolean; empty
+    /// when absent.
+    mutating func emitText(_ field: MappedField) throws(SyntaxFailure) {
+        guard let candidate = slots[field] else {
+            sink.text(field, .empty)
+            return
+        }
         switch candidate.value {
-        case .string(let token): return scanner.string(token, scratch: &scratch)
-        case .number(let token): return scanner.text(token.start, token.end)
-        case .bool(let flag): return flag ? "true" : "false"
-        case .null: return nil
+        case .string(let token): emitString(field, token)
+        case .number(let token): sink.text(field, scanner.bytes(token.start, token.end))
+        case .bool(let flag): sink.text(field, Self.literal(flag ? "true" : "false"))
+        case .null: sink.text(field, .empty)
         case .compound:
             throw SyntaxFailure(offset: candidate.valueOffset,
                                 reason: "expected a string for \"\(makeKey(candidate.key))\", found \(kindName(candidate.value))")
         }
     }
 
-    mutating func resolveCorrelationID() throws(SyntaxFailure) -> String? {
-        guard let candidate = slots.correlationID else { return nil }
-        let id: String
+    /// Hands the correlation ID to the sink (empty when absent), after checking its length.
+    mutating func emitCorrelationID() throws(SyntaxFailure) {
+        guard let candidate = slots.correlationID else {
+            sink.text(.correlationID, .empty)
+            return
+        }
+        /// The ID's bytes in the line, or nil when it was decoded into `scratch`.
+        let span: (start: Int, end: Int)?
         switch candidate.value {
-        case .string(let token): id = scanner.string(token, scratch: &scratch)
-        case .number(let token): id = scanner.text(token.start, token.end)
-        case .null: return nil
+        case .string(let token) where token.hasEscapes:
+            scratch.removeAll(keepingCapacity: true)
+            scanner.appendDecoded(token, to: &scratch)
+            span = nil
+        case .string(let token): span = (token.start, token.end)
+        case .number(let token): span = (token.start, token.end)
+        case .null:
+            sink.text(.correlationID, .empty)
+            return
         case .bool, .compound:
             throw SyntaxFailure(offset: candidate.valueOffset,
                                 reason: "expected a string or number for \"\(makeKey(candidate.key))\", found \(kindName(candidate.value))")
         }
-        let byteCount = id.utf8.count
+        let byteCount = span.map { $0.end - $0.start } ?? scratch.count
         guard byteCount <= RecordLimits.maxCorrelationIDBytes else {
             throw SyntaxFailure(offset: candidate.valueOffset,
                                 reason: "correlation ID of \(byteCount) bytes exceeds the limit of \(RecordLimits.maxCorrelationIDBytes) bytes")
         }
-        return byteCount == 0 ? nil : id
+        if let span {
+            sink.text(.correlationID, scanner.bytes(span.start, span.end))
+        } else {
+            scratch.withUnsafeBufferPointer { sink.text(.correlationID, $0) }
+        }
+    }
+
+    /// Hands the decoded `token` to the sink as `field`.
+    @inline(__always)
+    mutating func emitString(_ field: MappedField, _ token: StringToken) {
+        if !token.hasEscapes {
+            sink.text(field, scanner.bytes(token.start, token.end))
+            return
+        }
+        scratch.removeAll(keepingCapacity: true)
+        scanner.appendDecoded(token, to: &scratch)
+        scratch.withUnsafeBufferPointer { sink.text(field, $0) }
+    }
+
+    /// The bytes of a static literal.
+    @inline(__always)
+    static func literal(_ text: StaticString) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
     }
 
     // MARK: Error text

@@ -1,11 +1,14 @@
 import LogStoreFormat
 
-/// Turns one line holding a JSON object into a `LogRecord`, in a single pass over its bytes.
+/// Turns one line holding a JSON object into a record, in a single pass over its bytes, and hands the
+/// record to a ``RecordSink`` (which makes it a `LogRecord` or row bytes: the rules live here only).
 ///
 /// Mapped top-level keys (see ``MappedField``) are only scanned during the pass and converted at the end,
 /// so the highest-priority key of each field wins whatever the input order; a lower-priority key that
 /// lost is kept as an attribute at its input position. Every other member becomes attributes as it is met.
-struct RecordParser {
+///
+/// One parser serves many lines (its buffers are reused); ``parse(_:count:)`` starts each line afresh.
+struct RecordParser<Sink: RecordSink> {
     /// The best value seen so far for one mapped field.
     struct Candidate {
         var rank: Int
@@ -48,45 +51,40 @@ struct RecordParser {
         }
     }
 
+    /// The current line.
     var scanner: JSONScanner
-    var attributes: [Attribute] = []
+    /// Receives the record.
+    var sink: Sink
     /// The dotted prefix of the object being flattened (empty at the top level).
     var keyBuffer: [UInt8] = []
     /// Decoding space for strings with escapes.
     var scratch: [UInt8] = []
     var slots = Slots()
     var demotions: [Demotion] = []
+    let maxDepth: Int
 
-    /// Byte buffers that can be reused from one line to the next, so that a chunk of lines does not
-    /// allocate them afresh for every record.
-    struct Workspace {
-        var keyBuffer: [UInt8] = []
-        var scratch: [UInt8] = []
+    /// A parser delivering to `sink`, allowing objects and arrays nested `maxDepth` deep.
+    init(sink: consuming Sink, maxDepth: Int) {
+        self.sink = sink
+        self.maxDepth = maxDepth
+        // An empty line until `parse` is given one; a static string's storage outlives every use.
+        scanner = JSONScanner(base: ("" as StaticString).utf8Start, count: 0, maxDepth: maxDepth)
     }
 
-    /// Parses the `count` bytes at `base` into a record, borrowing the buffers of `workspace`.
-    static func parse(_ base: UnsafePointer<UInt8>, count: Int, maxDepth: Int,
-                      workspace: inout Workspace) throws(SyntaxFailure) -> LogRecord {
-        var parser = RecordParser(base: base, count: count, maxDepth: maxDepth)
-        swap(&parser.keyBuffer, &workspace.keyBuffer)
-        swap(&parser.scratch, &workspace.scratch)
-        parser.keyBuffer.removeAll(keepingCapacity: true)
-        defer {
-            swap(&parser.keyBuffer, &workspace.keyBuffer)
-            swap(&parser.scratch, &workspace.scratch)
-        }
-        return try parser.parse()
-    }
-
-    init(base: UnsafePointer<UInt8>, count: Int, maxDepth: Int) {
+    /// Parses the `count` bytes at `base` (validated UTF-8) and hands the record to the sink.
+    /// On failure the sink gets no ``RecordSink/endLine()`` for this line.
+    mutating func parse(_ base: UnsafePointer<UInt8>, count: Int) throws(SyntaxFailure) {
         scanner = JSONScanner(base: base, count: count, maxDepth: maxDepth)
-        // Typical records carry a handful of attributes; this saves the first few regrowths.
-        attributes.reserveCapacity(8)
+        slots = Slots()
+        demotions.removeAll(keepingCapacity: true)
+        keyBuffer.removeAll(keepingCapacity: true)
+        sink.beginLine()
+        try parseObject()
     }
 
     // MARK: The pass
 
-    mutating func parse() throws(SyntaxFailure) -> LogRecord {
+    mutating func parseObject() throws(SyntaxFailure) {
         scanner.skipWhitespace()
         let objectStart = scanner.pos
         guard scanner.current == UInt8(ascii: "{") else {
@@ -124,11 +122,11 @@ struct RecordParser {
 
         let timestamp = try resolveTimestamp(objectStart: objectStart)
         let level = try resolveLevel()
-        let source = try resolveText(.source) ?? ""
-        let correlationID = try resolveCorrelationID()
-        let message = try resolveText(.message) ?? ""
-        return LogRecord(timestamp: timestamp, level: level, source: source, correlationID: correlationID,
-                         message: message, attributes: attributes)
+        sink.header(timestamp: timestamp, level: level)
+        try emitText(.source)
+        try emitCorrelationID()
+        try emitText(.message)
+        sink.endLine()
     }
 
     /// Handles one member of the top-level object whose key has been scanned and whose value is at `pos`.
@@ -166,7 +164,7 @@ struct RecordParser {
                                       valueOffset: displaced.valueOffset))
         }
         slots[field] = Candidate(rank: rank, key: key, value: value, valueOffset: offset,
-                                 insertIndex: attributes.count)
+                                 insertIndex: sink.attributeCount)
     }
 
     /// Re-reads displaced mapped members as attributes and inserts them at their input positions.
@@ -174,13 +172,10 @@ struct RecordParser {
         let savedPosition = scanner.pos
         let ordered = demotions.sorted { ($0.insertIndex, $0.valueOffset) > ($1.insertIndex, $1.valueOffset) }
         for demotion in ordered {
-            let kept = attributes
-            attributes = []
+            let mark = sink.attributeCount
             scanner.pos = demotion.valueOffset
             try attributeValue(key: demotion.key, depth: 1)
-            let added = attributes
-            attributes = kept
-            attributes.insert(contentsOf: added, at: demotion.insertIndex)
+            sink.moveAttributes(from: mark, to: demotion.insertIndex)
         }
         scanner.pos = savedPosition
     }
