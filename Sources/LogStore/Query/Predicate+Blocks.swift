@@ -35,8 +35,10 @@ extension Predicate {
     func matchingRows(_ block: inout DecodedBlock) throws(FormatError) -> [Int] {
         if !attributes.isEmpty { try block.decodeAttributes() }
         let sourceOK: [Bool]? = sources.map { wanted in block.sources.map { wanted.contains($0) } }
-        let keyIndexes: [Int?] = attributes.map { f in block.keys.firstIndex(of: f.key) }
-        if keyIndexes.contains(where: { $0 == nil }) { return [] }
+        // Keys compare like `LogRecord.attribute(_:)` (canonical equivalence), and a dictionary may hold
+        // several byte spellings of one key: each condition looks at all of them.
+        let keyIndexes: [Set<UInt32>] = attributes.map { f in block.keyIndexes(matching: f.key) }
+        if keyIndexes.contains(where: \.isEmpty) { return [] }
         var rows: [Int] = []
         for i in 0..<block.count {
             guard keyInRange(block.timestamps[i], block.sequences[i]),
@@ -47,7 +49,7 @@ extension Predicate {
             if !attributes.isEmpty {
                 var ok = true
                 for (f, key) in zip(attributes, keyIndexes) {
-                    guard let key, let a = Self.firstAttribute(block, row: i, key: key) else { ok = false; break }
+                    guard let a = block.firstAttribute(row: i, keyIndexes: key) else { ok = false; break }
                     if !f.matches(try block.attributeValue(a)) { ok = false; break }
                 }
                 if !ok { continue }
@@ -55,13 +57,5 @@ extension Predicate {
             rows.append(i)
         }
         return rows
-    }
-
-    private static func firstAttribute(_ block: DecodedBlock, row: Int, key: Int) -> Int? {
-        let k = UInt32(key)
-        for a in Int(block.attributeStarts[row])..<Int(block.attributeStarts[row + 1]) where block.attributeKeys[a] == k {
-            return a
-        }
-        return nil
     }
 }

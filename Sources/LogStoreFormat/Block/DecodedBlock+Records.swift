@@ -66,9 +66,22 @@ extension DecodedBlock {
     /// The value of the first attribute named `key` of record `i`, if any.
     public func attribute(_ i: Int, key: String) throws(FormatError) -> AttributeValue? {
         guard attributesDecoded else { throw FormatError("the block's attribute columns were not decoded", at: attributesOffset) }
-        guard let keyIndex = keys.firstIndex(of: key) else { return nil }
-        for a in Int(attributeStarts[i])..<Int(attributeStarts[i + 1]) where attributeKeys[a] == UInt32(keyIndex) {
-            return try attributeValue(a)
+        guard let a = firstAttribute(row: i, keyIndexes: keyIndexes(matching: key)) else { return nil }
+        return try attributeValue(a)
+    }
+
+    /// Indexes of the dictionary keys equal to `key` (canonical equivalence, as `String ==`).
+    public func keyIndexes(matching key: String) -> Set<UInt32> {
+        var out = Set<UInt32>()
+        for (i, k) in keys.enumerated() where k == key { out.insert(UInt32(i)) }
+        return out
+    }
+
+    /// The attribute-column index of the first attribute of row `i` whose key index is in `keyIndexes`.
+    public func firstAttribute(row i: Int, keyIndexes: Set<UInt32>) -> Int? {
+        guard attributesDecoded, !keyIndexes.isEmpty else { return nil }
+        for a in Int(attributeStarts[i])..<Int(attributeStarts[i + 1]) where keyIndexes.contains(attributeKeys[a]) {
+            return a
         }
         return nil
     }

@@ -77,7 +77,13 @@ public struct DecodedBlock: Sendable {
         let d = try r.count("source dictionary size", max: r.remaining)
         guard d >= 1 else { throw FormatError("empty source dictionary", at: r.offset) }
         b.sources.reserveCapacity(d)
-        for _ in 0..<d { b.sources.append(try r.string("source")) }
+        var seenSources = Set<ExactString>()
+        for _ in 0..<d {
+            let at = r.offset
+            let name = try r.string("source")
+            guard seenSources.insert(ExactString(name)).inserted else { throw FormatError("source dictionary repeats an entry", at: at) }
+            b.sources.append(name)
+        }
         b.sourceIndex.reserveCapacity(n)
         for _ in 0..<n {
             let at = r.offset
@@ -171,7 +177,13 @@ public struct DecodedBlock: Sendable {
         b.attributeStarts.append(Int32(attributeTotal))
         let k = try r.count("key dictionary size", max: r.remaining)
         b.keys.reserveCapacity(k)
-        for _ in 0..<k { b.keys.append(try r.string("attribute key")) }
+        var seenKeys = Set<ExactString>()
+        for _ in 0..<k {
+            let at = r.offset
+            let key = try r.string("attribute key")
+            guard seenKeys.insert(ExactString(key)).inserted else { throw FormatError("key dictionary repeats an entry", at: at) }
+            b.keys.append(key)
+        }
         b.attributeKeys.reserveCapacity(attributeTotal)
         for _ in 0..<attributeTotal {
             let at = r.offset
