@@ -1,0 +1,37 @@
+// swift-tools-version: 6.0
+// libFuzzer harnesses for the LogStore decoders, in their own package so the root package's
+// `swift build` / `swift test` never compile them. See docs/FUZZING.md.
+//
+//   Fuzz/run.sh                       # every target, 30 s each, with -sanitize=fuzzer,address
+//   Fuzz/run.sh FuzzWAL 120           # one target, 120 s
+//   swift build --package-path Fuzz   # plain build: each Fuzz* binary replays the files given as arguments
+import Foundation
+import PackageDescription
+
+// The root package's identity is the name of its directory, which differs between checkouts
+// (`main` here, any clone folder name in CI), so compute it instead of hard-coding it.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+
+let logStore: Target.Dependency = .product(name: "LogStore", package: root)
+let ingest: Target.Dependency = .product(name: "LogStoreIngest", package: root)
+
+let package = Package(
+    name: "LogStoreFuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+    ],
+    targets: [
+        // `fuzz_run_driver`: calls libFuzzer's LLVMFuzzerRunDriver when it is linked (weak symbol), else returns -1.
+        .target(name: "CFuzzSupport"),
+        // Shared driver (libFuzzer or plain replay), invariant checks, checksum fix-ups.
+        .target(name: "FuzzKit", dependencies: ["CFuzzSupport", logStore]),
+        .executableTarget(name: "FuzzBlock", dependencies: ["FuzzKit", "CFuzzSupport", logStore]),
+        .executableTarget(name: "FuzzSegment", dependencies: ["FuzzKit", "CFuzzSupport", logStore]),
+        .executableTarget(name: "FuzzWAL", dependencies: ["FuzzKit", "CFuzzSupport", logStore]),
+        .executableTarget(name: "FuzzNDJSON", dependencies: ["FuzzKit", "CFuzzSupport", logStore, ingest]),
+        // Writes the seed corpora under corpus/ with the engine's own encoders.
+        .executableTarget(name: "MakeSeeds", dependencies: [logStore, ingest]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,80 @@
+// Fuzz target: a whole segment file → header, trailer, footer (after its CRC), every block it lists.
+// Runs the input as given, then a copy whose header, block and footer checksums were recomputed, so that
+// mutations also reach the footer and block decoders behind the checksums.
+import CFuzzSupport
+import FuzzKit
+import LogStore
+
+func checkSegment(_ buf: UnsafeRawBufferPointer) {
+    let size = buf.count
+    // Engine (Segment.init): too short for a header and a trailer.
+    guard size >= SegmentFormat.headerSize + SegmentFormat.trailerSize else {
+        _ = try? SegmentHeader.decode(buf)
+        return
+    }
+    if let h = try? SegmentHeader.decode(UnsafeRawBufferPointer(rebasing: buf[0..<SegmentFormat.headerSize])) {
+        require(h.windowSpan > 0 && h.groupIndex < h.groupSize, "header decoded with invalid window or group")
+    }
+    // The engine refuses the file after a bad header; keep going to reach the rest of the decoders.
+    let trailerAt = size - SegmentFormat.trailerSize
+    guard let trailer = try? SegmentTrailer.decode(UnsafeRawBufferPointer(rebasing: buf[trailerAt...]), fileSize: size) else { return }
+    require(trailer.footerOffset >= UInt64(SegmentFormat.headerSize)
+            && trailer.footerOffset + UInt64(trailer.footerLength) == UInt64(trailerAt),
+            "trailer decoded with a footer outside [64, trailer): \(trailer)")
+    let fo = Int(trailer.footerOffset)
+    let footerBytes = UnsafeRawBufferPointer(rebasing: buf[fo..<trailerAt])
+    guard CRC32C.checksum(footerBytes) == trailer.footerChecksum else { return }
+    let footer: SegmentFooter
+    do { footer = try SegmentFooter.decode(footerBytes) } catch { return }
+
+    let flen = footerBytes.count
+    require(footer.sources.count <= flen, "footer of \(flen) bytes lists \(footer.sources.count) sources")
+    require(footer.blocks.count <= flen / 47, "footer of \(flen) bytes lists \(footer.blocks.count) blocks")
+    require(footer.correlationHashes.count == footer.correlationBlocks.count && footer.correlationHashes.count <= flen / 12,
+            "footer of \(flen) bytes lists \(footer.correlationHashes.count) index pairs")
+    require(footer.blocks.reduce(UInt64(0)) { $0 + UInt64($1.recordCount) } == footer.recordCount, "block record counts do not add up")
+    for b in footer.correlationBlocks { require(Int(b) < footer.blocks.count, "index points past the block table") }
+    for e in footer.blocks {
+        require(e.levelCounts.count == LogLevel.count, "level count column of the wrong size")
+        require(e.recordCount >= 1 && Int(e.recordCount) <= Int(e.rawLength) / 5, "entry claims \(e.recordCount) records in \(e.rawLength) raw bytes")
+        for sc in e.sourceCounts { require(Int(sc.source) < footer.sources.count, "source count for an unknown source") }
+    }
+
+    // Engine checks before it reads any block.
+    guard footer.blocks.count == Int(trailer.blockCount) else { return }
+    if let last = footer.blocks.last, last.offset + UInt64(last.diskLength) > trailer.footerOffset { return }
+
+    var previousEnd = UInt64(SegmentFormat.headerSize)
+    var recordsDecoded = 0
+    for (index, entry) in footer.blocks.enumerated() {
+        // The footer's ordering checks plus the last-block check must keep every block inside [64, footer).
+        require(entry.offset >= previousEnd && entry.offset + UInt64(entry.diskLength) <= trailer.footerOffset,
+                "block \(index) at \(entry.offset)+\(entry.diskLength) lies outside [\(previousEnd), \(trailer.footerOffset))")
+        previousEnd = entry.offset + UInt64(entry.diskLength)
+        let start = Int(entry.offset)
+        let full = UnsafeRawBufferPointer(rebasing: buf[start..<(start + entry.diskLength)])
+        guard let raw = try? BlockHeader.open(full), let header = try? BlockHeader.decode(full) else { continue }
+        require(raw.count == header.rawLength && raw.count <= BlockFormat.maxRawLength, "block \(index) opened to \(raw.count) bytes, header says \(header.rawLength)")
+        guard let block = try? DecodedBlock(raw: raw) else { continue }
+        require(block.count >= 1 && block.count <= raw.count / 5, "block \(index): \(block.count) records in \(raw.count) raw bytes")
+        // Segment.readBlock rejects a block whose count disagrees with the footer; decode the records anyway.
+        for i in 0..<block.count { _ = try? block.record(i) }
+        recordsDecoded += block.count
+    }
+    // LZ4 expands at most ~255:1, so decoded records stay within a small multiple of the input size.
+    require(recordsDecoded <= size * 52, "\(recordsDecoded) records decoded from \(size) bytes")
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let buf = inputBuffer(data, size)
+    checkSegment(buf)
+    var fixed = Array(buf)
+    ChecksumFixup.segment(&fixed)
+    if !fixed.elementsEqual(buf) {
+        fixed.withUnsafeBytes { checkSegment($0) }
+    }
+    return 0
+}
+
+fuzzMain { fuzzOne($0, $1) }
