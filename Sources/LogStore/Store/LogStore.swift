@@ -14,7 +14,8 @@ import Glibc
 /// Appends go to a checksummed write-ahead log (group commit), then to an in-memory head that is
 /// flushed in the background into immutable, LZ4-compressed segment files. Queries merge segments
 /// and head in `(timestamp, sequence)` order. All methods are thread-safe; one process may write a
-/// store while others open it read-only.
+/// store while others open it read-only. A writer keeps two background threads (WAL committer and
+/// flusher) until ``close()``: call it when done, so that the head is flushed and the lock released.
 public final class LogStore: Sendable {
     /// The store directory.
     public let path: String
