@@ -92,9 +92,10 @@ struct IngestCommand: ParsableCommand {
         defer { if fd != 0 { close(fd) } }
         let pipeline = IngestPipeline(fd: fd, name: name, maxRecordBytes: store.options.maxRecordBytes)
         do {
-            while var chunk = try pipeline.next() {
+            while let chunk = try pipeline.next() {
                 totals.bytes += chunk.bytes
-                try flush(&chunk.records, &chunk.errors, name: name, store: store, totals: &totals)
+                try flush(chunk, name: name, store: store, totals: &totals)
+                pipeline.recycle(consume chunk)
             }
         } catch {
             pipeline.cancel()
@@ -102,23 +103,21 @@ struct IngestCommand: ParsableCommand {
         }
     }
 
-    private func flush(_ records: inout [LogRecord], _ errors: inout [LineError], name: String, store: LogStore,
-                       totals: inout IngestTotals) throws {
-        for e in errors {
+    /// Prints the chunk's bad lines (up to `--max-errors` in all) and appends its rows.
+    private func flush(_ chunk: borrowing ParsedChunk, name: String, store: LogStore, totals: inout IngestTotals) throws {
+        for e in chunk.errors {
             totals.errorsTotal += 1
             if totals.errorsPrinted < maxErrors {
                 totals.errorsPrinted += 1
                 writeStderr("\(name):\(e.line):\(e.column): \(e.reason)\n")
             }
         }
-        errors.removeAll(keepingCapacity: true)
-        guard !records.isEmpty else { return }
-        let receipt = try store.append(records)
+        guard chunk.rows.count > 0 else { return }
+        let receipt = try store.append(rows: chunk.rows)
         totals.stored += receipt.accepted
         totals.droppedExpired += receipt.droppedExpired
         totals.rejectedFuture += receipt.rejectedFuture
         totals.rejectedInvalid += receipt.rejected.count
-        records.removeAll(keepingCapacity: true)
     }
 
     private func format(_ v: Double) -> String {

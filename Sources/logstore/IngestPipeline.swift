@@ -6,84 +6,120 @@ import Synchronization
 import Glibc
 #endif
 
-/// A parsed chunk of input: records and the bad lines found in it.
+/// A parsed chunk of input: its records in the row encoding, and the bad lines found in it.
 struct ParsedChunk: Sendable {
-    var records: [LogRecord]
+    var rows: EncodedRows
     var errors: [LineError]
+    /// Input bytes the chunk was parsed from.
     var bytes: Int
+
+    /// The rows, without keeping another reference to their buffer.
+    consuming func takeRows() -> EncodedRows { rows }
 }
 
-/// Reads and parses NDJSON on a background thread while the caller appends the previous chunk, so
-/// parsing and storing use both cores. At most `depth` parsed chunks wait in memory.
+/// Reads and parses NDJSON straight into row bytes on a background thread while the caller appends
+/// the previous chunk, so parsing and storing use both cores.
+///
+/// Double-buffered and bounded: a chunk is in flight from the moment the reader starts filling it until
+/// the caller hands its rows back with ``recycle(_:)``, and at most `depth` chunks are in flight. Their
+/// row buffers are reused, so a long input allocates them once.
 final class IngestPipeline: Sendable {
-    private let slots: DispatchSemaphore
+    /// Chunks that may still be put in flight.
+    private let free: DispatchSemaphore
+    /// Items waiting in `queue`.
     private let ready = DispatchSemaphore(value: 0)
+    /// Parsed chunks in input order; nil marks the end of the input.
     private let queue = Mutex<[Result<ParsedChunk?, CLIError>]>([])
+    /// Emptied row buffers handed back by the caller.
+    private let spare = Mutex<[EncodedRows]>([])
     private let stop = Atomic<Bool>(false)
+    /// Signalled when the reader thread is done with the file descriptor.
+    private let done = DispatchSemaphore(value: 0)
 
     struct CLIError: Error {
         var message: String
     }
 
+    /// Bytes asked for by each `read`.
+    static let readSize = 2 << 20
+
     init(fd: Int32, name: String, maxRecordBytes: Int, depth: Int = 2) {
-        slots = DispatchSemaphore(value: depth)
+        // Starts at zero and is raised to `depth`: libdispatch traps when a semaphore is freed with a
+        // value below its initial one, which an early stop (chunks never handed back) would leave.
+        free = DispatchSemaphore(value: 0)
+        for _ in 0..<max(depth, 1) { free.signal() }
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             produce(fd: fd, name: name, maxRecordBytes: maxRecordBytes)
         }
     }
 
-    /// The next parsed chunk, nil at the end of the input.
+    /// The next parsed chunk, nil at the end of the input. Hand its rows back with ``recycle(_:)``.
     func next() throws -> ParsedChunk? {
         ready.wait()
         let item = queue.withLock { $0.removeFirst() }
-        slots.signal()
         switch item {
         case .success(let chunk): return chunk
         case .failure(let e): throw CLIFailure.data(e.message)
         }
     }
 
-    /// Stops the reader early (after an error on the appending side).
+    /// Takes back a chunk that has been appended (reusing its row buffer), letting the reader start
+    /// another one.
+    func recycle(_ chunk: consuming ParsedChunk) {
+        var rows = chunk.takeRows()
+        rows.removeAll()
+        spare.withLock { [rows] in $0.append(rows) }
+        free.signal()
+    }
+
+    /// Stops the reader early (after an error on the appending side) and waits until it no longer
+    /// uses the file descriptor.
     func cancel() {
-        stop.store(true, ordering: .relaxed)
-        while true {
-            slots.signal()
-            let done = queue.withLock { q -> Bool in
-                if q.contains(where: { if case .success(nil) = $0 { true } else if case .failure = $0 { true } else { false } }) { return true }
-                return false
-            }
-            if done { return }
-            ready.wait()
-            ready.signal()
-            _ = queue.withLock { q in if !q.isEmpty, case .success(.some) = q[0] { q.removeFirst() } }
-        }
+        stop.store(true, ordering: .releasing)
+        free.signal()
+        done.wait()
     }
 
     private func push(_ item: Result<ParsedChunk?, CLIError>) {
-        slots.wait()
         queue.withLock { $0.append(item) }
         ready.signal()
     }
 
+    /// Waits until a chunk may be put in flight; nil once stopped.
+    private func acquire(bytes: Int) -> ParsedChunk? {
+        free.wait()
+        if stop.load(ordering: .acquiring) { return nil }
+        let rows = spare.withLock { $0.popLast() } ?? EncodedRows()
+        return ParsedChunk(rows: rows, errors: [], bytes: bytes)
+    }
+
     private func produce(fd: Int32, name: String, maxRecordBytes: Int) {
+        defer { done.signal() }
         var stream = NDJSONStream(parser: NDJSONParser(options: .init(maxRecordBytes: maxRecordBytes)))
-        var buffer = [UInt8](repeating: 0, count: 2 << 20)
-        while !stop.load(ordering: .relaxed) {
+        var buffer = [UInt8](repeating: 0, count: Self.readSize)
+        while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 push(.failure(CLIError(message: "logstore: reading \(name) failed: \(String(cString: strerror(errno)))")))
                 return
             }
-            if n == 0 { break }
-            var chunk = ParsedChunk(records: [], errors: [], bytes: n)
-            chunk.records.reserveCapacity(8192)
-            buffer.withUnsafeBytes { stream.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &chunk.records, errors: &chunk.errors) }
-            push(.success(chunk))
+            guard var chunk = acquire(bytes: n) else { return }
+            if n == 0 {
+                stream.finish(into: &chunk.rows, errors: &chunk.errors)
+                if chunk.rows.count > 0 || !chunk.errors.isEmpty {
+                    push(.success(consume chunk))
+                } else {
+                    recycle(consume chunk)
+                }
+                push(.success(nil))
+                return
+            }
+            buffer.withUnsafeBytes {
+                stream.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &chunk.rows, errors: &chunk.errors)
+            }
+            // Consumed, so that the caller holds the only reference to the row buffer.
+            push(.success(consume chunk))
         }
-        var last = ParsedChunk(records: [], errors: [], bytes: 0)
-        stream.finish(into: &last.records, errors: &last.errors)
-        if !last.records.isEmpty || !last.errors.isEmpty { push(.success(last)) }
-        push(.success(nil))
     }
 }

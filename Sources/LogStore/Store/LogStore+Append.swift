@@ -98,6 +98,9 @@ extension LogStore {
         let (oldest, newest) = try ingestWindow()
         var receipt = AppendReceipt()
         var builder = FrameBuilder()
+        // The frames hold these rows plus a small header per frame of about 1 MiB: size them once
+        // instead of regrowing from 64 KiB (each regrowth copies and faults in fresh pages).
+        builder.frames = ByteWriter(capacity: rows.bytes.count + 64 * ((rows.bytes.count >> 20) + 2))
         rows.bytes.withBytes { all in
             var start = 0
             for (index, end) in rows.ends.enumerated() {

@@ -59,10 +59,15 @@ struct JSONScanner {
         var i = pos + 1
         var hasEscapes = false
         while true {
-            // Eight bytes at a time while none is a quote, a backslash or a control character.
+            // Eight bytes at a time while none is a quote, a backslash or a control character; then
+            // straight to the first byte that is.
             while i &+ 8 <= end {
-                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                if Self.wordNeedsAttention(word) { break }
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                let mask = Self.attentionMask(word)
+                if mask != 0 {
+                    i &+= mask.trailingZeroBitCount &>> 3
+                    break
+                }
                 i &+= 8
             }
             guard i < end else { throw failure("unterminated string", at: open) }
@@ -82,9 +87,11 @@ struct JSONScanner {
         return StringToken(start: open + 1, end: i, hasEscapes: hasEscapes)
     }
 
-    /// Whether any byte of `word` is `"`, `\` or below 0x20 (exact as a yes/no answer).
+    /// A mask with the high bit set in bytes of `word` (loaded little-endian) that are `"`, `\` or
+    /// below 0x20. Bytes above the first such byte may be flagged falsely (borrows propagate upwards),
+    /// but the lowest flagged byte is exact, and the mask is zero exactly when no byte qualifies.
     @inline(__always)
-    static func wordNeedsAttention(_ word: UInt64) -> Bool {
+    static func attentionMask(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
@@ -92,7 +99,7 @@ struct JSONScanner {
         let hasQuote = (quote &- ones) & ~quote
         let hasBackslash = (backslash &- ones) & ~backslash
         let hasControl = (word &- ones &* 0x20) & ~word
-        return (hasQuote | hasBackslash | hasControl) & highs != 0
+        return (hasQuote | hasBackslash | hasControl) & highs
     }
 
     /// Validates the escape sequence whose backslash is at `i`; returns the index just after it.

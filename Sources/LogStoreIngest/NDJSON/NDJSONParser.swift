@@ -108,7 +108,10 @@ public struct NDJSONParser: Sendable {
         errors: inout [LineError]
     ) -> (consumed: Int, lines: Int) {
         var parser = RecordParser(sink: RowSink(rows: consume rows), maxDepth: options.maxNestingDepth)
-        defer { rows = parser.sink.rows }
+        defer {
+            parser.sink.release()
+            rows = parser.sink.rows
+        }
         return parseChunk(buffer, firstLineNumber: firstLineNumber, isFinal: isFinal, with: &parser, errors: &errors)
     }
 

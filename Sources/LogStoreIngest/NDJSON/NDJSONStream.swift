@@ -53,14 +53,20 @@ public struct NDJSONStream: Sendable {
     /// records the other form gives, and the errors are the same.
     package mutating func feed(_ bytes: UnsafeRawBufferPointer, into rows: inout EncodedRows, errors: inout [LineError]) {
         var parser = RecordParser(sink: RowSink(rows: consume rows), maxDepth: self.parser.options.maxNestingDepth)
-        defer { rows = parser.sink.rows }
+        defer {
+            parser.sink.release()
+            rows = parser.sink.rows
+        }
         feed(bytes, with: &parser, errors: &errors)
     }
 
     /// Like ``finish(into:errors:)-([LogRecord],_)`` for the row encoding.
     package mutating func finish(into rows: inout EncodedRows, errors: inout [LineError]) {
         var parser = RecordParser(sink: RowSink(rows: consume rows), maxDepth: self.parser.options.maxNestingDepth)
-        defer { rows = parser.sink.rows }
+        defer {
+            parser.sink.release()
+            rows = parser.sink.rows
+        }
         finish(with: &parser, errors: &errors)
     }
 

@@ -11,30 +11,31 @@ struct RowSink: RecordSink {
     var rows: EncodedRows
 
     /// `record` up to and including the message (everything before the attribute count).
-    private var head: [UInt8] = []
+    private var head = RowBuffer(capacity: 1024)
     /// The encoded attributes of the current line.
-    private var attributes: [UInt8] = []
-    /// Where each attribute of the current line starts in `attributes`.
-    private var starts: [Int] = []
+    private var attributes = RowBuffer(capacity: 4096)
+    private(set) var attributeCount = 0
 
+    /// A sink appending to `rows`. Call ``release()`` when done with it.
     init(rows: consuming EncodedRows) {
         self.rows = rows
-        head.reserveCapacity(1024)
-        attributes.reserveCapacity(4096)
-        starts.reserveCapacity(64)
+    }
+
+    /// Frees the scratch buffers; the sink must not be used afterwards.
+    func release() {
+        head.deallocate()
+        attributes.deallocate()
     }
 
     mutating func beginLine() {
-        head.removeAll(keepingCapacity: true)
-        attributes.removeAll(keepingCapacity: true)
-        starts.removeAll(keepingCapacity: true)
+        head.removeAll()
+        attributes.removeAll()
+        attributeCount = 0
     }
-
-    var attributeCount: Int { starts.count }
 
     @inline(__always)
     mutating func attributeKey(_ key: UnsafeBufferPointer<UInt8>) {
-        starts.append(attributes.count)
+        attributeCount += 1
         attributes.appendString(key)
     }
 
@@ -63,16 +64,38 @@ struct RowSink: RecordSink {
     }
 
     mutating func moveAttributes(from mark: Int, to index: Int) {
-        guard index < mark, mark < starts.count else { return }
-        let from = starts[mark], to = starts[index]
-        let moved = Array(attributes[from...])
-        attributes.removeSubrange(from...)
-        attributes.insert(contentsOf: moved, at: to)
-        var reordered = Array(starts[..<index])
-        reordered.reserveCapacity(starts.count)
-        for k in mark..<starts.count { reordered.append(starts[k] - from + to) }
-        for k in index..<mark { reordered.append(starts[k] + moved.count) }
-        starts = reordered
+        guard index < mark, mark < attributeCount else { return }
+        attributes.rotateTail(from: offset(ofAttribute: mark), to: offset(ofAttribute: index))
+    }
+
+    /// Where attribute number `index` starts in `attributes`, found by walking the encodings before it
+    /// (only demotions need this, so no offsets are kept).
+    private func offset(ofAttribute index: Int) -> Int {
+        let p = attributes.base
+        var at = 0
+        @inline(__always) func skipVarint() -> UInt64 {
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                let byte = p[at]
+                at += 1
+                value |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { return value }
+                shift += 7
+            }
+        }
+        for _ in 0..<index {
+            at += Int(skipVarint())                     // key
+            let type = p[at]
+            at += 1
+            switch type {
+            case AttributeType.string: at += Int(skipVarint())
+            case AttributeType.int: _ = skipVarint()
+            case AttributeType.double: at += 8
+            default: at += 1                            // bool
+            }
+        }
+        return at
     }
 
     @inline(__always)
@@ -95,35 +118,9 @@ struct RowSink: RecordSink {
     }
 
     mutating func endLine() {
-        head.appendVarint(UInt64(starts.count))
-        head.withUnsafeBytes { rows.bytes.raw($0) }
-        attributes.withUnsafeBytes { rows.bytes.raw($0) }
+        head.appendVarint(UInt64(attributeCount))
+        rows.bytes.raw(head.bytes)
+        rows.bytes.raw(attributes.bytes)
         rows.endRow()
-    }
-}
-
-extension [UInt8] {
-    /// Unsigned LEB128, as `ByteWriter.varint`.
-    @inline(__always)
-    mutating func appendVarint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        append(UInt8(v))
-    }
-
-    /// Eight bytes, little-endian.
-    @inline(__always)
-    mutating func appendLittleEndian(_ value: UInt64) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
-    }
-
-    /// A varint length followed by the bytes (a `string` of docs/FORMAT.md).
-    @inline(__always)
-    mutating func appendString(_ bytes: UnsafeBufferPointer<UInt8>) {
-        appendVarint(UInt64(bytes.count))
-        append(contentsOf: bytes)
     }
 }
