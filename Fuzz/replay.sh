@@ -3,7 +3,7 @@
 # reproducers under Fuzz/regressions/. No libFuzzer needed.
 #
 #   Fuzz/replay.sh            strict: open known issues (FuzzKit/KnownIssues.swift) fail their target
-#   FUZZ_TOLERATE=ndjson-blank-overlimit-split Fuzz/replay.sh   skip those issues
+#   FUZZ_TOLERATE=NAME Fuzz/replay.sh   skip those issues
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export SWIFT_BACKTRACE=enable=no

@@ -32,7 +32,7 @@ done
 export SWIFT_BACKTRACE=enable=no
 # Open engine bugs with reproducers in Fuzz/regressions/ (FuzzKit/KnownIssues.swift). Tolerated by default so a
 # run looks for new bugs; FUZZ_TOLERATE= (empty) makes every check strict. Drop a name once it is fixed.
-export FUZZ_TOLERATE="${FUZZ_TOLERATE-ndjson-blank-overlimit-split}"
+export FUZZ_TOLERATE="${FUZZ_TOLERATE-}"
 echo "tolerating known issues: ${FUZZ_TOLERATE:-none}"
 
 scratch="$here/.build-fuzz"

@@ -114,6 +114,28 @@ struct NDJSONStreamTests {
         return (records, errors, stream.nextLineNumber)
     }
 
+    /// Found by FuzzNDJSON (Fuzz/regressions/FuzzNDJSON/ndjson-blank-overlimit-split): a blank line over
+    /// the size limit was skipped silently in one piece but reported as too long when split across reads.
+    @Test func blankLineOverTheLimitIsSkippedWhereverTheReadsSplit() {
+        let options = NDJSONParser.Options(maxRecordBytes: 48)
+        let text = String(repeating: " ", count: 50) + "\n" + line("x") + "\n" + String(repeating: "\t", count: 60)
+        let bytes = Array(text.utf8)
+        let whole = stream(bytes, cuts: [], options: options)
+        #expect(whole.errors.isEmpty)
+        #expect(whole.records.map(\.message) == ["x"])
+        for cut in 0...bytes.count {
+            let split = stream(bytes, cuts: [cut], options: options)
+            #expect(split.errors == whole.errors, "cut at \(cut)")
+            #expect(split.records == whole.records, "cut at \(cut)")
+            #expect(split.nextLine == whole.nextLine, "cut at \(cut)")
+        }
+        // A non-blank over-limit line is still reported, split or not.
+        let long = Array((String(repeating: " ", count: 30) + "x" + String(repeating: " ", count: 30) + "\n").utf8)
+        #expect(stream(long, cuts: [], options: options).errors.count == 1)
+        #expect(stream(long, cuts: [20], options: options).errors.count == 1)
+        #expect(stream(long, cuts: [55], options: options).errors.count == 1)
+    }
+
     @Test func everySplitPointGivesTheSameResult() {
         let text = line("é😀") + "\r\n\n" + "oops\n" + line("b") + "\n" + line("last")
         let bytes = Array(text.utf8)

@@ -33,18 +33,6 @@ func lineLengths(_ buf: UnsafeRawBufferPointer) -> [Int] {
 }
 
 /// Whether 1-based line `number` holds only spaces, tabs and carriage returns.
-func isBlankLine(_ buf: UnsafeRawBufferPointer, _ number: Int) -> Bool {
-    var line = 1
-    for b in buf {
-        if b == 0x0A {
-            line += 1
-            if line > number { break }
-        } else if line == number && b != 0x20 && b != 0x09 && b != 0x0D {
-            return false
-        }
-    }
-    return line >= number
-}
 
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -81,13 +69,7 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         require(consumed == size && lines == lengths.count, "parser \(p): parseChunk consumed \(consumed)/\(size) bytes, \(lines)/\(lengths.count) lines")
         require(whole.count == records.count && zip(whole, records).allSatisfy { exactlyIdentical($0, $1) },
                 "parser \(p): split at \(split) changes the records (\(records.count) vs \(whole.count) in one piece)")
-        var splitErrors = errors
-        if wholeErrors != splitErrors && KnownIssue.ndjsonBlankOverLimitSplit.isTolerated {
-            // Drop the errors the stream reports for whitespace-only lines over the limit (known issue).
-            splitErrors.removeAll { e in
-                e.reason.contains("exceeds the limit") && !wholeErrors.contains(e) && isBlankLine(buf, e.line)
-            }
-        }
+        let splitErrors = errors
         require(wholeErrors == splitErrors, "parser \(p): split at \(split) changes the errors:\n  split \(errors)\n  whole \(wholeErrors)")
 
         // Every ingested record survives the WAL row encoding and a block.

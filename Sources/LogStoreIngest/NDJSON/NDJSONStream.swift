@@ -25,6 +25,9 @@ public struct NDJSONStream: Sendable {
     /// Bytes of the skipped line seen so far, and whether the last one was a carriage return.
     private var skippedBytes = 0
     private var skippedEndsWithCR = false
+    /// Whether the skipped line held anything but spaces, tabs and carriage returns. A blank line is
+    /// skipped silently at any length, as it is when it arrives in one piece.
+    private var skippedHasContent = false
 
     public init(parser: NDJSONParser = NDJSONParser(), firstLineNumber: Int = 1) {
         self.parser = parser
@@ -122,6 +125,7 @@ public struct NDJSONStream: Sendable {
         if skipping {
             skippedBytes += bytes.count
             if let last = bytes.last { skippedEndsWithCR = last == 0x0D }
+            if !skippedHasContent { skippedHasContent = !Self.isBlank(bytes) }
             return
         }
         pending.append(contentsOf: bytes)
@@ -130,6 +134,7 @@ public struct NDJSONStream: Sendable {
             skipping = true
             skippedBytes = pending.count
             skippedEndsWithCR = pending.last == 0x0D
+            skippedHasContent = pending.withUnsafeBytes { !Self.isBlank($0) }
             pending.removeAll()
         }
     }
@@ -137,11 +142,19 @@ public struct NDJSONStream: Sendable {
     private mutating func reportSkippedLine(into errors: inout [LineError]) {
         let size = skippedBytes - (skippedEndsWithCR ? 1 : 0)
         let limit = parser.options.maxRecordBytes
-        errors.append(LineError(line: nextLineNumber, column: limit + 1,
-                                reason: "record of \(size) bytes exceeds the limit of \(limit) bytes"))
+        if skippedHasContent {
+            errors.append(LineError(line: nextLineNumber, column: limit + 1,
+                                    reason: "record of \(size) bytes exceeds the limit of \(limit) bytes"))
+        }
         nextLineNumber += 1
         skipping = false
         skippedBytes = 0
         skippedEndsWithCR = false
+        skippedHasContent = false
+    }
+
+    private static func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return true }
+        return NDJSONParser.isBlank(base.assumingMemoryBound(to: UInt8.self), 0, bytes.count)
     }
 }
