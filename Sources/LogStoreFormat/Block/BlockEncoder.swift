@@ -82,6 +82,7 @@ public struct BlockEncoder {
         var first = true
         var lastSource = UnsafeRawBufferPointer(start: nil, count: 0)
         var lastSourceIndex = -1
+        var lastHash: UInt64 = 0
 
         for ref in rows {
             let row = ref.bytes
@@ -116,7 +117,12 @@ public struct BlockEncoder {
             sourceIndex.varint(si)
 
             if view.correlation.count > 0 {
-                summary.correlationHashes.insert(CorrelationHash.hash(view.correlation))
+                let h = CorrelationHash.hash(view.correlation)
+                // The records of one request tend to sit together: skip the set for a repeat.
+                if h != lastHash {
+                    summary.correlationHashes.insert(h)
+                    lastHash = h
+                }
                 var pair: (UInt64, UInt64) = (0, 0)
                 if let kind = CorrelationCodec.parseUUID(view.correlation.assumingMemoryBound(to: UInt8.self), into: &pair) {
                     correlationKinds.u8(kind)
