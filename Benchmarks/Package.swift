@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // The benchmark harness lives in its own package so the root package's `swift build` / `swift test`
-// never compile it (nor, later, GRDB or other comparison contenders).
+// never compile it, nor GRDB (the SQLite contender). DuckDB runs through Python: see setup.sh.
 //
 //   swift build -c release --package-path Benchmarks
 //   swift run -c release --package-path Benchmarks LogBench --help
@@ -17,12 +17,15 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(path: ".."),
+        // SQLite contender (links the system libsqlite3; needs libsqlite3-dev, see setup.sh).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .executableTarget(
             name: "LogBench",
             dependencies: [
                 .product(name: "LogStore", package: rootName),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ],

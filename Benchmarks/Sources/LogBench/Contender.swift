@@ -31,8 +31,17 @@ struct IngestTiming: Sendable {
     var total: Duration { append + close }
 }
 
-/// One storage engine under test. The LogStore library is the first; SQLite (GRDB) and DuckDB
-/// contenders come later and only need to implement this protocol (one file each).
+/// A named ingest configuration of a peer (SQLite: synchronous level × transaction size).
+struct IngestVariant: Sendable {
+    /// Workload name in the report, e.g. `ingest SQLite WAL NORMAL, tx of 100`.
+    var workload: String
+    var plan: IngestPlan
+    /// Whether this variant's last store is kept for the storage, reopen and query workloads.
+    var keepsStore: Bool = false
+}
+
+/// One in-process storage engine under test: the LogStore library and SQLite through GRDB.
+/// (DuckDB runs in a Python child process and has its own driver, `DuckDBRun`.)
 protocol Contender: Sendable {
     /// Short name for tables and JSON (`logstore`, `sqlite`, …).
     var name: String { get }
@@ -44,6 +53,17 @@ protocol Contender: Sendable {
     func reopenTime(at directory: String, readOnly: Bool) throws -> Duration
     /// Opens an existing store for the query workloads.
     func openReader(at directory: String) throws -> any ContenderReader
+    /// The ingest variants a peer runs in each repetition (LogStore's workloads are built in).
+    var ingestVariants: [IngestVariant] { get }
+    /// Ingests like `ingest` but never closes: the process kills itself with SIGKILL afterwards
+    /// (the child side of the recovery workload).
+    func ingestAndCrash(_ dataset: Dataset, into directory: String, plan: IngestPlan) throws -> Never
+    /// The plan the recovery child uses.
+    var crashPlan: IngestPlan { get }
+}
+
+extension Contender {
+    var ingestVariants: [IngestVariant] { [] }
 }
 
 /// A record's identity in query answers, enough to check order and completeness.

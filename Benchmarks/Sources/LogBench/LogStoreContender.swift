@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LogStore
 
 /// The LogStore library, used in-process like an embedding collector would.
@@ -55,6 +58,20 @@ struct LogStoreContender: Contender {
         try store.close()
         let closed = clock.now
         return IngestTiming(offered: records.count, accepted: accepted, append: appended - start, close: closed - appended)
+    }
+
+    var crashPlan: IngestPlan { IngestPlan(durability: .batch, batchSize: 1000) }
+
+    func ingestAndCrash(_ dataset: Dataset, into directory: String, plan: IngestPlan) throws -> Never {
+        let store = try LogStore.open(at: directory, options: options(plan.durability))
+        var i = 0
+        while i < dataset.records.count {
+            let end = min(i + plan.batchSize, dataset.records.count)
+            _ = try store.append(dataset.records[i..<end])
+            i = end
+        }
+        kill(getpid(), SIGKILL)
+        fatalError("SIGKILL did not end the process")
     }
 
     func reopenTime(at directory: String, readOnly: Bool) throws -> Duration {

@@ -14,6 +14,12 @@ struct Options: Sendable {
     /// Workloads to run besides the `.batch` ingest (which the others need): sync, groupcommit, cli,
     /// reopen, queries. Nil runs all.
     var only: Set<String>?
+    /// Engines to run, in this order within each repetition.
+    var contenders: [String] = ["logstore", "sqlite", "duckdb"]
+    /// Whether to measure recovery after SIGKILL (one child process per contender, once per run).
+    var recovery = true
+    /// The Python interpreter for the DuckDB contender.
+    var python = "python3"
 
     func runs(_ workload: String) -> Bool { only.map { $0.contains(workload) } ?? true }
     /// Query workload sizes.
@@ -28,6 +34,7 @@ struct Options: Sendable {
     static let usage = """
     USAGE: LogBench [--records N] [--reps R] [--out results.json] [--workdir DIR] [--smoke]
                     [--seed S] [--logstore PATH] [--skip-cli] [--only LIST] [--keep]
+                    [--contenders LIST] [--no-recovery] [--python PATH]
 
       --records N      records in the generated dataset (default 1,000,000; ~500 B each as NDJSON)
       --reps R         repetitions per workload; medians are reported (default 3)
@@ -42,6 +49,10 @@ struct Options: Sendable {
       --only LIST      run only these workloads (comma-separated: batch,none,sync,groupcommit,cli,
                        reopen,queries); the .batch library ingest always runs, the others use its store
       --keep           keep the dataset and stores in the workdir afterwards
+      --contenders L   engines to compare, comma-separated (default logstore,sqlite,duckdb); run
+                       Benchmarks/setup.sh first for the peers (GRDB's libsqlite3-dev, Python duckdb)
+      --no-recovery    skip the recovery-after-SIGKILL figure (a child process per contender)
+      --python PATH    Python interpreter with the duckdb package (default python3)
     """
 
     struct UsageError: Error, CustomStringConvertible { var description: String }
@@ -79,6 +90,15 @@ struct Options: Sendable {
                     throw UsageError(description: "--only takes a comma-separated subset of \(known.sorted().joined(separator: ","))")
                 }
                 o.only = list
+            case "--contenders":
+                let list = try value(a).split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces).lowercased() }
+                let known = ["logstore", "sqlite", "duckdb"]
+                guard !list.isEmpty, list.allSatisfy(known.contains) else {
+                    throw UsageError(description: "--contenders takes a comma-separated subset of \(known.joined(separator: ","))")
+                }
+                o.contenders = known.filter(list.contains)
+            case "--no-recovery": o.recovery = false
+            case "--python": o.python = try value(a)
             case "--help", "-h": throw UsageError(description: "")
             default: throw UsageError(description: "unknown argument \(a)")
             }

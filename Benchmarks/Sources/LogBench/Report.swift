@@ -91,6 +91,10 @@ struct Report: Codable, Sendable {
     var storeBreakdownBytes: [String: Int64] = [:]
     /// The slowest correlation-ID lookups with the time span their records cover (late records widen it).
     var slowestCorrelationLookups: [SlowLookup] = []
+    /// LogStore beside SQLite and DuckDB, with ratios (see `SideBySide`).
+    var sideBySide: [SideBySideRow] = []
+    /// How each peer was configured.
+    var fairness: [String] = []
 
     func json() throws -> Data {
         let e = JSONEncoder()
@@ -112,7 +116,8 @@ struct Report: Codable, Sendable {
         lines.append("")
         let header = ["workload", "metric", "median", "min … max", "unit", "target", "status"]
         var rows: [[String]] = []
-        for m in metrics {
+        for var m in metrics {
+            if m.contender != "logstore" { m.workload = "\(m.contender): \(m.workload)" }
             let range: String
             if let lo = m.min, let hi = m.max, m.samples > 1 { range = Fmt.number(lo) + " … " + Fmt.number(hi) } else { range = "" }
             rows.append([m.workload, m.name, m.median.map(Fmt.number) ?? "—", range, m.unit, m.target ?? "", m.status ?? ""])
@@ -131,11 +136,13 @@ struct Report: Codable, Sendable {
         var lastWorkload = ""
         for (r, m) in zip(rows, metrics) {
             var cells = r
-            if m.workload == lastWorkload { cells[0] = "" }
-            lastWorkload = m.workload
+            if m.contender + m.workload == lastWorkload { cells[0] = "" }
+            lastWorkload = m.contender + m.workload
             lines.append(line(cells))
         }
-        let notes = metrics.compactMap { m in m.note.map { "  - \(m.workload) / \(m.name): \($0)" } }
+        let notes = metrics.compactMap { m in
+            m.note.map { "  - \(m.contender == "logstore" ? "" : m.contender + ": ")\(m.workload) / \(m.name): \($0)" }
+        }
         if !notes.isEmpty {
             lines.append("")
             lines.append("notes:")
@@ -153,6 +160,15 @@ struct Report: Codable, Sendable {
         }
         if !checks.isEmpty {
             lines.append("checks: " + checks.joined(separator: "; "))
+        }
+        if !sideBySide.isEmpty {
+            lines.append("")
+            lines.append(SideBySide.text(sideBySide))
+        }
+        if !fairness.isEmpty {
+            lines.append("")
+            lines.append("peer configuration (fairness):")
+            lines.append(contentsOf: fairness.map { "  - " + $0 })
         }
         if !problems.isEmpty {
             lines.append("PROBLEMS:")

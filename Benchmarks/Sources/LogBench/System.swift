@@ -132,16 +132,28 @@ enum ChildProcess {
         var output: String
         /// Sampled every 10 ms; 0 when the child exited before the first sample.
         var peakRSS: Int
+        /// Whether a signal ended the child (then `status` is the signal number).
+        var signaled = false
+        /// What it wrote to stdout, when `stdoutPath` was given (else stdout went to the log).
+        var stdout = ""
     }
 
-    static func run(_ executable: String, _ arguments: [String], logPath: String) throws -> Outcome {
+    /// Runs `executable`; stderr (and stdout unless `stdoutPath` is given) goes to `logPath`.
+    static func run(_ executable: String, _ arguments: [String], logPath: String,
+                    stdoutPath: String? = nil) throws -> Outcome {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         defer { try? log.close() }
+        var out: FileHandle?
+        if let stdoutPath {
+            _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+            out = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
+        }
+        defer { try? out?.close() }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = arguments
-        p.standardOutput = log
+        p.standardOutput = out ?? log
         p.standardError = log
         p.standardInput = FileHandle.nullDevice
         let clock = ContinuousClock()
@@ -162,7 +174,9 @@ enum ChildProcess {
         p.waitUntilExit()
         let wall = clock.now - start
         let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-        return Outcome(status: p.terminationStatus, wall: wall, output: output, peakRSS: peak)
+        let stdout = stdoutPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? ""
+        return Outcome(status: p.terminationStatus, wall: wall, output: output, peakRSS: peak,
+                       signaled: p.terminationReason == .uncaughtSignal, stdout: stdout)
     }
 }
 
@@ -199,4 +213,13 @@ func wallClockNanosNow() -> Int64 {
     var ts = timespec()
     clock_gettime(CLOCK_REALTIME, &ts)
     return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+}
+
+
+/// The absolute path of `name` on PATH (or `name` itself when it contains a slash).
+func executablePath(_ name: String) -> String? {
+    if name.contains("/") { return Files.isExecutable(name) ? name : nil }
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+    for dir in path.split(separator: ":") where Files.isExecutable("\(dir)/\(name)") { return "\(dir)/\(name)" }
+    return nil
 }

@@ -1,8 +1,11 @@
 import Foundation
 import LogStore
 
-// LogBench: throughput and latency of LogStore on a generated request-log dataset.
-// See docs/BENCHMARKS.md for how to run it and how to read the results.
+// LogBench: throughput and latency of LogStore on a generated request-log dataset, side by side
+// with SQLite (GRDB) and DuckDB (Python). See docs/BENCHMARKS.md for how to run it and read it.
+
+// The child side of the recovery workload (`--crash-child …`) never returns.
+CrashChild.runIfRequested()
 
 let options: Options
 do {
@@ -55,24 +58,77 @@ let config = RunConfig(records: options.records, reps: options.reps, seed: optio
 var report = Report(machine: machine, config: config, dataset: facts)
 report.peakRSS.append(PhaseMemory(phase: "dataset", peakRSSBytes: datasetPeak, growthBytes: datasetPeak))
 
-// 2. Workloads, per contender (only LogStore for now; SQLite/DuckDB come later).
-let contenders: [any Contender] = [LogStoreContender()]
+// 2. Workloads. Within each repetition the contenders' ingest workloads alternate (LogStore, SQLite,
+// DuckDB), so machine noise hits them alike; then reopen, queries and recovery per contender.
+let base = report
+var runs: [BenchmarkRun] = []
+if options.contenders.contains("logstore") {
+    runs.append(BenchmarkRun(options: options, contender: LogStoreContender(), dataset: dataset, workdir: workdir, report: base))
+}
+if options.contenders.contains("sqlite") {
+    runs.append(BenchmarkRun(options: options, contender: SQLiteContender(), dataset: dataset, workdir: workdir, report: base))
+}
+let duck = options.contenders.contains("duckdb")
+    ? DuckDBRun(options: options, dataset: dataset, workdir: workdir, report: base) : nil
 var exitCode: Int32 = 0
-for contender in contenders {
-    let run = BenchmarkRun(options: options, contender: contender, dataset: dataset, workdir: workdir, report: report)
-    do {
-        let store = try run.runIngest()
-        if options.runs("reopen") { try run.runReopen(store: store) }
-        if options.runs("queries") { try run.runQueries(store: store) }
-    } catch {
-        run.problem("\(contender.name): aborted: \(error)")
+var failed = Set<String>()
+@MainActor func attempt(_ who: String, _ problem: (String) -> Void, _ body: () throws -> Void) {
+    guard !failed.contains(who) else { return }
+    do { try body() } catch {
+        problem("\(who): aborted: \(error)")
+        failed.insert(who)
         exitCode = 1
     }
-    run.finish()
-    let peaks = report.peakRSS
-    report = run.report
-    report.peakRSS = peaks + run.report.peakRSS
 }
+for run in runs { run.prepareIngest() }
+for rep in 0..<options.reps {
+    for run in runs { attempt(run.name, run.problem) { try run.ingestRep(rep) } }
+    if let duck { attempt("duckdb", duck.problem) { try duck.ingestRep(rep) } }
+}
+let plans = QueryPlan.make(dataset: dataset, options: options)
+for run in runs where !failed.contains(run.name) {
+    let store = run.finishIngest()
+    attempt(run.name, run.problem) {
+        if options.runs("reopen") { try run.runReopen(store: store) }
+        if options.runs("queries") { try run.runQueries(store: store, plans: plans) }
+        if options.recovery { try run.runRecovery() }
+    }
+}
+if let duck {
+    if !failed.contains("duckdb") { duck.finishIngest() }
+    attempt("duckdb", duck.problem) {
+        if options.runs("reopen") { try duck.runReopen() }
+        if options.runs("queries") { try duck.runQueries(plans: plans) }
+        if options.recovery { try duck.runRecovery() }
+    }
+    duck.finish()
+}
+for run in runs { run.finish() }
+let parts = runs.map(\.report) + (duck.map { [$0.report] } ?? [])
+for part in parts {
+    report.metrics += part.metrics
+    report.peakRSS += part.peakRSS
+    report.checks += part.checks
+    report.problems += part.problems
+    report.storeBreakdownBytes.merge(part.storeBreakdownBytes) { a, _ in a }
+    report.slowestCorrelationLookups += part.slowestCorrelationLookups
+}
+report.sideBySide = SideBySide.build(report)
+if options.contenders.contains("sqlite") {
+    report.fairness.append("SQLite \(sqliteVersion()) via GRDB 7.10 in process: WAL, synchronous NORMAL (vs LogStore .batch) or FULL (vs .sync), "
+        + "one cached prepared INSERT per row inside explicit transactions of 100 or 10,000 rows, otherwise defaults "
+        + "(4 KiB pages, 2 MiB cache); schema and 5 indexes as in the design documents; column values prepared per batch outside the clock; "
+        + "queries fetch full rows into Swift structs; substring count uses instr() (case-sensitive, = LogStore's)")
+}
+if let duck {
+    report.fairness.append("DuckDB \(duck.version.isEmpty ? "(unavailable)" : duck.version) via Python, timed inside the Python process: "
+        + "defaults (all cores, memory limit 80 % of RAM), native types (UUID, TIMESTAMP_NS), no PRIMARY KEY or indexes; "
+        + "batched ingest hands 10,000-record Arrow tables per transaction (executemany is row-by-row, ~1,000 rows/s, so left out); "
+        + "bulk ingest is one INSERT … SELECT over read_ndjson_objects with json_transform; every ingest ends with CHECKPOINT + close; "
+        + "queries fetchall() full rows into Python tuples; DuckDB fsyncs its WAL at each commit")
+}
+// The slowest lookups listed are LogStore's.
+report.slowestCorrelationLookups = Array(report.slowestCorrelationLookups.prefix(10))
 
 // 3. Output.
 print(report.text())
