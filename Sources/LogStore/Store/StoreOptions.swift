@@ -2,11 +2,13 @@
 public enum Durability: String, Sendable, CaseIterable {
     /// Acknowledged after the WAL write is `fdatasync`ed. Concurrent appends share one sync (group commit).
     case sync
-    /// Acknowledged once written to the WAL buffer; synced at most every ``StoreOptions/batchInterval``.
-    /// Call ``LogStore/waitUntilDurable(_:)`` to wait for the sync that covers an append.
+    /// Acknowledged once queued for the WAL; the committer thread writes it to the OS at once (within
+    /// microseconds) and syncs at most every ``StoreOptions/batchInterval``. A machine crash can lose
+    /// the appends of the last interval, a process crash only what was not yet written. Call
+    /// ``LogStore/waitUntilDurable(_:)`` to wait for the sync that covers an append.
     case batch
-    /// Written to the WAL without syncing; a machine crash can lose recent appends (a process crash cannot,
-    /// once the committer wrote them).
+    /// Written to the WAL promptly but never synced (except at rotation and close); a machine crash can
+    /// lose recent appends, a process crash only what the committer had not yet written.
     case none
 }
 

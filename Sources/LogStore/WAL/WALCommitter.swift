@@ -21,8 +21,6 @@ final class WALCommitter: @unchecked Sendable {
     private let intervalNanos: Int64
     /// Queued bytes above which appenders wait for the committer (bounded memory).
     private let maxQueuedBytes = 64 << 20
-    /// Queued bytes above which a write starts without waiting for the batch interval.
-    private let eagerWriteBytes = 1 << 20
 
     // Guarded by `monitor`.
     private var queue: [Item] = []
@@ -75,7 +73,9 @@ final class WALCommitter: @unchecked Sendable {
             queuedBytes += frames.bytes.count
             appendedLSN += Int64(frames.bytes.count)
             queue.append(.batch(frames))
-            if durability == .sync || queuedBytes >= eagerWriteBytes { monitor.broadcast() }
+            // Every mode hands bytes to the OS promptly (a process crash then loses nothing the
+            // committer wrote); only the fsync waits, for `.batch` until the interval is due.
+            monitor.broadcast()
             return appendedLSN
         }
     }
@@ -163,7 +163,7 @@ final class WALCommitter: @unchecked Sendable {
                     case .none:
                         if syncRequested && unsynced { shouldSync = true }
                     }
-                    if shouldSync || (hasData && (queuedBytes >= eagerWriteBytes || intervalDue || durability == .sync)) { break }
+                    if shouldSync || hasData { break }
                     if hasData || unsynced {
                         monitor.wait(nanoseconds: max(100_000, intervalNanos - (now - lastSync)))
                     } else {

@@ -69,18 +69,6 @@ enum WALReader {
         return result
     }
 
-    /// Records the rows of a decoded records frame (their bytes are in the frame's payload).
-    private static func appendRows(_ frame: WALFrame.Frame, _ records: [LogRecord], _ ends: [Int], to result: inout WALReadResult) {
-        let base = frame.payload.baseAddress!
-        var start = 12
-        for (record, end) in zip(records, ends) {
-            result.rows.append(RowRef(timestamp: record.timestamp, sequence: record.sequence, row: base + start,
-                                      length: Int32(end - start), level: record.level.rawValue))
-            result.correlationHashes.append(record.correlationID.map(CorrelationHash.hash) ?? 0)
-            start = end
-        }
-    }
-
     private static func scanFrames(_ buf: UnsafeRawBufferPointer, from start: Int, name: String, into result: inout WALReadResult) {
         var offset = start
         result.validEnd = min(start, buf.count)
@@ -93,13 +81,21 @@ enum WALReader {
                     return
                 } else {
                     do throws(FormatError) {
-                        var ends: [Int] = []
-                        let records = try WALFrame.decodeRecords(frame.payload, rowEnds: &ends)
-                        if let first = records.first, first.sequence <= lastSequence {
-                            problem = "sequence \(first.sequence) does not follow \(lastSequence)"
+                        var rows: [(offset: Int, length: Int, timestamp: Int64, level: UInt8, hash: UInt64)] = []
+                        let (first, count) = try WALFrame.scanRows(frame.payload) { offset, length, view in
+                            rows.append((offset, length, view.timestamp, view.level,
+                                         view.correlation.isEmpty ? 0 : CorrelationHash.hash(view.correlation)))
+                        }
+                        if first <= lastSequence {
+                            problem = "sequence \(first) does not follow \(lastSequence)"
                         } else {
-                            lastSequence = records.last?.sequence ?? lastSequence
-                            appendRows(frame, records, ends, to: &result)
+                            lastSequence = first + UInt64(count) - 1
+                            let base = frame.payload.baseAddress!
+                            for (i, row) in rows.enumerated() {
+                                result.rows.append(RowRef(timestamp: row.timestamp, sequence: first + UInt64(i),
+                                                          row: base + row.offset, length: Int32(row.length), level: row.level))
+                                result.correlationHashes.append(row.hash)
+                            }
                             offset = frame.end
                             result.validEnd = offset
                             continue

@@ -93,6 +93,44 @@ public enum WALFrame {
         return nil
     }
 
+    /// Walks the rows of a records-frame payload without building records: checks each row's structure
+    /// (lengths, level, flag, attribute types, exact end) and reports its place and key fields. Strings
+    /// are not validated as UTF-8 here; the frame checksum already vouches for what the writer wrote.
+    /// Returns the frame's first sequence and record count.
+    public static func scanRows(_ payload: UnsafeRawBufferPointer,
+                                _ visit: (_ offset: Int, _ length: Int, _ view: RowView) -> Void) throws(FormatError) -> (firstSequence: UInt64, count: Int) {
+        var r = ByteReader(payload)
+        let first = try r.u64("first sequence")
+        let count = Int(try r.u32("record count"))
+        guard count > 0, count <= r.remaining / 13 + 1 else {
+            throw FormatError("record count \(count) cannot fit in \(r.remaining) bytes", at: 8)
+        }
+        guard first > 0, first <= UInt64.max - UInt64(count) else {
+            throw FormatError("first sequence \(first) out of range", at: 0)
+        }
+        for _ in 0..<count {
+            let start = r.offset
+            let rest = UnsafeRawBufferPointer(rebasing: payload[start...])
+            let view: RowView
+            do throws(FormatError) { view = try RowView(rest) } catch { throw error.shifted(by: start) }
+            var a = ByteReader(rest, offset: view.attributesOffset)
+            do throws(FormatError) {
+                for _ in 0..<view.attributeCount {
+                    _ = try a.bytes(try a.count("attribute key length", max: a.remaining), "attribute key")
+                    let type = try a.u8("attribute type")
+                    _ = try a.bytes(try RowView.valueLength(type, in: rest, at: a.offset), "attribute value")
+                }
+            } catch { throw error.shifted(by: start) }
+            if view.correlationFlag == 1 && view.correlation.isEmpty {
+                throw FormatError("empty correlation ID (an empty ID is stored as no ID)", at: start)
+            }
+            visit(start, a.offset, view)
+            r.offset = start + a.offset
+        }
+        guard r.isAtEnd else { throw FormatError("\(r.remaining) bytes left after the last record", at: r.offset) }
+        return (first, count)
+    }
+
     /// The records of a records-frame payload.
     public static func decodeRecords(_ payload: UnsafeRawBufferPointer) throws(FormatError) -> [LogRecord] {
         var ends: [Int] = []
