@@ -89,20 +89,33 @@ extension DecodedBlock {
     /// Builds record `i`, validating its strings. The attribute columns must be decoded.
     public func record(_ i: Int) throws(FormatError) -> LogRecord {
         guard attributesDecoded else { throw FormatError("the block's attribute columns were not decoded", at: attributesOffset) }
-        let mStart = Int(messageOffsets[i])
-        let message = try string(at: mStart, length: Int(messageOffsets[i + 1]) - mStart, "message")
-        var attrs: [Attribute] = []
-        let aStart = Int(attributeStarts[i])
-        let aEnd = Int(attributeStarts[i + 1])
-        if aEnd > aStart {
-            attrs.reserveCapacity(aEnd - aStart)
-            for a in aStart..<aEnd {
-                attrs.append(Attribute(keys[Int(attributeKeys[a])], try attributeValue(a)))
+        let correlation = try correlationID(i)
+        // One pass over the raw bytes for the message and every attribute value.
+        return try raw.withBytes { (b) throws(FormatError) -> LogRecord in
+            let mStart = Int(messageOffsets[i])
+            let mEnd = Int(messageOffsets[i + 1])
+            let message = try ByteReader.decodeUTF8(UnsafeRawBufferPointer(rebasing: b[mStart..<mEnd]), "message", at: mStart)
+            var attrs: [Attribute] = []
+            let aStart = Int(attributeStarts[i])
+            let aEnd = Int(attributeStarts[i + 1])
+            if aEnd > aStart {
+                attrs.reserveCapacity(aEnd - aStart)
+                var r = ByteReader(b)
+                for a in aStart..<aEnd {
+                    r.offset = Int(attributeValueOffsets[a])
+                    let value: AttributeValue
+                    switch attributeTypes[a] {
+                    case AttributeType.string: value = .string(try r.string("attribute value"))
+                    case AttributeType.int: value = .int(try r.zigzag())
+                    case AttributeType.double: value = .double(Double(bitPattern: try r.u64()))
+                    default: value = .bool(try r.u8() == 1)
+                    }
+                    attrs.append(Attribute(keys[Int(attributeKeys[a])], value))
+                }
             }
+            return LogRecord(timestamp: timestamps[i], level: level(i), source: sources[Int(sourceIndex[i])],
+                             correlationID: correlation, message: message, attributes: attrs, sequence: sequences[i])
         }
-        return LogRecord(timestamp: timestamps[i], level: level(i), source: sources[Int(sourceIndex[i])],
-                         correlationID: try correlationID(i), message: message, attributes: attrs,
-                         sequence: sequences[i])
     }
 
     private func string(at offset: Int, length: Int, _ what: StaticString) throws(FormatError) -> String {
