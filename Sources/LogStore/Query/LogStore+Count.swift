@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Synchronization
 extension LogStore {
     /// The number of records a query would return, ignoring its limit. Blocks entirely inside the
     /// time range are counted from footer summaries, without decompression, when only time, level and
@@ -22,6 +27,8 @@ extension LogStore {
         let (snapshot, predicate) = try prepare(q)
         var counts = [Int](repeating: 0, count: LogLevel.count)
         guard !predicate.isEmpty else { return counts }
+        // Blocks the summaries answer are counted here; the rest are decoded, on every core.
+        var toDecode: [(segment: Segment, block: Int)] = []
         for segment in snapshot.segments where predicate.mayMatch(segment) {
             let allowed: Set<UInt32>? = predicate.sources.map { segment.sourceIndexes(Array($0)) }
             for index in predicate.candidateBlocks(segment) {
@@ -30,14 +37,11 @@ extension LogStore {
                     && Self.countFromSummary(entry, predicate: predicate, allowed: allowed, perLevel: perLevel, into: &counts) {
                     continue
                 }
-                var block = try segment.readBlock(index, attributes: false)
-                do throws(FormatError) {
-                    for row in try predicate.matchingRows(&block) { counts[Int(block.levels[row])] += 1 }
-                } catch {
-                    throw .corruption("block \(index): \(error.reason)", path: segment.path, offset: Int(entry.offset))
-                }
+                toDecode.append((segment, index))
             }
         }
+        let decoded = try Self.countDecoding(toDecode, predicate: predicate)
+        for l in counts.indices { counts[l] += decoded[l] }
         for head in snapshot.heads {
             do throws(FormatError) {
                 for row in try predicate.matchingRows(head) { counts[Int(row.level)] += 1 }
@@ -45,6 +49,37 @@ extension LogStore {
                 throw LogStoreError(.corruption, "a buffered record does not decode: \(error.reason)")
             }
         }
+        return counts
+    }
+
+    /// Counts the matches of `blocks` by decoding them, split over the available cores.
+    private static func countDecoding(_ blocks: [(segment: Segment, block: Int)], predicate: Predicate) throws(LogStoreError) -> [Int] {
+        let workers = blocks.count >= 8 ? max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 8)) : 1
+        let results = Mutex<(counts: [Int], error: LogStoreError?)>(([Int](repeating: 0, count: LogLevel.count), nil))
+        let work: @Sendable (Int) -> Void = { worker in
+            var counts = [Int](repeating: 0, count: LogLevel.count)
+            var i = worker
+            while i < blocks.count {
+                let (segment, index) = blocks[i]
+                i += workers
+                do throws(LogStoreError) {
+                    var block = try segment.readBlock(index, attributes: false)
+                    do throws(FormatError) {
+                        for row in try predicate.matchingRows(&block) { counts[Int(block.levels[row])] += 1 }
+                    } catch {
+                        throw .corruption("block \(index): \(error.reason)", path: segment.path,
+                                          offset: Int(segment.footer.blocks[index].offset))
+                    }
+                } catch {
+                    results.withLock { if $0.error == nil { $0.error = error } }
+                    return
+                }
+            }
+            results.withLock { r in for l in counts.indices { r.counts[l] += counts[l] } }
+        }
+        if workers > 1 { DispatchQueue.concurrentPerform(iterations: workers, execute: work) } else { work(0) }
+        let (counts, error) = results.withLock { ($0.counts, $0.error) }
+        if let error { throw error }
         return counts
     }
 
