@@ -20,6 +20,15 @@ struct Options: Sendable {
     var recovery = true
     /// The Python interpreter for the DuckDB contender.
     var python = "python3"
+    /// Folder of real log files (`loghub/`, `elastic-examples/`); nil means `<repository>/../shared/corpora`.
+    var corpora: String?
+    /// False with `--no-corpora`.
+    var corporaEnabled = true
+    /// MiB written by the sequential-write limit (nil: 256, or 64 in a smoke run).
+    var limitsWriteMiB: Int?
+
+    /// Whether only the real-corpora figures run (`--only corpora`): no dataset, no engines.
+    var onlyCorpora: Bool { only == ["corpora"] }
 
     func runs(_ workload: String) -> Bool { only.map { $0.contains(workload) } ?? true }
     /// Query workload sizes.
@@ -35,6 +44,7 @@ struct Options: Sendable {
     USAGE: LogBench [--records N] [--reps R] [--out results.json] [--workdir DIR] [--smoke]
                     [--seed S] [--logstore PATH] [--skip-cli] [--only LIST] [--keep]
                     [--contenders LIST] [--no-recovery] [--python PATH]
+                    [--corpora DIR] [--no-corpora] [--limits-write-mib N]
 
       --records N      records in the generated dataset (default 1,000,000; ~500 B each as NDJSON)
       --reps R         repetitions per workload; medians are reported (default 3)
@@ -47,12 +57,17 @@ struct Options: Sendable {
                         `swift build -c release --product logstore` at the repository root)
       --skip-cli       leave out the CLI ingest workload
       --only LIST      run only these workloads (comma-separated: batch,none,sync,groupcommit,cli,
-                       reopen,queries); the .batch library ingest always runs, the others use its store
+                       reopen,queries,limits,corpora); the .batch library ingest always runs, the others
+                       use its store; `--only corpora` alone skips the dataset and the engines
       --keep           keep the dataset and stores in the workdir afterwards
       --contenders L   engines to compare, comma-separated (default logstore,sqlite,duckdb); run
                        Benchmarks/setup.sh first for the peers (GRDB's libsqlite3-dev, Python duckdb)
       --no-recovery    skip the recovery-after-SIGKILL figure (a child process per contender)
       --python PATH    Python interpreter with the duckdb package (default python3)
+      --corpora DIR    real log files to ingest line by line (loghub/, elastic-examples/; read in place)
+                       (default: <repo>/../shared/corpora; skipped with a message when absent)
+      --no-corpora     leave out the real-corpora figures
+      --limits-write-mib N  size of the sequential-write limit (default 256 MiB, 64 with --smoke)
     """
 
     struct UsageError: Error, CustomStringConvertible { var description: String }
@@ -85,7 +100,7 @@ struct Options: Sendable {
             case "--skip-cli": o.skipCLI = true
             case "--only":
                 let list = Set(try value(a).split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
-                let known: Set<String> = ["batch", "none", "sync", "groupcommit", "cli", "reopen", "queries"]
+                let known: Set<String> = ["batch", "none", "sync", "groupcommit", "cli", "reopen", "queries", "limits", "corpora"]
                 guard list.isSubset(of: known) else {
                     throw UsageError(description: "--only takes a comma-separated subset of \(known.sorted().joined(separator: ","))")
                 }
@@ -99,6 +114,9 @@ struct Options: Sendable {
                 o.contenders = known.filter(list.contains)
             case "--no-recovery": o.recovery = false
             case "--python": o.python = try value(a)
+            case "--corpora": o.corpora = try value(a)
+            case "--no-corpora": o.corporaEnabled = false
+            case "--limits-write-mib": o.limitsWriteMiB = try number(a)
             case "--help", "-h": throw UsageError(description: "")
             default: throw UsageError(description: "unknown argument \(a)")
             }

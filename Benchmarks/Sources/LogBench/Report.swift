@@ -95,6 +95,10 @@ struct Report: Codable, Sendable {
     var sideBySide: [SideBySideRow] = []
     /// How each peer was configured.
     var fairness: [String] = []
+    /// The limits of the machine and LogStore's fractions of them (see `MachineLimits`).
+    var limits: LimitsSummary?
+    /// Real log files ingested as text lines, beside lz4 -1 and zstd -3 (see `Corpora`).
+    var corpora: CorporaSummary?
 
     func json() throws -> Data {
         let e = JSONEncoder()
@@ -108,10 +112,14 @@ struct Report: Codable, Sendable {
         lines.append("LogBench — LogStore benchmark")
         lines.append("machine : \(machine.cpuModel), \(machine.cores) cores, \(machine.memoryMiB) MiB RAM, \(machine.kernel)")
         lines.append("date    : \(machine.date) (load at start: \(machine.hostLoadAtStart))")
-        lines.append("dataset : \(Fmt.grouped(Double(dataset.records))) records, \(Fmt.bytes(dataset.ndjsonBytes)) NDJSON "
-                     + "(\(String(format: "%.1f", dataset.bytesPerRecord)) B/record), \(String(format: "%.1f", dataset.spanHours)) h span, "
-                     + "\(Fmt.grouped(Double(dataset.lateRecords))) late, \(Fmt.grouped(Double(dataset.distinctCorrelationIDs))) correlation IDs, "
-                     + "\(dataset.sources) sources")
+        if dataset.records == 0 {
+            lines.append("dataset : none (--only corpora)")
+        } else {
+            lines.append("dataset : \(Fmt.grouped(Double(dataset.records))) records, \(Fmt.bytes(dataset.ndjsonBytes)) NDJSON "
+                         + "(\(String(format: "%.1f", dataset.bytesPerRecord)) B/record), \(String(format: "%.1f", dataset.spanHours)) h span, "
+                         + "\(Fmt.grouped(Double(dataset.lateRecords))) late, \(Fmt.grouped(Double(dataset.distinctCorrelationIDs))) correlation IDs, "
+                         + "\(dataset.sources) sources")
+        }
         lines.append("run     : reps=\(config.reps) seed=\(config.seed)\(config.smoke ? " (smoke)" : "")  medians of reps, [min … max]")
         lines.append("")
         let header = ["workload", "metric", "median", "min … max", "unit", "target", "status"]
@@ -131,8 +139,10 @@ struct Report: Codable, Sendable {
                 return rightAligned.contains(i) ? pad + c : c + pad
             }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
         }
-        lines.append(line(header))
-        lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+        if !metrics.isEmpty {
+            lines.append(line(header))
+            lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+        }
         var lastWorkload = ""
         for (r, m) in zip(rows, metrics) {
             var cells = r
@@ -148,11 +158,13 @@ struct Report: Codable, Sendable {
             lines.append("notes:")
             lines.append(contentsOf: notes)
         }
-        lines.append("")
-        lines.append("peak RSS per phase (VmHWM reset before each phase; includes the in-memory dataset and memory")
-        lines.append("the allocator kept from earlier phases; + is the growth during the phase):")
-        lines.append("  " + peakRSS.map { "\($0.phase) \(Fmt.bytes($0.peakRSSBytes)) (+\(Fmt.bytes(max($0.growthBytes, 0))))" }
-                        .joined(separator: ", "))
+        if !peakRSS.isEmpty {
+            lines.append("")
+            lines.append("peak RSS per phase (VmHWM reset before each phase; includes the in-memory dataset and memory")
+            lines.append("the allocator kept from earlier phases; + is the growth during the phase):")
+            lines.append("  " + peakRSS.map { "\($0.phase) \(Fmt.bytes($0.peakRSSBytes)) (+\(Fmt.bytes(max($0.growthBytes, 0))))" }
+                            .joined(separator: ", "))
+        }
         if !slowestCorrelationLookups.isEmpty {
             lines.append("slowest correlation lookups: " + slowestCorrelationLookups.prefix(5).map {
                 String(format: "%.2f ms (%d records over %.0f s)", $0.ms, $0.records, $0.spanSeconds)
@@ -164,6 +176,14 @@ struct Report: Codable, Sendable {
         if !sideBySide.isEmpty {
             lines.append("")
             lines.append(SideBySide.text(sideBySide))
+        }
+        if let limits {
+            lines.append("")
+            lines.append(MachineLimits.text(limits))
+        }
+        if let corpora {
+            lines.append("")
+            lines.append(Corpora.text(corpora))
         }
         if !fairness.isEmpty {
             lines.append("")

@@ -30,6 +30,42 @@ do {
     exit(1)
 }
 
+/// Prints the report, writes the JSON; returns 1 when the JSON could not be written.
+@MainActor func emit(_ report: Report) -> Int32 {
+    print(report.text())
+    fflush(nil)
+    guard let out = options.out else { return 0 }
+    do {
+        try report.json().write(to: URL(fileURLWithPath: out))
+        log("wrote \(out)")
+        return 0
+    } catch {
+        log("cannot write \(out): \(error)")
+        return 1
+    }
+}
+
+/// The real-corpora figures (Corpora.swift), unless left out.
+@MainActor func runCorpora() -> CorporaSummary? {
+    guard options.corporaEnabled, options.runs("corpora") else { return nil }
+    return Corpora.run(directory: options.corpora ?? Corpora.defaultDirectory(), workdir: workdir)
+}
+
+// `--only corpora`: the real log files alone, without the generated dataset and the engines.
+if options.onlyCorpora {
+    let facts = DatasetFacts(records: 0, ndjsonBytes: 0, bytesPerRecord: 0, spanHours: 0, lateRecords: 0,
+                             distinctCorrelationIDs: 0, recordsWithoutCorrelation: 0, sources: 0, levels: [:],
+                             substringToken: "", substringMatches: 0, generationSeconds: 0, ndjsonPath: "")
+    let config = RunConfig(records: 0, reps: options.reps, seed: options.seed, smoke: options.smoke, workdir: workdir,
+                           logstoreBinary: nil, command: CommandLine.arguments.joined(separator: " "))
+    var report = Report(machine: machine, config: config, dataset: facts)
+    report.corpora = runCorpora()
+    report.problems += report.corpora?.problems ?? []
+    let code = emit(report)
+    if createdWorkdir { Files.remove(workdir) }
+    exit(code)
+}
+
 // 1. The dataset, generated once.
 log("generating \(options.records) records (seed \(options.seed)) into \(workdir)")
 Memory.resetPeak()
@@ -70,6 +106,9 @@ if options.contenders.contains("sqlite") {
 }
 let duck = options.contenders.contains("duckdb")
     ? DuckDBRun(options: options, dataset: dataset, workdir: workdir, report: base) : nil
+// The limits of the machine (Limits.swift): one repetition after each repetition of the ingest workloads.
+let limits = options.runs("limits")
+    ? MachineLimits(options: options, ndjsonPath: ndjsonPath, records: dataset.count, workdir: workdir) : nil
 var exitCode: Int32 = 0
 var failed = Set<String>()
 @MainActor func attempt(_ who: String, _ problem: (String) -> Void, _ body: () throws -> Void) {
@@ -84,6 +123,7 @@ for run in runs { run.prepareIngest() }
 for rep in 0..<options.reps {
     for run in runs { attempt(run.name, run.problem) { try run.ingestRep(rep) } }
     if let duck { attempt("duckdb", duck.problem) { try duck.ingestRep(rep) } }
+    if let limits { attempt("limits", limits.problem) { try limits.rep(rep) } }
 }
 let plans = QueryPlan.make(dataset: dataset, options: options)
 for run in runs where !failed.contains(run.name) {
@@ -114,6 +154,20 @@ for part in parts {
     report.slowestCorrelationLookups += part.slowestCorrelationLookups
 }
 report.sideBySide = SideBySide.build(report)
+if let limits {
+    report.metrics += limits.metrics() + limits.fractionMetrics(report)
+    report.limits = limits.summary(report)
+    report.peakRSS += limits.peaks
+    report.problems += limits.problems
+}
+// 2b. Real log files, read in place.
+report.corpora = runCorpora()
+if let corpora = report.corpora {
+    report.problems += corpora.problems
+    if !corpora.rows.isEmpty {
+        report.checks.append("corpora: stores hold all lines in \(corpora.rows.filter { $0.storedRecords == $0.lines }.count)/\(corpora.rows.count) files")
+    }
+}
 if options.contenders.contains("sqlite") {
     report.fairness.append("SQLite \(sqliteVersion()) via GRDB 7.10 in process: WAL, synchronous NORMAL (vs LogStore .batch) or FULL (vs .sync), "
         + "one cached prepared INSERT per row inside explicit transactions of 100 or 10,000 rows, otherwise defaults "
@@ -131,17 +185,7 @@ if let duck {
 report.slowestCorrelationLookups = Array(report.slowestCorrelationLookups.prefix(10))
 
 // 3. Output.
-print(report.text())
-fflush(nil)
-if let out = options.out {
-    do {
-        try report.json().write(to: URL(fileURLWithPath: out))
-        log("wrote \(out)")
-    } catch {
-        log("cannot write \(out): \(error)")
-        exitCode = 1
-    }
-}
+if emit(report) != 0 { exitCode = 1 }
 if !options.keep {
     Files.remove(workdir + "/stores")
     Files.remove(ndjsonPath)
