@@ -50,11 +50,12 @@ extension LogStore {
     }
 
     private func enqueue(_ records: some Sequence<LogRecord>) throws(LogStoreError) -> AppendReceipt {
-        if let array = records as? [LogRecord] {
-            return try array.withUnsafeBufferPointer { (buffer) throws(LogStoreError) -> AppendReceipt in
-                try enqueue(buffer: buffer)
-            }
+        // Arrays and slices are read in place; other sequences are copied once.
+        var result: Result<AppendReceipt, LogStoreError>?
+        _ = records.withContiguousStorageIfAvailable { buffer in
+            result = Result { () throws(LogStoreError) -> AppendReceipt in try enqueue(buffer: buffer) }
         }
+        if let result { return try result.get() }
         let array = Array(records)
         return try array.withUnsafeBufferPointer { (buffer) throws(LogStoreError) -> AppendReceipt in try enqueue(buffer: buffer) }
     }

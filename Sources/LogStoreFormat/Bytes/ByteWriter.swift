@@ -71,10 +71,16 @@ public struct ByteWriter: Sendable {
     /// A varint length followed by the UTF-8 bytes of `s`.
     @inline(__always)
     public mutating func string(_ s: String) {
-        var s = s
-        s.withUTF8 { utf8 in
+        let done: Void? = s.utf8.withContiguousStorageIfAvailable { utf8 in
             varint(utf8.count)
             bytes.append(contentsOf: utf8)
+        }
+        if done == nil {
+            var copy = s
+            copy.withUTF8 { utf8 in
+                varint(utf8.count)
+                bytes.append(contentsOf: utf8)
+            }
         }
     }
 
