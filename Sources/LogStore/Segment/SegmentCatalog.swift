@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The segment files of a store directory, grouped by flush (docs/FORMAT.md, section 6).
 struct SegmentCatalog {
     struct Group {
@@ -12,6 +16,9 @@ struct SegmentCatalog {
     var names: Set<String> = []
     var maxFlushID: UInt64 = 0
     var maxSegmentID: UInt64 = 0
+    /// Segment files that could not be opened but whose header still tells their time window, so
+    /// that retention can remove them once the window is past (damage must not pin the disk).
+    var unreadable: [UnreadableSegment] = []
 
     /// Opens every `*.seg` in `directory`. Unreadable files are reported and skipped, never deleted;
     /// a segment of a newer format version stops the load (the store must not be used by this build).
@@ -33,6 +40,12 @@ struct SegmentCatalog {
                 if error.kind == .io && error.code == 2 { continue }
                 report.unreadableSegments.append(DamageReport(file: "segments/" + name, offset: error.offset ?? 0,
                                                               length: 0, reason: error.message))
+                let path = joinPath(directory, name)
+                if let header = try? File(path: path, flags: O_RDONLY, io: io).read(at: 0, count: SegmentFormat.headerSize),
+                   let decoded = try? header.withBytes({ b throws(FormatError) in try SegmentHeader.decode(b) }) {
+                    let (end, overflow) = decoded.windowStart.addingReportingOverflow(decoded.windowSpan)
+                    if !overflow { catalog.unreadable.append(UnreadableSegment(path: path, windowEnd: end)) }
+                }
             }
         }
         return catalog
@@ -57,4 +70,10 @@ struct SegmentCatalog {
         committed.sort { $0.id < $1.id }
         return (committed, interrupted.sorted { $0.flushID < $1.flushID }, maxCommitted)
     }
+}
+
+/// A segment file that could not be opened, with the end of the time window its header names.
+struct UnreadableSegment: Sendable {
+    var path: String
+    var windowEnd: Int64
 }

@@ -6,6 +6,8 @@ public struct ExpiryReport: Sendable {
     public var recordsRemoved = 0
     /// Bytes freed.
     public var bytesFreed: Int64 = 0
+    /// Damaged segment files (left in place at open) removed because their whole window had expired.
+    public var damagedSegmentsRemoved = 0
 }
 
 extension LogStore {
@@ -18,9 +20,12 @@ extension LogStore {
     public func expire() throws(LogStoreError) -> ExpiryReport {
         guard committer != nil else { throw readOnlyError() }
         let now = options.clock()
-        let removed = state.withLock { () -> [Segment] in
+        let (removed, damaged) = state.withLock { () -> ([Segment], [UnreadableSegment]) in
             let s = shared.settings
             let oldest = now &- s.retentionSeconds &* 1_000_000_000
+            // Damage must never pin the disk: a damaged segment goes once its window is past.
+            let damaged = shared.unreadableSegments.filter { $0.windowEnd <= oldest }
+            shared.unreadableSegments.removeAll { $0.windowEnd <= oldest }
             var keep: [Segment] = []
             var drop: [Segment] = []
             for seg in shared.segments {
@@ -38,7 +43,7 @@ extension LogStore {
             }
             shared.segments = keep
             shared.counters.segmentsExpired += drop.count
-            return drop
+            return (drop, damaged)
         }
         var report = ExpiryReport()
         for seg in removed {
@@ -47,7 +52,11 @@ extension LogStore {
             report.recordsRemoved += seg.recordCount
             report.bytesFreed += seg.fileSize
         }
-        if !removed.isEmpty { try io.fsyncDirectory(segmentDirectory) }
+        for seg in damaged {
+            try io.unlink(seg.path)
+            report.damagedSegmentsRemoved += 1
+        }
+        if !removed.isEmpty || !damaged.isEmpty { try io.fsyncDirectory(segmentDirectory) }
         return report
     }
 }

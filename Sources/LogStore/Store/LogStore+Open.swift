@@ -87,6 +87,7 @@ extension LogStore {
         let nextWAL = max(walNumbers.last ?? 0, catalog.maxFlushID) + 1
         var state = StoreState(head: Head(walNumber: nextWAL), settings: settings)
         state.segments = segments
+        state.unreadableSegments = catalog.unreadable
         state.nextSequence = maxSequence + 1
         state.nextWALNumber = nextWAL + 1
         state.nextSegmentID = catalog.maxSegmentID + 1

@@ -8,6 +8,8 @@ struct StoreState {
     var immutables: [HeadSnapshot] = []
     /// Installed segments.
     var segments: [Segment] = []
+    /// Damaged segment files left in place, removed by retention once their window has passed.
+    var unreadableSegments: [UnreadableSegment] = []
     var settings: StoreSettings
     var closing = false
     var closed = false
