@@ -1,3 +1,4 @@
+import CSystem
 extension Predicate {
     /// Whether a segment may hold a match, from its footer alone.
     func mayMatch(_ s: Segment) -> Bool {
@@ -26,6 +27,36 @@ extension Predicate {
         return descending ? indexes.reversed() : indexes
     }
 
+    /// For each row, whether its message contains the needle (case-sensitive), found with one `memmem`
+    /// pass over the block's concatenated messages instead of one call per row.
+    func columnSearch(_ block: DecodedBlock) -> [Bool] {
+        var hits = [Bool](repeating: false, count: block.count)
+        guard let needle, !needle.isEmpty, block.count > 0 else { return hits }
+        let offsets = block.messageOffsets
+        let columnStart = Int(offsets[0])
+        let columnEnd = Int(offsets[block.count])
+        block.raw.withUnsafeBytes { raw in
+            needle.withUnsafeBytes { n in
+                guard let base = raw.baseAddress, let nb = n.baseAddress else { return }
+                var pos = columnStart
+                var row = 0
+                while pos + n.count <= columnEnd,
+                      let hit = logstore_memmem(base + pos, columnEnd - pos, nb, n.count) {
+                    let at = base.distance(to: hit)
+                    // The row holding `at`: offsets only grow, so walk forward from the last row.
+                    while Int(offsets[row + 1]) <= at { row += 1 }
+                    if at + n.count <= Int(offsets[row + 1]) {
+                        hits[row] = true
+                        pos = Int(offsets[row + 1])  // this row is decided; go on with the next one
+                    } else {
+                        pos = at + 1  // the match straddles two messages: not a match
+                    }
+                }
+            }
+        }
+        return hits
+    }
+
     /// Whether every record of the block satisfies the time bounds (so summaries can stand in for it).
     func coversTime(_ b: BlockEntry) -> Bool {
         b.minTimestamp >= since && b.maxTimestamp < until
@@ -39,13 +70,17 @@ extension Predicate {
         // several byte spellings of one key: each condition looks at all of them.
         let keyIndexes: [Set<UInt32>] = attributes.map { f in block.keyIndexes(matching: f.key) }
         if keyIndexes.contains(where: \.isEmpty) { return [] }
+        // A case-sensitive substring is searched over the whole message column at once.
+        let messageHits: [Bool]? = needle != nil && !foldCase ? columnSearch(block) : nil
         var rows: [Int] = []
         for i in 0..<block.count {
             guard keyInRange(block.timestamps[i], block.sequences[i]),
                   levelMask & (1 << block.levels[i]) != 0 else { continue }
             if let sourceOK, !sourceOK[Int(block.sourceIndex[i])] { continue }
             if let correlation, !block.correlationMatches(i, correlation) { continue }
-            if needle != nil, !block.withMessageBytes(i, { messageMatches($0) }) { continue }
+            if let messageHits {
+                if !messageHits[i] { continue }
+            } else if needle != nil, !block.withMessageBytes(i, { messageMatches($0) }) { continue }
             if !attributes.isEmpty {
                 var ok = true
                 for (f, key) in zip(attributes, keyIndexes) {
