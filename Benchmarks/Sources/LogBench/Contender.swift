@@ -60,10 +60,21 @@ protocol Contender: Sendable {
     func ingestAndCrash(_ dataset: Dataset, into directory: String, plan: IngestPlan) throws -> Never
     /// The plan the recovery child uses.
     var crashPlan: IngestPlan { get }
+    /// The in-memory index of the closed store at `directory`, when the contender reports one.
+    func indexFigures(at directory: String) throws -> IndexFigures?
+}
+
+/// The size of a store's in-memory index.
+struct IndexFigures: Sendable {
+    var indexBytes: Int
+    var segments: Int
+    var records: Int
 }
 
 extension Contender {
     var ingestVariants: [IngestVariant] { [] }
+    /// The in-memory index of the closed store at `directory`, when the contender reports one.
+    func indexFigures(at directory: String) throws -> IndexFigures? { nil }
 }
 
 /// A record's identity in query answers, enough to check order and completeness.

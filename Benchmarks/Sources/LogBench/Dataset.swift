@@ -6,6 +6,7 @@ import LogStore
 /// arrival except for ~1 % late records stamped up to an hour earlier. The newest timestamp lies a few
 /// seconds before generation time, because the store drops records older than its retention at ingest.
 struct Dataset: Sendable {
+    var shape: DatasetShape = .request
     var records: [LogRecord]
     /// Timestamp of the first arrival and of the newest record (ns since the epoch).
     var arrivalStart: Int64
@@ -63,6 +64,8 @@ struct DatasetGenerator {
     var maxLateness: Int64 = 3600 * 1_000_000_000
     /// Requests in flight at once; their records interleave.
     var concurrency = 48
+    /// Request logs or workflow logs (see `DatasetShape`).
+    var shape: DatasetShape = .request
 
     static let substringToken = "timeout"
 
@@ -74,6 +77,9 @@ struct DatasetGenerator {
         var records: [LogRecord] = []
         records.reserveCapacity(count)
         var active: [Request] = []
+        var runs: [WorkflowRun] = []
+        var payloadSubstring = 0
+        var payloadBuffer: [UInt8] = []
         var late = 0
         var withoutID = 0
         var counts: [String: Int] = [:]
@@ -92,7 +98,19 @@ struct DatasetGenerator {
             }
 
             let record: LogRecord
-            if rng.chance(0.03) {
+            if shape == .workflow {
+                // Whole milliseconds (timestamp_ms); every record belongs to a workflow instance.
+                timestamp = timestamp / 1_000_000 * 1_000_000
+                if runs.count < concurrency || runs.isEmpty { runs.append(WorkflowRun.start(rng: &rng)) }
+                let slot = rng.below(runs.count)
+                record = runs[slot].next(timestamp, rng: &rng)
+                let id = runs[slot].instanceID
+                if counts[id] == nil { ids.append(id) }
+                counts[id, default: 0] += 1
+                if runs[slot].isDone { runs.swapAt(slot, runs.count - 1); runs.removeLast() }
+                record.workflowPayloadJSON(into: &payloadBuffer)
+                if payloadBuffer.utf8Contains(Self.substringToken) { payloadSubstring += 1 }
+            } else if rng.chance(0.03) {
                 // Background chatter without correlation ID (health checks, heartbeats).
                 record = Templates.heartbeat(timestamp: timestamp, rng: &rng)
                 withoutID += 1
@@ -113,9 +131,13 @@ struct DatasetGenerator {
         }
         // Requests still in flight at the end have fewer records than planned; that is realistic and
         // `correlationCounts` has their true counts.
-        let bytes = try NDJSONWriter.write(records, to: ndjsonPath)
+        // The peers search the workflow shape's payload column, which holds the message: the token
+        // must occur nowhere else in it, or their answers would differ from LogStore's.
+        precondition(shape != .workflow || payloadSubstring == substring,
+                     "workflow payloads contain \(Self.substringToken) outside the message")
+        let bytes = try NDJSONWriter.write(records, to: ndjsonPath, shape: shape)
         let timestamps = records.map(\.timestamp).sorted()
-        return Dataset(records: records, arrivalStart: start, end: end, oldest: timestamps.first ?? start,
+        return Dataset(shape: shape, records: records, arrivalStart: start, end: end, oldest: timestamps.first ?? start,
                        lateRecords: late, sortedTimestamps: timestamps, correlationCounts: counts,
                        distinctCorrelationIDs: ids, recordsWithoutCorrelation: withoutID, levelCounts: levels,
                        substringToken: Self.substringToken, substringMatches: substring,
@@ -126,7 +148,14 @@ struct DatasetGenerator {
 extension String {
     /// Byte-wise substring test (what the store's `messageContains` does for ASCII needles).
     func utf8Contains(_ needle: String) -> Bool {
-        let h = Array(utf8), n = Array(needle.utf8)
+        Array(utf8).utf8Contains(needle)
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Byte-wise substring test.
+    func utf8Contains(_ needle: String) -> Bool {
+        let h = self, n = Array(needle.utf8)
         guard !n.isEmpty else { return true }
         guard h.count >= n.count else { return false }
         outer: for i in 0...(h.count - n.count) where h[i] == n[0] {

@@ -68,7 +68,7 @@ final class DuckDBRun {
     /// Runs one subcommand of the script and returns its JSON answer.
     private func call(_ args: [String], phase: String) throws -> [String: Any] {
         let log = "\(workdir)/duckdb-\(args[0]).log"
-        let r = try ChildProcess.run(python!, [script] + args, logPath: log, stdoutPath: log + ".out")
+        let r = try ChildProcess.run(python!, [script] + args + ["--shape", dataset.shape.rawValue], logPath: log, stdoutPath: log + ".out")
         if let i = peaks.firstIndex(where: { $0.0 == phase }) {
             peaks[i].1 = max(peaks[i].1, r.peakRSS)
             peaks[i].2 = max(peaks[i].2, r.peakRSS)
@@ -221,7 +221,9 @@ final class DuckDBRun {
         let wc = "correlation-ID lookup"
         report.metrics += [
             Metric(contender: "duckdb", workload: wc, name: "p50", unit: "ms", corrP50,
-                   note: "SELECT * … WHERE correlation_id = ? ORDER BY timestamp, fetchall() into Python tuples"),
+                   note: dataset.shape == .workflow
+                       ? "SELECT * … WHERE workflow_instance_id = ? ORDER BY timestamp_ms, rowid, fetchall() into Python tuples"
+                       : "SELECT * … WHERE correlation_id = ? ORDER BY timestamp, fetchall() into Python tuples"),
             Metric(contender: "duckdb", workload: wc, name: "p99", unit: "ms", corrP99),
             Metric(contender: "duckdb", workload: wc, name: "max", unit: "ms", corrMax),
             Metric(contender: "duckdb", workload: wc, name: "records per ID", unit: "records", corrMean),
@@ -230,7 +232,8 @@ final class DuckDBRun {
             Metric(contender: "duckdb", workload: "1-minute range (collect)", name: "records returned (median)", unit: "records", rangeRecords),
             Metric(contender: "duckdb", workload: "countByLevel, last hour", name: "median", unit: "ms", levelMs),
             Metric(contender: "duckdb", workload: "count messageContains \"\(dataset.substringToken)\"", name: "median", unit: "ms", substringMs,
-                   note: "contains(message, ?): case-sensitive like LogStore's"),
+                   note: dataset.shape == .workflow ? "contains(payload, ?) (payload holds the message): case-sensitive like LogStore's"
+                                                   : "contains(message, ?): case-sensitive like LogStore's"),
         ]
         report.checks += [
             "duckdb: store holds \(total)/\(dataset.count) records",
@@ -256,7 +259,7 @@ final class DuckDBRun {
         try Files.makeDirectory(dir)
         progress("recovery: duckdb child bulk-loads the NDJSON file and is killed with SIGKILL")
         sync()
-        let r = try ChildProcess.run(python!, [script, "crash", "--db", db, "--ndjson", dataset.ndjsonPath],
+        let r = try ChildProcess.run(python!, [script, "crash", "--db", db, "--ndjson", dataset.ndjsonPath, "--shape", dataset.shape.rawValue],
                                      logPath: "\(workdir)/duckdb-crash.log")
         guard r.signaled else {
             problem("recovery: the crash child ended with status \(r.status): \(r.output.suffix(300))")

@@ -83,6 +83,15 @@ struct LogStoreContender: Contender {
         return d
     }
 
+    func indexFigures(at directory: String) throws -> IndexFigures? {
+        var o = StoreOptions()
+        o.createIfMissing = false
+        let store = try LogStore.open(at: directory, options: o)
+        let s = store.statistics
+        try store.close()
+        return IndexFigures(indexBytes: s.indexBytes, segments: s.segmentCount, records: s.segmentRecords + s.bufferedRecords)
+    }
+
     func openReader(at directory: String) throws -> any ContenderReader {
         var o = StoreOptions()
         o.createIfMissing = false

@@ -7,20 +7,24 @@ import LogStore
 
 /// Writes records as NDJSON in the layout `logstore ingest` reads: `timestamp` (RFC 3339, nanoseconds,
 /// UTC), `level`, `source`, `correlation_id`, `message`, then every attribute as a top-level field.
+///
+/// The workflow shape writes `timestamp` as epoch milliseconds (its `timestamp_ms`), and its `payload.*`
+/// attributes as one nested `payload` object, which `logstore ingest` flattens back into the same
+/// dotted keys.
 enum NDJSONWriter {
     struct WriteError: Error, CustomStringConvertible {
         var description: String
     }
 
     /// Writes `records` to `path`; returns the byte count.
-    static func write(_ records: [LogRecord], to path: String) throws -> Int {
+    static func write(_ records: [LogRecord], to path: String, shape: DatasetShape = .request) throws -> Int {
         guard let file = fopen(path, "wb") else { throw WriteError(description: "cannot create \(path): errno \(errno)") }
         defer { fclose(file) }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(4 << 20)
         var total = 0
         for r in records {
-            append(r, to: &buffer)
+            if shape == .workflow { appendWorkflow(r, to: &buffer) } else { append(r, to: &buffer) }
             if buffer.count >= 4 << 20 {
                 total += try flush(&buffer, file, path)
             }
@@ -61,13 +65,50 @@ enum NDJSONWriter {
             out.append(UInt8(ascii: ","))
             appendString(a.key, to: &out)
             out.append(UInt8(ascii: ":"))
-            switch a.value {
-            case .string(let s): appendString(s, to: &out)
-            case .int(let v): out.append(contentsOf: String(v).utf8)
-            case .double(let v): out.append(contentsOf: (v.isFinite ? v.description : "null").utf8)
-            case .bool(let v): out.append(contentsOf: (v ? "true" : "false").utf8)
-            }
+            appendValue(a.value, to: &out)
         }
+        out.append(contentsOf: "}\n".utf8)
+    }
+
+    static func appendValue(_ value: AttributeValue, to out: inout [UInt8]) {
+        switch value {
+        case .string(let s): appendString(s, to: &out)
+        case .int(let v): out.append(contentsOf: String(v).utf8)
+        case .double(let v): out.append(contentsOf: (v.isFinite ? v.description : "null").utf8)
+        case .bool(let v): out.append(contentsOf: (v ? "true" : "false").utf8)
+        }
+    }
+
+    /// A workflow-shape line: `{"timestamp":<epoch ms>,"level":…,"source":<workflow_name>,
+    /// "correlation_id":<workflow_instance_id>,"message":…,"workflow_id":…,"task_name":…,
+    /// "task_instance_id":…,"payload":{…}}`.
+    static func appendWorkflow(_ r: LogRecord, to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"timestamp":"#.utf8)
+        out.append(contentsOf: String(r.timestamp / 1_000_000).utf8)
+        out.append(contentsOf: #","level":""#.utf8)
+        out.append(contentsOf: r.level.name.utf8)
+        out.append(contentsOf: #"","source":"#.utf8)
+        appendString(r.source, to: &out)
+        if let id = r.correlationID {
+            out.append(contentsOf: #","correlation_id":"#.utf8)
+            appendString(id, to: &out)
+        }
+        out.append(contentsOf: #","message":"#.utf8)
+        appendString(r.message, to: &out)
+        var inPayload = false
+        for a in r.attributes {
+            if a.key.utf8.starts(with: "payload.".utf8) {
+                out.append(contentsOf: (inPayload ? "," : #","payload":{"#).utf8)
+                inPayload = true
+                appendString(String(a.key.dropFirst(8)), to: &out)
+            } else {
+                out.append(UInt8(ascii: ","))
+                appendString(a.key, to: &out)
+            }
+            out.append(UInt8(ascii: ":"))
+            appendValue(a.value, to: &out)
+        }
+        if inPayload { out.append(UInt8(ascii: "}")) }
         out.append(contentsOf: "}\n".utf8)
     }
 

@@ -26,6 +26,17 @@ struct Options: Sendable {
     var corporaEnabled = true
     /// MiB written by the sequential-write limit (nil: 256, or 64 in a smoke run).
     var limitsWriteMiB: Int?
+    /// The dataset shape: request logs (default) or workflow logs.
+    var shape: DatasetShape = .request
+    /// Arrival span of the generated records in hours (nil: 6).
+    var spanHours: Double?
+    /// `--growth N1,N2,…`: one run per size in a child process, then a table of how the figures grow.
+    var growth: [Int]?
+    /// SQLite ingest variants to run (nil: all four); see `SQLiteContender.variantNames`.
+    var sqliteVariants: [String]?
+
+    /// The arrival span in nanoseconds.
+    var spanNanos: Int64 { Int64(((spanHours ?? 6) * 3.6e12).rounded()) }
 
     /// Whether only the real-corpora figures run (`--only corpora`): no dataset, no engines.
     var onlyCorpora: Bool { only == ["corpora"] }
@@ -45,6 +56,8 @@ struct Options: Sendable {
                     [--seed S] [--logstore PATH] [--skip-cli] [--only LIST] [--keep]
                     [--contenders LIST] [--no-recovery] [--python PATH]
                     [--corpora DIR] [--no-corpora] [--limits-write-mib N]
+                    [--shape request|workflow] [--span-hours H] [--sqlite-variants LIST]
+                    [--growth N1,N2,…]
 
       --records N      records in the generated dataset (default 1,000,000; ~500 B each as NDJSON)
       --reps R         repetitions per workload; medians are reported (default 3)
@@ -68,6 +81,15 @@ struct Options: Sendable {
                        (default: <repo>/../shared/corpora; skipped with a message when absent)
       --no-corpora     leave out the real-corpora figures
       --limits-write-mib N  size of the sequential-write limit (default 256 MiB, 64 with --smoke)
+      --shape S        dataset shape: request (default; tail_logs) or workflow (workflow_id, workflow_name,
+                       workflow_instance_id, task_name, task_instance_id, timestamp_ms, level, payload)
+      --span-hours H   arrival span of the generated records (default 6)
+      --sqlite-variants L  SQLite ingest variants, comma-separated: normal100,normal10k,full100,full10k
+                       (default all; the first one listed keeps its store for the queries)
+      --growth LIST    growth mode: one run per record count (e.g. 100000,1000000,10000000), each in a
+                       child process with a span of 6 h per million records (a constant arrival rate);
+                       LogStore .batch + CLI ingest, reopen, index memory, queries; SQLite NORMAL tx 10,000;
+                       DuckDB up to 1,000,000 records only; runs above 1,000,000 records do one rep
     """
 
     struct UsageError: Error, CustomStringConvertible { var description: String }
@@ -117,6 +139,31 @@ struct Options: Sendable {
             case "--corpora": o.corpora = try value(a)
             case "--no-corpora": o.corporaEnabled = false
             case "--limits-write-mib": o.limitsWriteMiB = try number(a)
+            case "--shape":
+                let v = try value(a)
+                guard let shape = DatasetShape(rawValue: v) else {
+                    throw UsageError(description: "--shape takes request or workflow, got \(v)")
+                }
+                o.shape = shape
+            case "--span-hours":
+                let v = try value(a)
+                guard let h = Double(v), h > 0, h <= 24 * 6 else {
+                    throw UsageError(description: "--span-hours needs a number of hours in (0, 144] (retention is 7 days), got \(v)")
+                }
+                o.spanHours = h
+            case "--sqlite-variants":
+                let list = try value(a).split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+                guard !list.isEmpty, list.allSatisfy(SQLiteContender.variantNames.contains) else {
+                    throw UsageError(description: "--sqlite-variants takes a comma-separated subset of \(SQLiteContender.variantNames.joined(separator: ","))")
+                }
+                o.sqliteVariants = list
+            case "--growth":
+                let parts = try value(a).split(separator: ",").map { $0.replacingOccurrences(of: "_", with: "") }
+                let sizes = parts.compactMap { Int($0) }
+                guard !sizes.isEmpty, sizes.count == parts.count, sizes.allSatisfy({ $0 > 0 }) else {
+                    throw UsageError(description: "--growth takes comma-separated record counts, e.g. 100000,1000000,10000000")
+                }
+                o.growth = sizes
             case "--help", "-h": throw UsageError(description: "")
             default: throw UsageError(description: "unknown argument \(a)")
             }

@@ -19,13 +19,17 @@ enum CrashChild {
         return path
     }
 
-    /// Child side: `LogBench --crash-child NAME DIR RECORDS SEED`. Never returns.
+    /// Child side: `LogBench --crash-child NAME DIR RECORDS SEED SHAPE SPAN_NS`. Never returns.
     static func runIfRequested() {
         let args = CommandLine.arguments
-        guard args.count == 6, args[1] == flag, let n = Int(args[4]), let seed = UInt64(args[5]) else { return }
-        let contender: any Contender = args[2] == "sqlite" ? SQLiteContender() : LogStoreContender()
+        guard args.count == 8, args[1] == flag, let n = Int(args[4]), let seed = UInt64(args[5]),
+              let shape = DatasetShape(rawValue: args[6]), let span = Int64(args[7]) else { return }
+        let contender: any Contender = args[2] == "sqlite" ? SQLiteContender(shape: shape) : LogStoreContender()
         do {
-            let dataset = try DatasetGenerator(count: n, seed: seed).generate(now: wallClockNanosNow(), ndjsonPath: "/dev/null")
+            var generator = DatasetGenerator(count: n, seed: seed)
+            generator.shape = shape
+            generator.span = span
+            let dataset = try generator.generate(now: wallClockNanosNow(), ndjsonPath: "/dev/null")
             try contender.ingestAndCrash(dataset, into: args[3], plan: contender.crashPlan)
         } catch {
             FileHandle.standardError.write(Data("crash child: \(error)\n".utf8))
@@ -42,7 +46,8 @@ extension BenchmarkRun {
         let exe = try CrashChild.executableCopy(workdir: workdir)
         progress("recovery: child ingests \(dataset.count) records (\(contender.crashPlan)) and is killed with SIGKILL")
         settle()
-        let child = try ChildProcess.run(exe, [CrashChild.flag, name, dir, String(dataset.count), String(options.seed)],
+        let child = try ChildProcess.run(exe, [CrashChild.flag, name, dir, String(dataset.count), String(options.seed),
+                                               dataset.shape.rawValue, String(options.spanNanos)],
                                          logPath: "\(workdir)/crash-\(name).log")
         guard child.signaled && child.status == SIGKILL else {
             problem("recovery: the crash child ended with \(child.signaled ? "signal" : "status") \(child.status): \(child.output.suffix(300))")

@@ -67,6 +67,8 @@ struct DatasetFacts: Codable, Sendable {
     var substringMatches: Int
     var generationSeconds: Double
     var ndjsonPath: String
+    /// `request` or `workflow` (absent in reports written before the workflow shape existed).
+    var shape: String?
 }
 
 struct RunConfig: Codable, Sendable {
@@ -115,7 +117,7 @@ struct Report: Codable, Sendable {
         if dataset.records == 0 {
             lines.append("dataset : none (--only corpora)")
         } else {
-            lines.append("dataset : \(Fmt.grouped(Double(dataset.records))) records, \(Fmt.bytes(dataset.ndjsonBytes)) NDJSON "
+            lines.append("dataset : \(Fmt.grouped(Double(dataset.records))) \(dataset.shape ?? "request") records, \(Fmt.bytes(dataset.ndjsonBytes)) NDJSON "
                          + "(\(String(format: "%.1f", dataset.bytesPerRecord)) B/record), \(String(format: "%.1f", dataset.spanHours)) h span, "
                          + "\(Fmt.grouped(Double(dataset.lateRecords))) late, \(Fmt.grouped(Double(dataset.distinctCorrelationIDs))) correlation IDs, "
                          + "\(dataset.sources) sources")

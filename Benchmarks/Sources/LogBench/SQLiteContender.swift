@@ -16,6 +16,10 @@ import LogStore
 /// have them ready.
 struct SQLiteContender: Contender {
     var name: String { "sqlite" }
+    /// `.request`: table `tail_logs`; `.workflow`: table `workflow_logs` (see `workflowSchema`).
+    var shape: DatasetShape = .request
+    /// The ingest variants to run (`variantNames`); nil runs all four.
+    var variantFilter: [String]? = nil
 
     func supports(_ plan: IngestPlan) -> Bool { plan.writers == 1 }
 
@@ -45,6 +49,32 @@ struct SQLiteContender: Contender {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
+    /// The workflow shape of the design documents, with indexes on the instance ID (the correlation
+    /// lookup), the timestamp, the workflow name and the level. `payload` is JSON text holding the
+    /// message and the other payload fields.
+    static let workflowSchema = """
+        CREATE TABLE workflow_logs (
+            workflow_id TEXT NOT NULL,
+            workflow_name TEXT NOT NULL,
+            workflow_instance_id TEXT NOT NULL,
+            task_name TEXT,
+            task_instance_id TEXT,
+            timestamp_ms INTEGER NOT NULL,
+            level TEXT NOT NULL,
+            payload TEXT
+        );
+        CREATE INDEX idx_workflow_logs_instance ON workflow_logs(workflow_instance_id);
+        CREATE INDEX idx_workflow_logs_timestamp ON workflow_logs(timestamp_ms);
+        CREATE INDEX idx_workflow_logs_name ON workflow_logs(workflow_name);
+        CREATE INDEX idx_workflow_logs_level ON workflow_logs(level);
+        """
+
+    static let workflowInsertSQL = """
+        INSERT INTO workflow_logs (workflow_id, workflow_name, workflow_instance_id, task_name, task_instance_id,
+                                   timestamp_ms, level, payload)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
     static func databasePath(_ directory: String) -> String { directory + "/tail_logs.sqlite" }
 
     static func configuration(synchronous: String?, readOnly: Bool = false) -> Configuration {
@@ -61,20 +91,32 @@ struct SQLiteContender: Contender {
         return c
     }
 
+    /// Names for `--sqlite-variants`, in the order of `ingestVariants`.
+    static let variantNames = ["normal100", "normal10k", "full100", "full10k"]
+
+    /// The selected variants; the first one keeps its store for the storage, reopen and query workloads.
     var ingestVariants: [IngestVariant] {
-        [
-            IngestVariant(workload: "ingest SQLite WAL NORMAL, tx of 100", plan: IngestPlan(durability: .batch, batchSize: 100),
-                          keepsStore: true),
+        let all = [
+            IngestVariant(workload: "ingest SQLite WAL NORMAL, tx of 100", plan: IngestPlan(durability: .batch, batchSize: 100)),
             IngestVariant(workload: "ingest SQLite WAL NORMAL, tx of 10,000", plan: IngestPlan(durability: .batch, batchSize: 10_000)),
             IngestVariant(workload: "ingest SQLite WAL FULL, tx of 100", plan: IngestPlan(durability: .sync, batchSize: 100)),
             IngestVariant(workload: "ingest SQLite WAL FULL, tx of 10,000", plan: IngestPlan(durability: .sync, batchSize: 10_000)),
         ]
+        let wanted = variantFilter ?? Self.variantNames
+        var out = wanted.compactMap { w in Self.variantNames.firstIndex(of: w).map { all[$0] } }
+        if !out.isEmpty { out[0].keepsStore = true }
+        return out
     }
 
     var crashPlan: IngestPlan { IngestPlan(durability: .batch, batchSize: 10_000) }
 
+    /// One row's column values, bound to the INSERT inside the transaction.
+    protocol InsertRow {
+        var arguments: StatementArguments { get }
+    }
+
     /// One row's column values.
-    struct SQLRow {
+    struct SQLRow: InsertRow {
         var logID: String
         var workerName: String
         var requestID: String?
@@ -124,6 +166,43 @@ struct SQLiteContender: Contender {
         return out
     }
 
+    /// A `workflow_logs` row.
+    struct WorkflowRow: InsertRow {
+        var workflowID: String
+        var workflowName: String
+        var instanceID: String
+        var taskName: String?
+        var taskInstanceID: String?
+        var timestampMs: Int64
+        var level: String
+        var payload: String
+
+        var arguments: StatementArguments {
+            [workflowID, workflowName, instanceID, taskName, taskInstanceID, timestampMs, level, payload]
+        }
+    }
+
+    /// Column values of workflow-shape `records`.
+    static func workflowRows(_ records: ArraySlice<LogRecord>) -> [WorkflowRow] {
+        var out: [WorkflowRow] = []
+        out.reserveCapacity(records.count)
+        var buffer: [UInt8] = []
+        for r in records {
+            r.workflowPayloadJSON(into: &buffer)
+            out.append(WorkflowRow(workflowID: r.stringAttribute("workflow_id") ?? "", workflowName: r.source,
+                                   instanceID: r.correlationID ?? "", taskName: r.stringAttribute("task_name"),
+                                   taskInstanceID: r.stringAttribute("task_instance_id"),
+                                   timestampMs: r.timestamp / 1_000_000, level: r.level.name,
+                                   payload: String(decoding: buffer, as: UTF8.self)))
+        }
+        return out
+    }
+
+    /// Whole milliseconds at or after `ns` (the workflow shape's timestamps are whole milliseconds).
+    static func ceilMs(_ ns: Int64) -> Int64 {
+        ns >= 0 ? (ns + 999_999) / 1_000_000 : ns / 1_000_000
+    }
+
     static func rfc3339(_ ns: Int64) -> String {
         var b: [UInt8] = []
         b.reserveCapacity(30)
@@ -155,28 +234,35 @@ struct SQLiteContender: Contender {
 
     private func insertAll(_ records: ArraySlice<LogRecord>, into db: DatabaseQueue, plan: IngestPlan) throws -> Duration {
         var rng = SplitMix64(seed: 0x5EED_5157)
-        let clock = ContinuousClock()
         var spent = Duration.zero
         var i = records.startIndex
         while i < records.endIndex {
             let end = min(i + plan.batchSize, records.endIndex)
-            let batch = Self.rows(records[i..<end], rng: &rng)
-            let start = clock.now
-            try db.write { db in
-                let statement = try db.cachedStatement(sql: Self.insertSQL)
-                for row in batch { try statement.execute(arguments: row.arguments) }
+            switch shape {
+            case .request: spent += try insert(Self.rows(records[i..<end], rng: &rng), sql: Self.insertSQL, into: db)
+            case .workflow: spent += try insert(Self.workflowRows(records[i..<end]), sql: Self.workflowInsertSQL, into: db)
             }
-            spent += clock.now - start
             i = end
         }
         return spent
+    }
+
+    /// One transaction; returns its time.
+    private func insert<R: InsertRow>(_ batch: [R], sql: String, into db: DatabaseQueue) throws -> Duration {
+        let clock = ContinuousClock()
+        let start = clock.now
+        try db.write { db in
+            let statement = try db.cachedStatement(sql: sql)
+            for row in batch { try statement.execute(arguments: row.arguments) }
+        }
+        return clock.now - start
     }
 
     private func create(_ directory: String, plan: IngestPlan) throws -> DatabaseQueue {
         try Files.makeDirectory(directory)
         let db = try DatabaseQueue(path: Self.databasePath(directory),
                                    configuration: Self.configuration(synchronous: plan.durability == .sync ? "FULL" : "NORMAL"))
-        try db.write { try $0.execute(sql: Self.schema) }
+        try db.write { try $0.execute(sql: shape == .workflow ? Self.workflowSchema : Self.schema) }
         return db
     }
 
@@ -209,7 +295,8 @@ struct SQLiteContender: Contender {
     }
 
     func openReader(at directory: String) throws -> any ContenderReader {
-        Reader(db: try DatabaseQueue(path: Self.databasePath(directory), configuration: Self.configuration(synchronous: "NORMAL")))
+        let db = try DatabaseQueue(path: Self.databasePath(directory), configuration: Self.configuration(synchronous: "NORMAL"))
+        return shape == .workflow ? WorkflowReader(db: db) : Reader(db: db)
     }
 
     /// A fully materialised row, as an application would fetch it.
@@ -283,6 +370,81 @@ struct SQLiteContender: Contender {
 
         func countAll() throws -> Int {
             try db.inDatabase { try Int.fetchOne($0, sql: "SELECT count(*) FROM tail_logs") ?? 0 }
+        }
+
+        func close() throws { try db.close() }
+    }
+}
+
+extension SQLiteContender {
+    /// A fully materialised `workflow_logs` row.
+    struct WorkflowLog: FetchableRecord {
+        var rowid: Int64
+        var workflowID: String
+        var workflowName: String
+        var instanceID: String
+        var taskName: String?
+        var taskInstanceID: String?
+        var timestampMs: Int64
+        var level: String
+        var payload: String?
+
+        init(row: Row) throws {
+            rowid = row[0]
+            workflowID = row[1]
+            workflowName = row[2]
+            instanceID = row[3]
+            taskName = row[4]
+            taskInstanceID = row[5]
+            timestampMs = row[6]
+            level = row[7]
+            payload = row[8]
+        }
+
+        static let columns = "rowid, workflow_id, workflow_name, workflow_instance_id, task_name, task_instance_id, timestamp_ms, level, payload"
+    }
+
+    /// Queries on `workflow_logs`: lookup by workflow_instance_id, ranges on timestamp_ms, counts by
+    /// level, and the substring count over `payload` (which holds the message).
+    final class WorkflowReader: ContenderReader {
+        let db: DatabaseQueue
+
+        init(db: DatabaseQueue) { self.db = db }
+
+        func records(correlationID: String) throws -> [RecordKey] {
+            try db.inDatabase { db in
+                let s = try db.cachedStatement(sql: "SELECT \(WorkflowLog.columns) FROM workflow_logs WHERE workflow_instance_id = ? ORDER BY timestamp_ms, rowid")
+                return try WorkflowLog.fetchAll(s, arguments: [correlationID]).map {
+                    RecordKey(timestamp: $0.timestampMs * 1_000_000, sequence: UInt64($0.rowid))
+                }
+            }
+        }
+
+        func collectRange(since: Int64, until: Int64) throws -> Int {
+            try db.inDatabase { db in
+                let s = try db.cachedStatement(sql: "SELECT \(WorkflowLog.columns) FROM workflow_logs WHERE timestamp_ms >= ? AND timestamp_ms < ? ORDER BY timestamp_ms")
+                return try WorkflowLog.fetchAll(s, arguments: [SQLiteContender.ceilMs(since), SQLiteContender.ceilMs(until)]).count
+            }
+        }
+
+        func countByLevel(since: Int64) throws -> [LogLevel: Int] {
+            try db.inDatabase { db in
+                let s = try db.cachedStatement(sql: "SELECT level, count(*) FROM workflow_logs WHERE timestamp_ms >= ? GROUP BY level")
+                var out: [LogLevel: Int] = [:]
+                for row in try Row.fetchAll(s, arguments: [SQLiteContender.ceilMs(since)]) {
+                    let name: String = row[0]
+                    if let level = LogLevel.allCases.first(where: { $0.name == name }) { out[level] = row[1] }
+                }
+                return out
+            }
+        }
+
+        func countMessages(containing token: String) throws -> Int {
+            try db.inDatabase { try Int.fetchOne($0, sql: "SELECT count(*) FROM workflow_logs WHERE instr(payload, ?) > 0", arguments: [token]) ?? 0 }
+        }
+
+        func countAll() throws -> Int {
+            try db.inDatabase { try Int.fetchOne($0, sql: "SELECT count(*) FROM workflow_logs") ?? 0 }
         }
 
         func close() throws { try db.close() }

@@ -37,7 +37,9 @@ enum Memory {
     static func field(_ name: String) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix(name + ":") {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            // "VmHWM:\t  123456 kB": the padding before the number is gone from 10,000,000 kB on, so
+            // split on tabs as well as spaces.
+            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             if parts.count >= 2, let kb = Int(parts[1]) { return kb * 1024 }
         }
         return 0
@@ -166,7 +168,7 @@ enum ChildProcess {
         while p.isRunning {
             if let text = try? String(contentsOfFile: status, encoding: .utf8),
                let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-               let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") {
+               let kb = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") {
                 peak = max(peak, kb * 1024)
             }
             usleep(10_000)

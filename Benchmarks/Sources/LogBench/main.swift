@@ -51,6 +51,13 @@ do {
     return Corpora.run(directory: options.corpora ?? Corpora.defaultDirectory(), workdir: workdir)
 }
 
+// `--growth N1,N2,…`: one child run per size, then the growth table (Growth.swift).
+if let sizes = options.growth {
+    let code = Growth.run(sizes: sizes, options: options, workdir: workdir, machine: machine)
+    if createdWorkdir && !options.keep { Files.remove(workdir) }
+    exit(code)
+}
+
 // `--only corpora`: the real log files alone, without the generated dataset and the engines.
 if options.onlyCorpora {
     let facts = DatasetFacts(records: 0, ndjsonBytes: 0, bytesPerRecord: 0, spanHours: 0, lateRecords: 0,
@@ -67,12 +74,14 @@ if options.onlyCorpora {
 }
 
 // 1. The dataset, generated once.
-log("generating \(options.records) records (seed \(options.seed)) into \(workdir)")
+log("generating \(options.records) \(options.shape.rawValue) records (seed \(options.seed), span \(options.spanHours ?? 6) h) into \(workdir)")
 Memory.resetPeak()
 let ndjsonPath = workdir + "/dataset.ndjson"
 let (dataset, generation) = try timed {
-    try DatasetGenerator(count: options.records, seed: options.seed)
-        .generate(now: wallClockNanosNow(), ndjsonPath: ndjsonPath)
+    var generator = DatasetGenerator(count: options.records, seed: options.seed)
+    generator.shape = options.shape
+    generator.span = options.spanNanos
+    return try generator.generate(now: wallClockNanosNow(), ndjsonPath: ndjsonPath)
 }
 let datasetPeak = Memory.peakBytes
 log(String(format: "dataset: %.1f MB NDJSON, %.1f B/record, %d late, %d correlation IDs, generated in %.1f s",
@@ -87,7 +96,7 @@ let facts = DatasetFacts(
     sources: Set(dataset.records.lazy.map(\.source)).count,
     levels: Dictionary(uniqueKeysWithValues: dataset.levelCounts.map { ($0.key.name, $0.value) }),
     substringToken: dataset.substringToken, substringMatches: dataset.substringMatches,
-    generationSeconds: generation.seconds, ndjsonPath: ndjsonPath)
+    generationSeconds: generation.seconds, ndjsonPath: ndjsonPath, shape: dataset.shape.rawValue)
 let config = RunConfig(records: options.records, reps: options.reps, seed: options.seed, smoke: options.smoke,
                        workdir: workdir, logstoreBinary: CLIIngest.locate(override: options.logstore),
                        command: CommandLine.arguments.joined(separator: " "))
@@ -102,7 +111,8 @@ if options.contenders.contains("logstore") {
     runs.append(BenchmarkRun(options: options, contender: LogStoreContender(), dataset: dataset, workdir: workdir, report: base))
 }
 if options.contenders.contains("sqlite") {
-    runs.append(BenchmarkRun(options: options, contender: SQLiteContender(), dataset: dataset, workdir: workdir, report: base))
+    runs.append(BenchmarkRun(options: options, contender: SQLiteContender(shape: options.shape, variantFilter: options.sqliteVariants),
+                             dataset: dataset, workdir: workdir, report: base))
 }
 let duck = options.contenders.contains("duckdb")
     ? DuckDBRun(options: options, dataset: dataset, workdir: workdir, report: base) : nil
@@ -167,6 +177,14 @@ if let corpora = report.corpora {
     if !corpora.rows.isEmpty {
         report.checks.append("corpora: stores hold all lines in \(corpora.rows.filter { $0.storedRecords == $0.lines }.count)/\(corpora.rows.count) files")
     }
+}
+if options.shape == .workflow {
+    report.fairness.append("workflow shape: SQLite table workflow_logs(workflow_id, workflow_name, workflow_instance_id, task_name, "
+        + "task_instance_id, timestamp_ms INTEGER, level, payload TEXT) with indexes on workflow_instance_id, timestamp_ms, "
+        + "workflow_name and level, no primary key; DuckDB the same columns (timestamp_ms BIGINT), no indexes; payload is the JSON "
+        + "text {\"message\": …, other payload fields}, so the peers' substring count scans payload (the only text column); "
+        + "LogStore: source = workflow_name, correlation ID = workflow_instance_id, attributes workflow_id, task_name, "
+        + "task_instance_id, payload.*; lookups by workflow_instance_id")
 }
 if options.contenders.contains("sqlite") {
     report.fairness.append("SQLite \(sqliteVersion()) via GRDB 7.10 in process: WAL, synchronous NORMAL (vs LogStore .batch) or FULL (vs .sync), "
