@@ -19,6 +19,8 @@ import Testing
             #expect(zip(all, reference(records, LogQuery())).allSatisfy { $0.isIdentical(to: $1) })
             try store.close()
         }
+        // close() returns only after the flushed head's WAL files are gone.
+        #expect(walNames(dir.path).isEmpty, "WAL files left after close: \(walNames(dir.path))")
         let reopened = try LogStore.open(at: dir.path, options: opts)
         defer { try? reopened.close() }
         #expect(reopened.statistics.segmentCount > 0)

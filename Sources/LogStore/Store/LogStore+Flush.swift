@@ -83,6 +83,12 @@ extension LogStore {
         let segments = try withExtendedLifetime(head) { () throws(LogStoreError) -> [Segment] in
             try writer.write(plans, firstID: firstID, flushID: head.walNumber, now: now)
         }
+        // The group is durable: its WAL files go before the head is released, so that close(), which
+        // waits for the head, never returns while they are still on disk. A failure here is not fatal:
+        // the next open deletes WAL files a committed group covers.
+        let obsolete = ((try? Self.listWAL(walDirectory, io: io)) ?? []).filter { $0 <= head.walNumber }
+        for number in obsolete { try? io.unlink(joinPath(walDirectory, WALFormat.fileName(number))) }
+        if !obsolete.isEmpty { try? io.fsyncDirectory(walDirectory) }
         state.withLock {
             shared.segments.append(contentsOf: segments)
             shared.immutables.removeFirst()
@@ -91,8 +97,5 @@ extension LogStore {
             shared.flushError = nil
             state.broadcast()
         }
-        let obsolete = try Self.listWAL(walDirectory, io: io).filter { $0 <= head.walNumber }
-        for number in obsolete { try io.unlink(joinPath(walDirectory, WALFormat.fileName(number))) }
-        if !obsolete.isEmpty { try io.fsyncDirectory(walDirectory) }
     }
 }
