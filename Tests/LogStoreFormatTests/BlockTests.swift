@@ -114,7 +114,7 @@ import Testing
             #expect(back.map { Array($0.utf8) } == id.map { Array($0.utf8) }, "\(id ?? "nil")")
         }
         // Kinds 1 and 2 store the 16 bytes in hex-digit order.
-        let raw = block.raw
+        let raw = block.core
         let off = Int(block.correlationOffsets[0])
         let expectedBytes = stride(from: 0, to: 32, by: 2).map { k -> UInt8 in
             let hex = Array(lower.replacingOccurrences(of: "-", with: ""))

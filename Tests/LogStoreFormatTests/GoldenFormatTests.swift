@@ -55,17 +55,63 @@ import Testing
         #expect(CRC32C.checksum(raw) == 2_496_189_160, "raw block bytes changed: \(raw.hex)")
     }
 
-    @Test func segmentFileBytesArePinned() throws {
+    /// Version 1 segments are still read (FORMAT.md, compatibility); the encoder can still write them
+    /// for tests, and must write exactly the bytes version 1 writers wrote.
+    @Test func segmentVersion1FileBytesArePinned() throws {
+        var header = Self.header
+        header.version = 1
         // rawBlockTarget 1: one record per block, each too small for LZ4 to win, so every block is stored raw.
-        let (file, footer, _) = segmentFile(Self.records, header: Self.header, rawBlockTarget: 1)
+        let (file, footer, _) = segmentFile(Self.records, header: header, rawBlockTarget: 1)
         for b in footer.blocks { try #require(b.codec == BlockFormat.codecRaw, "golden blocks must be stored raw") }
-        let body = footer.encode()
+        let body = footer.encode(version: 1)
         // Changing these means the on-disk format changed: bump the version in docs/FORMAT.md.
-        #expect(Self.header.encode().hex == "4c4f475354534547010000002a000000000000000700000000000000010000000000000000c072f243"
+        #expect(header.encode().hex == "4c4f475354534547010000002a000000000000000700000000000000010000000000000000c072f243"
                 + "9c971700a0b8304603000000887ca0729d9717ac6f456f")
         #expect(body.count == 300)
         #expect(CRC32C.checksum(body) == 3_763_197_028, "footer body changed: \(body.hex)")
         #expect(file.count == 741)
         #expect(CRC32C.checksum(file) == 262_625_339, "segment file changed: \(file.hex)")
+    }
+
+    @Test func segmentFileBytesArePinned() throws {
+        // rawBlockTarget 1: one record per block, each too small for LZ4 to win, so every section is stored raw.
+        let (file, footer, blocks) = segmentFile(Self.records, header: Self.header, rawBlockTarget: 1)
+        for b in blocks {
+            let h = try b.withBytes { (x) throws(FormatError) in try SectionedBlockHeader.decode(x) }
+            try #require(h.sections.allSatisfy { $0.codec == BlockFormat.codecRaw }, "golden sections must be stored raw")
+        }
+        let body = footer.encode()
+        // Changing these means the on-disk format changed: bump the version in docs/FORMAT.md.
+        #expect(Self.header.encode().hex == "4c4f475354534547020000002a000000000000000700000000000000010000000000000000c072f243"
+                + "9c971700a0b8304603000000887ca0729d9717a3041a86")
+        #expect(body.count == 312)
+        #expect(CRC32C.checksum(body) == 2_081_775_378, "footer body changed: \(body.hex)")
+        #expect(file.count == 929)
+        #expect(CRC32C.checksum(file) == 1_260_372_962, "segment file changed: \(file.hex)")
+    }
+
+    /// The version 2 block header, field by field against FORMAT.md 5.2.
+    @Test func sectionedBlockHeaderLayoutMatchesSpec() throws {
+        let d = [SectionDescriptor(codec: 1, rawLength: 0x0102, storedLength: 0x0304, checksum: 0xA1A2_A3A4),
+                 SectionDescriptor(codec: 0, rawLength: 9, storedLength: 9, checksum: 0xB1B2_B3B4),
+                 SectionDescriptor(codec: 1, rawLength: 0x050607, storedLength: 0x0809, checksum: 0xC1C2_C3C4)]
+        let (bytes, crc) = SectionedBlockHeader.encode(recordCount: 0x11223344, sections: d)
+        var e: [UInt8] = Array("LSB2".utf8) + le(UInt32(0x11223344)) + [3, 0, 0, 0]
+        e += [1, 0, 0, 0] + le(UInt32(0x0102)) + le(UInt32(0x0304)) + le(UInt32(0xA1A2_A3A4))
+        e += [0, 0, 0, 0] + le(UInt32(9)) + le(UInt32(9)) + le(UInt32(0xB1B2_B3B4))
+        e += [1, 0, 0, 0] + le(UInt32(0x050607)) + le(UInt32(0x0809)) + le(UInt32(0xC1C2_C3C4))
+        e += le(referenceCRC32C(e[0..<60]))
+        #expect(bytes == e)
+        #expect(crc == referenceCRC32C(e[0..<60]))
+        let back = try bytes.withBytes { (b) throws(FormatError) in try SectionedBlockHeader.decode(b) }
+        #expect(back.sections == d && back.recordCount == 0x11223344 && back.checksum == crc)
+        #expect(back.offset(of: .core) == 64 && back.offset(of: .messages) == 64 + 0x0304
+                && back.offset(of: .attributes) == 64 + 0x0304 + 9)
+        // Damage anywhere in the header is caught by its checksum.
+        for i in 0..<64 {
+            var bad = bytes
+            bad[i] ^= 0x10
+            #expect(throws: FormatError.self, "byte \(i)") { try bad.withBytes { (b) throws(FormatError) in try SectionedBlockHeader.decode(b) } }
+        }
     }
 }

@@ -13,13 +13,14 @@ import Testing
             let start = Int(trailer.footerOffset)
             let body = UnsafeRawBufferPointer(rebasing: b[start..<(start + Int(trailer.footerLength))])
             guard CRC32C.checksum(body) == trailer.footerChecksum else { throw FormatError("footer checksum", at: start) }
-            let footer = try SegmentFooter.decode(body).self
+            let footer = try SegmentFooter.decode(body, version: header.version)
             return (header, trailer, footer)
         }
     }
 
-    func decodeFooter(_ bytes: [UInt8]) throws(FormatError) -> SegmentFooter {
-        try bytes.withBytes { (b) throws(FormatError) in try SegmentFooter.decode(b) }
+    /// Decodes a footer body; the rejection tests below build version 1 entries by hand.
+    func decodeFooter(_ bytes: [UInt8], version: UInt16 = 1) throws(FormatError) -> SegmentFooter {
+        try bytes.withBytes { (b) throws(FormatError) in try SegmentFooter.decode(b, version: version) }
     }
 
     func decodeTrailer(_ bytes: [UInt8], fileSize: Int) throws(FormatError) -> SegmentTrailer {
@@ -30,14 +31,17 @@ import Testing
         try bytes.withBytes { (b) throws(FormatError) in try SegmentHeader.decode(b) }
     }
 
-    @Test func segmentWithManyBlocksDecodesCompletely() throws {
+    @Test(arguments: [UInt16(1), 2]) func segmentWithManyBlocksDecodesCompletely(version: UInt16) throws {
         var g = RecordGenerator(seed: 0x5E6)
         let recs = g.sortedRecords(600, firstSequence: 1_000)
-        let (file, encodedFooter, blocks) = segmentFile(recs, header: sampleSegmentHeader, rawBlockTarget: 700)
+        var segmentHeader = sampleSegmentHeader
+        segmentHeader.version = version
+        let (file, encodedFooter, blocks) = segmentFile(recs, header: segmentHeader, rawBlockTarget: 700)
         try #require(blocks.count >= 10, "small rawBlockTarget should force many blocks")
 
         let (header, trailer, footer) = try readSegment(file)
-        #expect(header == sampleSegmentHeader)
+        #expect(header == segmentHeader)
+        #expect(trailer.version == version)
         #expect(footer == encodedFooter)
         #expect(Int(trailer.blockCount) == footer.blocks.count)
         #expect(footer.blocks.count == blocks.count)
@@ -55,11 +59,22 @@ import Testing
             expectedOffset += UInt64(entry.diskLength)
             let full = Array(file[Int(entry.offset)..<(Int(entry.offset) + entry.diskLength)])
             #expect(full == blocks[i])
-            let bh = try full.withBytes { (b) throws(FormatError) in try BlockHeader.decode(b) }
-            #expect(bh.codec == entry.codec && bh.rawLength == Int(entry.rawLength) && bh.storedLength == Int(entry.storedLength))
-            #expect(bh.checksum == entry.checksum)
-            let raw = try full.withBytes { (b) throws(FormatError) in try BlockHeader.open(b) }
-            let block = try DecodedBlock(raw: raw)
+            if version == 1 {
+                let bh = try full.withBytes { (b) throws(FormatError) in try BlockHeader.decode(b) }
+                #expect(bh.codec == entry.codec && bh.rawLength == Int(entry.rawLength) && bh.storedLength == Int(entry.storedLength))
+                #expect(bh.checksum == entry.checksum)
+                #expect(!entry.isSectioned)
+            } else {
+                let bh = try full.withBytes { (b) throws(FormatError) in try SectionedBlockHeader.decode(b) }
+                #expect(entry.isSectioned && bh.checksum == entry.checksum && bh.recordCount == Int(entry.recordCount))
+                #expect(bh.sections.map(\.rawLength) == entry.sections.map { Int($0.rawLength) })
+                #expect(bh.sections.map(\.storedLength) == entry.sections.map { Int($0.storedLength) })
+                // The sections concatenated are the version 1 raw bytes of the same records.
+                let (_, sections) = try full.withBytes { (b) throws(FormatError) in try BlockReader.openSections(b) }
+                var v1 = BlockEncoder()
+                #expect(sections.raw == v1.encode(recs[all.count..<(all.count + Int(entry.recordCount))]).raw)
+            }
+            let block = try full.withBytes { (b) throws(FormatError) in try BlockReader.decode(b, version: version) }
             let records = try (0..<block.count).map { j throws(FormatError) in try block.record(j) }
             #expect(records.count == Int(entry.recordCount))
             #expect(records.map(\.timestamp).min() == entry.minTimestamp && records.map(\.timestamp).max() == entry.maxTimestamp)
@@ -98,7 +113,7 @@ import Testing
         let (file, footer, _) = segmentFile(g.sortedRecords(20), header: sampleSegmentHeader, rawBlockTarget: 200)
         // Header, 5.1.
         #expect(Array(file[0..<8]) == Array("LOGSTSEG".utf8))
-        #expect(Array(file[8..<12]) == [1, 0, 0, 0])
+        #expect(Array(file[8..<12]) == [2, 0, 0, 0])
         #expect(Array(file[12..<20]) == le(UInt64(42)))
         #expect(Array(file[20..<28]) == le(UInt64(7)))
         #expect(Array(file[28..<32]) == le(UInt32(2)))
@@ -113,7 +128,7 @@ import Testing
         #expect(Array(t[0..<8]) == le(UInt64(body.lowerBound)))
         #expect(Array(t[8..<12]) == le(UInt32(body.count)))
         #expect(Array(t[12..<16]) == le(referenceCRC32C(file[body])))
-        #expect(Array(t[16..<20]) == [1, 0, 0, 0])
+        #expect(Array(t[16..<20]) == [2, 0, 0, 0])
         #expect(Array(t[20..<24]) == le(UInt32(footer.blocks.count)))
         #expect(Array(t[24..<32]) == Array("LOGSTEND".utf8))
         #expect(Array(file[body]) == footer.encode())
@@ -124,6 +139,30 @@ import Testing
         let off = Int(t[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
         let len = Int(t[8..<12].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
         return off..<(off + len)
+    }
+
+    @Test func footerLayoutMatchesSpecVersion2() throws {
+        let sections = [BlockEntry.SectionExtent(rawLength: 200, storedLength: 150),
+                        BlockEntry.SectionExtent(rawLength: 1, storedLength: 1),
+                        BlockEntry.SectionExtent(rawLength: 300, storedLength: 128)]
+        let entry = BlockEntry(offset: 64, headerChecksum: 0xAABB_CCDD, sections: sections, recordCount: 3,
+                               minTimestamp: -5, maxTimestamp: 9, minSequence: 4, maxSequence: 6,
+                               levelCounts: [0, 0, 2, 0, 1, 0, 0], sourceCounts: [.init(source: 0, count: 2), .init(source: 1, count: 1)])
+        let f = SegmentFooter(minTimestamp: -5, maxTimestamp: 9, minSequence: 4, maxSequence: 6, recordCount: 3,
+                              sources: ["a", "bc"], blocks: [entry], correlationHashes: [7, 8], correlationBlocks: [0, 0])
+        var e: [UInt8] = le(Int64(-5)) + le(Int64(9)) + le(UInt64(4)) + le(UInt64(6)) + le(UInt64(3))
+        e += [2, 1] + Array("a".utf8) + [2] + Array("bc".utf8)
+        e += [1]                                                // B
+        e += [64] + le(UInt32(0xAABB_CCDD)) + [3]               // offset, header checksum, records
+        e += [0xC8, 0x01, 0x96, 0x01] + [1, 1] + [0xAC, 0x02, 0x80, 0x01]   // (raw, stored) ×3
+        e += le(Int64(-5)) + le(Int64(9)) + le(UInt64(4)) + le(UInt64(6))
+        e += [0, 0, 2, 0, 1, 0, 0]
+        e += [2, 0, 2, 1, 1]
+        e += [2] + le(UInt64(7)) + le(UInt64(8)) + le(UInt32(0)) + le(UInt32(0))
+        #expect(f.encode(version: 2) == e)
+        #expect(try decodeFooter(e, version: 2) == f)
+        #expect(entry.diskLength == 64 + 150 + 1 + 128)
+        #expect(entry.sectionOffset(.messages) == 64 + 150 && entry.sectionOffset(.attributes) == 64 + 151)
     }
 
     @Test func footerLayoutMatchesSpec() throws {
@@ -141,7 +180,7 @@ import Testing
         e += [0, 0, 2, 0, 1, 0, 0]
         e += [2, 0, 2, 1, 1]
         e += [2] + le(UInt64(7)) + le(UInt64(8)) + le(UInt32(0)) + le(UInt32(0))
-        #expect(f.encode() == e)
+        #expect(f.encode(version: 1) == e)
         #expect(try decodeFooter(e) == f)
     }
 
@@ -163,10 +202,11 @@ import Testing
 
     @Test func validFooterRoundTrips() throws {
         let f = Self.validFooter()
-        #expect(try decodeFooter(f.encode()) == f)
+        #expect(try decodeFooter(f.encode(version: 1)) == f)
         let empty = SegmentFooter(minTimestamp: 0, maxTimestamp: 0, minSequence: 0, maxSequence: 0, recordCount: 0,
                                   sources: [], blocks: [], correlationHashes: [], correlationBlocks: [])
-        #expect(try decodeFooter(empty.encode()) == empty)
+        #expect(try decodeFooter(empty.encode(version: 1)) == empty)
+        #expect(try decodeFooter(empty.encode(version: 2), version: 2) == empty)
     }
 
     @Test func footerRejectsUnsortedCorrelationIndex() {
@@ -175,7 +215,7 @@ import Testing
             var f = Self.validFooter()
             f.correlationHashes = hashes
             f.correlationBlocks = blocks
-            #expect(throws: FormatError.self, "\(hashes) \(blocks)") { try decodeFooter(f.encode()) }
+            #expect(throws: FormatError.self, "\(hashes) \(blocks)") { try decodeFooter(f.encode(version: 1)) }
         }
     }
 
@@ -183,50 +223,50 @@ import Testing
         var f = Self.validFooter()
         f.correlationBlocks = [0, 2, 1, 3]
         f.correlationHashes = [1, 1, 5, 9]
-        do { _ = try decodeFooter(f.encode()); Issue.record("accepted") } catch { #expect(error.reason.contains("block 3 of 3")) }
+        do { _ = try decodeFooter(f.encode(version: 1)); Issue.record("accepted") } catch { #expect(error.reason.contains("block 3 of 3")) }
         f.correlationBlocks = [0, 2, 1, .max]
-        #expect(throws: FormatError.self) { try decodeFooter(f.encode()) }
+        #expect(throws: FormatError.self) { try decodeFooter(f.encode(version: 1)) }
     }
 
     @Test func footerRejectsCountsThatDoNotAddUp() {
         var levels = Self.validFooter()
         levels.blocks[1].levelCounts = [0, 0, 1, 0, 0, 0, 0]
-        #expect(throws: FormatError.self, "level counts below the record count") { try decodeFooter(levels.encode()) }
+        #expect(throws: FormatError.self, "level counts below the record count") { try decodeFooter(levels.encode(version: 1)) }
         var levelsOver = Self.validFooter()
         levelsOver.blocks[1].levelCounts = [1, 0, 2, 0, 0, 0, 0]
-        #expect(throws: FormatError.self, "level counts above the record count") { try decodeFooter(levelsOver.encode()) }
+        #expect(throws: FormatError.self, "level counts above the record count") { try decodeFooter(levelsOver.encode(version: 1)) }
         var sources = Self.validFooter()
         sources.blocks[0].sourceCounts = [.init(source: 0, count: 1)]
-        #expect(throws: FormatError.self, "source counts") { try decodeFooter(sources.encode()) }
+        #expect(throws: FormatError.self, "source counts") { try decodeFooter(sources.encode(version: 1)) }
         var badSource = Self.validFooter()
         badSource.blocks[0].sourceCounts = [.init(source: 2, count: 2)]
-        #expect(throws: FormatError.self, "source index outside the dictionary") { try decodeFooter(badSource.encode()) }
+        #expect(throws: FormatError.self, "source index outside the dictionary") { try decodeFooter(badSource.encode(version: 1)) }
         var total = Self.validFooter()
         total.recordCount = 7
-        do { _ = try decodeFooter(total.encode()); Issue.record("accepted") } catch {
+        do { _ = try decodeFooter(total.encode(version: 1)); Issue.record("accepted") } catch {
             #expect(error.reason.contains("footer says 7"))
             #expect(error.offset == 32)
         }
         var emptyBlock = Self.validFooter()
         emptyBlock.blocks[2] = Self.entry(offset: 304, records: 0, minTs: 20, maxTs: 30, levels: [0, 0, 0, 0, 0, 0, 0], sources: [])
         emptyBlock.recordCount = 4
-        #expect(throws: FormatError.self, "a block holds at least one record") { try decodeFooter(emptyBlock.encode()) }
+        #expect(throws: FormatError.self, "a block holds at least one record") { try decodeFooter(emptyBlock.encode(version: 1)) }
         var ranges = Self.validFooter()
         ranges.blocks[0].minTimestamp = 11
-        #expect(throws: FormatError.self, "min above max") { try decodeFooter(ranges.encode()) }
+        #expect(throws: FormatError.self, "min above max") { try decodeFooter(ranges.encode(version: 1)) }
     }
 
     @Test func footerRejectsBlocksOutOfOrder() {
         var overlap = Self.validFooter()
         overlap.blocks[1].offset = 183  // starts inside block 0 (64 + 120)
-        #expect(throws: FormatError.self) { try decodeFooter(overlap.encode()) }
+        #expect(throws: FormatError.self) { try decodeFooter(overlap.encode(version: 1)) }
         var time = Self.validFooter()
         time.blocks[2].minTimestamp = 19
-        #expect(throws: FormatError.self) { try decodeFooter(time.encode()) }
+        #expect(throws: FormatError.self) { try decodeFooter(time.encode(version: 1)) }
     }
 
     @Test func footerRejectsTruncationAndTrailingBytes() {
-        let bytes = Self.validFooter().encode()
+        let bytes = Self.validFooter().encode(version: 1)
         for n in 0..<bytes.count {
             #expect(throws: FormatError.self, "\(n) of \(bytes.count)") { try decodeFooter(Array(bytes[..<n])) }
         }
@@ -235,7 +275,7 @@ import Testing
 
     @Test func footerNeverCrashesOnGarbage() {
         var rng = SeededGenerator(seed: 0xF00)
-        let good = Self.validFooter().encode()
+        let good = Self.validFooter().encode(version: 1)
         for _ in 0..<5_000 {
             var bad = good
             for _ in 0..<rng.int(1...3) {
@@ -252,7 +292,7 @@ import Testing
         await #expect(processExitsWith: .success) {
             var f = SegmentTests.validFooter()
             f.blocks[0].offset = UInt64.max - 10
-            let bytes = f.encode()
+            let bytes = f.encode(version: 1)
             _ = try? bytes.withBytes { (b) throws(FormatError) in try SegmentFooter.decode(b) }
         }
     }
@@ -301,9 +341,9 @@ import Testing
 
     @Test func trailerRejectsUnknownVersionNamingBothVersions() {
         var t = SegmentTrailer(footerOffset: 64, footerLength: 10, footerChecksum: 0, blockCount: 0).encode()
-        t[16] = 2
+        t[16] = 3
         do { _ = try decodeTrailer(t, fileSize: 106); Issue.record("accepted") } catch {
-            #expect(error.reason.contains("version 2") && error.reason.contains("version 1"))
+            #expect(error.reason.contains("version 3") && error.reason.contains("versions 1–2"))
             #expect(error.offset == 16)
         }
     }
@@ -353,9 +393,9 @@ import Testing
 
     @Test func segmentHeaderRejectsUnknownVersionNamingBothVersions() {
         var h = sampleSegmentHeader.encode()
-        h[8] = 2
+        h[8] = 3
         do { _ = try decodeHeader(Self.recrc(h)); Issue.record("accepted") } catch {
-            #expect(error.reason.contains("version 2") && error.reason.contains("version 1"))
+            #expect(error.reason.contains("version 3") && error.reason.contains("versions 1–2"))
             #expect(error.offset == 8)
         }
     }
@@ -390,16 +430,18 @@ import Testing
         // (Sequences and timestamps without zero runs: an 8-byte run of zeros is already a 4-byte LZ4 match.)
         let recs = (0..<5).map { LogRecord(timestamp: GoldenFormatTests.t0 + Int64($0) * 7_919, level: .info, source: "s",
                                            message: "q\($0)", sequence: GoldenFormatTests.s0 + UInt64($0)) }
-        let (file, footer, _) = segmentFile(recs, header: sampleSegmentHeader, rawBlockTarget: 1)
-        for b in footer.blocks {
-            #expect(b.codec == BlockFormat.codecRaw)
+        let (file, footer, blocks) = segmentFile(recs, header: sampleSegmentHeader, rawBlockTarget: 1)
+        for (b, bytes) in zip(footer.blocks, blocks) {
+            let h = try bytes.withBytes { (b) throws(FormatError) in try SectionedBlockHeader.decode(b) }
+            #expect(h.sections.allSatisfy { $0.codec == BlockFormat.codecRaw && $0.storedLength == $0.rawLength })
             #expect(b.storedLength == b.rawLength)
         }
         _ = try readSegment(file)
-        // A repetitive block is compressed.
+        // A repetitive block is compressed, section by section.
         let rep = (0..<200).map { LogRecord(timestamp: 1, level: .info, source: "s", message: "same message again", sequence: UInt64($0 + 1)) }
-        let (_, f2, _) = segmentFile(rep, header: sampleSegmentHeader)
-        #expect(f2.blocks[0].codec == BlockFormat.codecLZ4)
+        let (_, f2, b2) = segmentFile(rep, header: sampleSegmentHeader)
+        let h2 = try b2[0].withBytes { (b) throws(FormatError) in try SectionedBlockHeader.decode(b) }
+        #expect(h2.sections.allSatisfy { $0.codec == BlockFormat.codecLZ4 && $0.storedLength < $0.rawLength })
         #expect(f2.blocks[0].storedLength < f2.blocks[0].rawLength)
     }
 
@@ -436,8 +478,8 @@ import Testing
         #expect(row.count <= RecordLimits.maxRecordBytesCeiling)
         var enc = SegmentEncoder(header: sampleSegmentHeader)
         let block = enc.block([rec][...])
-        let raw = try block.withBytes { (b) throws(FormatError) in try BlockHeader.open(b) }
-        #expect(raw.count <= BlockFormat.maxRawLength)
-        #expect(try DecodedBlock(raw: raw).record(0).message.utf8.count == message.utf8.count)
+        let (header, sections) = try block.withBytes { (b) throws(FormatError) in try BlockReader.openSections(b) }
+        #expect(header.sections.reduce(0) { $0 + $1.rawLength } <= BlockFormat.maxRawLength)
+        #expect(try DecodedBlock(sections).record(0).message.utf8.count == message.utf8.count)
     }
 }

@@ -45,14 +45,26 @@ public enum ChecksumFixup {
         guard footerOffset >= UInt64(SegmentFormat.headerSize), footerOffset <= UInt64(t),
               Int(footerOffset) + footerLength == t else { return }
         let fo = Int(footerOffset)
+        let version = UInt16(b[8]) | UInt16(b[9]) << 8
         if let footer = try? b.withBytes({ (all) throws(FormatError) in
-            try SegmentFooter.decode(UnsafeRawBufferPointer(rebasing: all[fo..<t]))
+            try SegmentFooter.decode(UnsafeRawBufferPointer(rebasing: all[fo..<t]), version: version)
         }) {
             for entry in footer.blocks {
                 guard entry.offset <= UInt64(fo) else { break }
                 let start = Int(entry.offset)
                 let end = start + entry.diskLength
-                guard end <= fo, entry.diskLength >= BlockFormat.headerSize else { continue }
+                guard end <= fo, entry.diskLength >= entry.headerLength else { continue }
+                if entry.isSectioned {
+                    // Each section's checksum, then the header's, then the footer entry's copy of it.
+                    var o = start + SectionedBlockHeader.size
+                    for k in 0..<SectionedBlockHeader.sectionCount {
+                        let n = Int(entry.sections[k].storedLength)
+                        storeU32(&b, start + 12 + 16 * k + 12, CRC32C.checksum(b, range: o..<(o + n)))
+                        o += n
+                    }
+                    storeU32(&b, start + 60, CRC32C.checksum(b, range: start..<(start + 60)))
+                    continue
+                }
                 let crc = b.withUnsafeBytes { all in
                     let head = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: all[start..<(start + 16)]))
                     return CRC32C.checksum(UnsafeRawBufferPointer(rebasing: all[(start + BlockFormat.headerSize)..<end]), continuing: head)

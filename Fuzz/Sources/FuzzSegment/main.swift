@@ -12,8 +12,10 @@ func checkSegment(_ buf: UnsafeRawBufferPointer) {
         _ = try? SegmentHeader.decode(buf)
         return
     }
+    var version = UInt16(buf[8]) | UInt16(buf[9]) << 8
     if let h = try? SegmentHeader.decode(UnsafeRawBufferPointer(rebasing: buf[0..<SegmentFormat.headerSize])) {
         require(h.windowSpan > 0 && h.groupIndex < h.groupSize, "header decoded with invalid window or group")
+        version = h.version
     }
     // The engine refuses the file after a bad header; keep going to reach the rest of the decoders.
     let trailerAt = size - SegmentFormat.trailerSize
@@ -25,7 +27,7 @@ func checkSegment(_ buf: UnsafeRawBufferPointer) {
     let footerBytes = UnsafeRawBufferPointer(rebasing: buf[fo..<trailerAt])
     guard CRC32C.checksum(footerBytes) == trailer.footerChecksum else { return }
     let footer: SegmentFooter
-    do { footer = try SegmentFooter.decode(footerBytes) } catch { return }
+    do { footer = try SegmentFooter.decode(footerBytes, version: version) } catch { return }
 
     let flen = footerBytes.count
     require(footer.sources.count <= flen, "footer of \(flen) bytes lists \(footer.sources.count) sources")
@@ -37,6 +39,7 @@ func checkSegment(_ buf: UnsafeRawBufferPointer) {
     for e in footer.blocks {
         require(e.levelCounts.count == LogLevel.count, "level count column of the wrong size")
         require(e.recordCount >= 1 && Int(e.recordCount) <= Int(e.rawLength) / 5, "entry claims \(e.recordCount) records in \(e.rawLength) raw bytes")
+        require(e.isSectioned == (version >= 2), "a version \(version) footer holds an entry of the other layout")
         for sc in e.sourceCounts { require(Int(sc.source) < footer.sources.count, "source count for an unknown source") }
     }
 
@@ -53,10 +56,34 @@ func checkSegment(_ buf: UnsafeRawBufferPointer) {
         previousEnd = entry.offset + UInt64(entry.diskLength)
         let start = Int(entry.offset)
         let full = UnsafeRawBufferPointer(rebasing: buf[start..<(start + entry.diskLength)])
-        guard let raw = try? BlockHeader.open(full), let header = try? BlockHeader.decode(full) else { continue }
-        require(raw.count == header.rawLength && raw.count <= BlockFormat.maxRawLength, "block \(index) opened to \(raw.count) bytes, header says \(header.rawLength)")
-        guard let block = try? DecodedBlock(raw: raw) else { continue }
-        require(block.count >= 1 && block.count <= raw.count / 5, "block \(index): \(block.count) records in \(raw.count) raw bytes")
+        let block: DecodedBlock
+        let rawCount: Int
+        if entry.isSectioned {
+            guard let (header, sections) = try? BlockReader.openSections(full) else { continue }
+            rawCount = sections.core.count + sections.messages.count + sections.attributes.count
+            require(rawCount <= BlockFormat.maxRawLength && header.sections.map(\.rawLength) == [sections.core.count, sections.messages.count, sections.attributes.count],
+                    "block \(index) opened to sections of other sizes than its header says")
+            // Sections that decode alone also decode as one version 1 payload (their concatenation),
+            // to the same records: version 2 only adds boundaries and checksums.
+            guard let alone = try? DecodedBlock(sections) else { continue }
+            block = alone
+            let joined = try? DecodedBlock(raw: sections.raw)
+            require(joined?.count == alone.count, "block \(index): sections decode, their concatenation does not")
+            if let joined {
+                for i in 0..<block.count {
+                    let a = try? block.record(i), b = try? joined.record(i)
+                    let same = a.map { r in b.map { r.isIdentical(to: $0) } ?? false } ?? (b == nil)
+                    require(same, "block \(index) row \(i): sections and payload decode differently")
+                }
+            }
+        } else {
+            guard let raw = try? BlockHeader.open(full), let header = try? BlockHeader.decode(full) else { continue }
+            require(raw.count == header.rawLength && raw.count <= BlockFormat.maxRawLength, "block \(index) opened to \(raw.count) bytes, header says \(header.rawLength)")
+            guard let decoded = try? DecodedBlock(raw: raw) else { continue }
+            block = decoded
+            rawCount = raw.count
+        }
+        require(block.count >= 1 && block.count <= rawCount / 5, "block \(index): \(block.count) records in \(rawCount) raw bytes")
         // Segment.readBlock rejects a block whose count disagrees with the footer; decode the records anyway.
         for i in 0..<block.count { _ = try? block.record(i) }
         recordsDecoded += block.count

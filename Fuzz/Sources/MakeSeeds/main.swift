@@ -60,9 +60,10 @@ do {
 }
 
 // MARK: FuzzSegment: whole segment files.
-func segment(_ records: [LogRecord], rawBlockTarget: Int, id: UInt64 = 7) -> [UInt8] {
+func segment(_ records: [LogRecord], rawBlockTarget: Int, id: UInt64 = 7, version: UInt16 = SegmentFormat.version) -> [UInt8] {
     let header = SegmentHeader(segmentID: id, flushID: 3, groupSize: 1, groupIndex: 0,
-                               windowStart: t0 - t0 % 3_600_000_000_000, windowSpan: 3_600_000_000_000, createdAt: t0)
+                               windowStart: t0 - t0 % 3_600_000_000_000, windowSpan: 3_600_000_000_000, createdAt: t0,
+                               version: version)
     var enc = SegmentEncoder(header: header, rawBlockTarget: rawBlockTarget)
     var out = enc.headerBytes()
     enc.blocks(records[...]) { out.append(contentsOf: $0) }
@@ -74,6 +75,8 @@ do {
     write("FuzzSegment", "one-block-lz4", segment(sample(30), rawBlockTarget: 1 << 16))
     write("FuzzSegment", "many-blocks", segment(sample(30), rawBlockTarget: 300))
     write("FuzzSegment", "block-per-record", segment(sample(6), rawBlockTarget: 1))
+    // Version 1 files are still read (docs/FORMAT.md, compatibility).
+    write("FuzzSegment", "v1-many-blocks", segment(sample(30), rawBlockTarget: 300, version: 1))
 }
 
 // MARK: FuzzWAL: WAL files.

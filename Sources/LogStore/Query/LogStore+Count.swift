@@ -28,7 +28,7 @@ extension LogStore {
         var counts = [Int](repeating: 0, count: LogLevel.count)
         guard !predicate.isEmpty else { return counts }
         // Blocks the summaries answer are counted here; the rest are decoded, on every core.
-        var toDecode: [(segment: Segment, block: Int)] = []
+        var toDecode: [(segment: Segment, block: Int, messagesOnly: Bool)] = []
         for segment in snapshot.segments where predicate.mayMatch(segment) {
             let allowed: Set<UInt32>? = predicate.sources.map { segment.sourceIndexes(Array($0)) }
             for index in predicate.candidateBlocks(segment) {
@@ -37,7 +37,10 @@ extension LogStore {
                     && Self.countFromSummary(entry, predicate: predicate, allowed: allowed, perLevel: perLevel, into: &counts) {
                     continue
                 }
-                toDecode.append((segment, index))
+                // A text search over blocks whose every record passes the other conditions reads only messages.
+                let messagesOnly = predicate.onlyMessageDecides(segment, entry, allowed: allowed)
+                    && (!perLevel || entry.levelMask.nonzeroBitCount == 1)
+                toDecode.append((segment, index, messagesOnly))
             }
         }
         let decoded = try Self.countDecoding(toDecode, predicate: predicate)
@@ -53,19 +56,27 @@ extension LogStore {
     }
 
     /// Counts the matches of `blocks` by decoding them, split over the available cores.
-    private static func countDecoding(_ blocks: [(segment: Segment, block: Int)], predicate: Predicate) throws(LogStoreError) -> [Int] {
+    private static func countDecoding(_ blocks: [(segment: Segment, block: Int, messagesOnly: Bool)],
+                                      predicate: Predicate) throws(LogStoreError) -> [Int] {
         let workers = blocks.count >= 8 ? max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 8)) : 1
         let results = Mutex<(counts: [Int], error: LogStoreError?)>(([Int](repeating: 0, count: LogLevel.count), nil))
         let work: @Sendable (Int) -> Void = { worker in
             var counts = [Int](repeating: 0, count: LogLevel.count)
             var i = worker
             while i < blocks.count {
-                let (segment, index) = blocks[i]
+                let (segment, index, messagesOnly) = blocks[i]
                 i += workers
                 do throws(LogStoreError) {
-                    var block = try segment.readBlock(index, attributes: false)
+                    if messagesOnly {
+                        let block = try segment.readBlock(index, sections: [.messages])
+                        let entry = segment.footer.blocks[index]
+                        let level = entry.levelCounts.firstIndex { $0 > 0 } ?? 0
+                        counts[level] += predicate.countMessageMatches(block)
+                        continue
+                    }
+                    let block = try segment.readBlock(index, sections: predicate.sectionsForFiltering)
                     do throws(FormatError) {
-                        for row in try predicate.matchingRows(&block) { counts[Int(block.levels[row])] += 1 }
+                        for row in try predicate.matchingRows(block) { counts[Int(block.levels[row])] += 1 }
                     } catch {
                         throw .corruption("block \(index): \(error.reason)", path: segment.path,
                                           offset: Int(segment.footer.blocks[index].offset))

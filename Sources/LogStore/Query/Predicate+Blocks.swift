@@ -31,11 +31,18 @@ extension Predicate {
     /// pass over the block's concatenated messages instead of one call per row.
     func columnSearch(_ block: DecodedBlock) -> [Bool] {
         var hits = [Bool](repeating: false, count: block.count)
-        guard let needle, !needle.isEmpty, block.count > 0 else { return hits }
+        forEachMessageHit(block) { hits[$0] = true }
+        return hits
+    }
+
+    /// Calls `body` with each row (ascending, once) whose message contains the needle, case-sensitive.
+    /// Needs only the messages section.
+    func forEachMessageHit(_ block: DecodedBlock, _ body: (Int) -> Void) {
+        guard let needle, !needle.isEmpty, block.count > 0, block.messagesDecoded else { return }
         let offsets = block.messageOffsets
         let columnStart = Int(offsets[0])
         let columnEnd = Int(offsets[block.count])
-        block.raw.withUnsafeBytes { raw in
+        block.messageColumn.withUnsafeBytes { raw in
             needle.withUnsafeBytes { n in
                 guard let base = raw.baseAddress, let nb = n.baseAddress else { return }
                 var pos = columnStart
@@ -46,7 +53,7 @@ extension Predicate {
                     // The row holding `at`: offsets only grow, so walk forward from the last row.
                     while Int(offsets[row + 1]) <= at { row += 1 }
                     if at + n.count <= Int(offsets[row + 1]) {
-                        hits[row] = true
+                        body(row)
                         pos = Int(offsets[row + 1])  // this row is decided; go on with the next one
                     } else {
                         pos = at + 1  // the match straddles two messages: not a match
@@ -54,7 +61,26 @@ extension Predicate {
                 }
             }
         }
-        return hits
+    }
+
+    /// Whether the footer alone shows that every record of the block passes every condition but the
+    /// message text, so the messages section alone decides which rows match.
+    func onlyMessageDecides(_ s: Segment, _ entry: BlockEntry, allowed: Set<UInt32>?) -> Bool {
+        guard needle != nil, correlation == nil, attributes.isEmpty, after == nil, coversTime(entry),
+              entry.levelMask & ~levelMask == 0 else { return false }
+        if let allowed { return entry.sourceCounts.allSatisfy { allowed.contains($0.source) } }
+        return true
+    }
+
+    /// The number of rows of a block whose message matches, from the messages section alone.
+    func countMessageMatches(_ block: DecodedBlock) -> Int {
+        var n = 0
+        if foldCase {
+            for i in 0..<block.count where block.withMessageBytes(i, { messageMatches($0) }) { n += 1 }
+        } else {
+            forEachMessageHit(block) { _ in n += 1 }
+        }
+        return n
     }
 
     /// Whether every record of the block satisfies the time bounds (so summaries can stand in for it).
@@ -62,9 +88,11 @@ extension Predicate {
         b.minTimestamp >= since && b.maxTimestamp < until
     }
 
-    /// Row indexes of `block` that match, ascending. Decodes the attribute columns when a condition needs them.
-    func matchingRows(_ block: inout DecodedBlock) throws(FormatError) -> [Int] {
-        if !attributes.isEmpty { try block.decodeAttributes() }
+    /// Row indexes of `block` that match, ascending. The block must hold ``sectionsForFiltering``.
+    func matchingRows(_ block: DecodedBlock) throws(FormatError) -> [Int] {
+        for s in sectionsForFiltering where !block.has(s) {
+            throw FormatError("the block's \(s) section was not read", at: 0)
+        }
         let sourceOK: [Bool]? = sources.map { wanted in block.sources.map { wanted.contains($0) } }
         // Keys compare like `LogRecord.attribute(_:)` (canonical equivalence), and a dictionary may hold
         // several byte spellings of one key: each condition looks at all of them.

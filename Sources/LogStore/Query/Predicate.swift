@@ -38,6 +38,14 @@ struct Predicate: Sendable {
     /// True when nothing can match (empty time range or no level).
     var isEmpty: Bool { since >= until || levelMask == 0 }
 
+    /// The block sections the conditions read (records need all three).
+    var sectionsForFiltering: [BlockSection] {
+        var out: [BlockSection] = [.core]
+        if needle != nil { out.append(.messages) }
+        if !attributes.isEmpty { out.append(.attributes) }
+        return out
+    }
+
     /// Whether only time, level and source narrow the query, so block summaries can count it.
     var isSummaryCountable: Bool { correlation == nil && needle == nil && attributes.isEmpty && after == nil }
 

@@ -37,17 +37,17 @@ final class SegmentRun: QueryRun {
                 return
             }
             let index = blocks[blockPosition]
-            var decoded = try segment.readBlock(index, attributes: false)
+            var decoded = try segment.readBlock(index, sections: predicate.sectionsForFiltering)
             statistics.value.blocksRead += 1
-            statistics.value.bytesDecompressed += decoded.raw.count
             do throws(FormatError) {
-                rows = try predicate.matchingRows(&decoded)
-                // Only blocks with matches pay for the attribute columns, which records need.
-                if !rows.isEmpty { try decoded.decodeAttributes() }
+                rows = try predicate.matchingRows(decoded)
             } catch {
                 throw .corruption("block \(index): \(error.reason)", path: segment.path,
                                   offset: Int(segment.footer.blocks[index].offset))
             }
+            // Only blocks with matches pay for the other sections, which records need.
+            if !rows.isEmpty { try segment.load(BlockSection.allCases, into: &decoded, index: index) }
+            statistics.value.bytesDecompressed += decoded.decodedBytes
             if predicate.descending { rows.reverse() }
             block = decoded
             rowPosition = 0

@@ -35,8 +35,13 @@ final class Segment: Sendable {
         guard CRC32C.checksum(footerBytes) == trailer.footerChecksum else {
             throw .corruption("segment footer checksum mismatch", path: path, offset: Int(trailer.footerOffset))
         }
+        guard trailer.version == header.version else {
+            throw .corruption("trailer says format version \(trailer.version), header says \(header.version)", path: path, offset: Int(trailerAt) + 16)
+        }
         let footer: SegmentFooter
-        do throws(FormatError) { footer = try footerBytes.withBytes { b throws(FormatError) in try SegmentFooter.decode(b) } }
+        do throws(FormatError) {
+            footer = try footerBytes.withBytes { b throws(FormatError) in try SegmentFooter.decode(b, version: header.version) }
+        }
         catch { throw .format(error, path: path, base: Int(trailer.footerOffset)) }
         guard footer.blocks.count == Int(trailer.blockCount) else {
             throw .corruption("trailer counts \(trailer.blockCount) blocks, footer lists \(footer.blocks.count)", path: path, offset: Int(trailerAt) + 20)
@@ -57,20 +62,93 @@ final class Segment: Sendable {
     var recordCount: Int { Int(footer.recordCount) }
     var path: String { file.path }
 
-    /// Reads, checks and decodes block `index`; with `attributes` false the attribute columns are
-    /// left undecoded (see ``DecodedBlock/decodeAttributes()``).
-    func readBlock(_ index: Int, attributes: Bool = true) throws(LogStoreError) -> DecodedBlock {
+    /// Reads, checks and decodes the `sections` of block `index` (all of them by default). Other
+    /// sections can follow with ``load(_:into:block:)``.
+    func readBlock(_ index: Int, sections: [BlockSection] = BlockSection.allCases) throws(LogStoreError) -> DecodedBlock {
         let entry = footer.blocks[index]
-        let bytes = try file.read(at: Int64(entry.offset), count: entry.diskLength)
-        do throws(FormatError) {
-            let raw = try bytes.withBytes { b throws(FormatError) in try BlockHeader.open(b) }
-            let block = try DecodedBlock(raw: raw, attributes: attributes)
-            guard block.count == Int(entry.recordCount) else {
-                throw FormatError("block holds \(block.count) records, the footer says \(entry.recordCount)", at: 0)
+        guard entry.isSectioned else {
+            // Version 1: one payload holds every section.
+            let bytes = try file.read(at: Int64(entry.offset), count: entry.diskLength)
+            do throws(FormatError) {
+                let raw = try bytes.withBytes { b throws(FormatError) in try BlockHeader.open(b) }
+                let block = try DecodedBlock(raw: raw, attributes: sections.contains(.attributes))
+                guard block.count == Int(entry.recordCount) else {
+                    throw FormatError("block holds \(block.count) records, the footer says \(entry.recordCount)", at: 0)
+                }
+                return block
+            } catch {
+                throw .corruption("block \(index): \(error.reason)", path: path, offset: Int(entry.offset) + error.offset)
             }
-            return block
+        }
+        // Version 2: the header and the stored sections up to the last one wanted, in one read.
+        let last = sections.max() ?? .core
+        let end = entry.sectionOffset(last) + Int(entry.sections[last.rawValue].storedLength)
+        let bytes = try file.read(at: Int64(entry.offset), count: end)
+        let header = try blockHeader(bytes, index: index, entry: entry)
+        var block: DecodedBlock
+        do throws(FormatError) { block = try DecodedBlock(count: header.recordCount, core: nil, messages: nil, attributes: nil) }
+        catch { throw .corruption("block \(index): \(error.reason)", path: path, offset: Int(entry.offset) + 4) }
+        for section in sections.sorted() {
+            let start = entry.sectionOffset(section)
+            let stored = start..<(start + header.sections[section.rawValue].storedLength)
+            try add(section, stored: bytes, range: stored, header: header, to: &block, index: index)
+        }
+        return block
+    }
+
+    /// Reads and decodes more sections of a block read earlier with ``readBlock(_:sections:)``.
+    func load(_ sections: [BlockSection], into block: inout DecodedBlock, index: Int) throws(LogStoreError) {
+        let missing = sections.filter { !block.has($0) }.sorted()
+        guard let first = missing.first, let last = missing.last else { return }
+        let entry = footer.blocks[index]
+        guard entry.isSectioned else {
+            // Version 1 blocks hold every section in memory already; only attributes may be pending.
+            do throws(FormatError) { try block.decodeAttributes() }
+            catch { throw .corruption("block \(index): \(error.reason)", path: path, offset: Int(entry.offset) + error.offset) }
+            return
+        }
+        let headBytes = try file.read(at: Int64(entry.offset), count: SectionedBlockHeader.size)
+        let header = try blockHeader(headBytes, index: index, entry: entry)
+        let from = entry.sectionOffset(first)
+        let to = entry.sectionOffset(last) + Int(entry.sections[last.rawValue].storedLength)
+        let bytes = try file.read(at: Int64(entry.offset) + Int64(from), count: to - from)
+        for section in missing {
+            let start = entry.sectionOffset(section) - from
+            try add(section, stored: bytes, range: start..<(start + header.sections[section.rawValue].storedLength),
+                    header: header, to: &block, index: index, base: from)
+        }
+    }
+
+    /// Decodes a version 2 block header from the start of `bytes` and checks it against the footer.
+    private func blockHeader(_ bytes: [UInt8], index: Int, entry: BlockEntry) throws(LogStoreError) -> SectionedBlockHeader {
+        let header: SectionedBlockHeader
+        do throws(FormatError) { header = try bytes.withBytes { b throws(FormatError) in try SectionedBlockHeader.decode(b) } }
+        catch { throw .corruption("block \(index): \(error.reason)", path: path, offset: Int(entry.offset) + error.offset) }
+        let agrees = header.checksum == entry.checksum && header.recordCount == Int(entry.recordCount)
+            && zip(header.sections, entry.sections).allSatisfy {
+                $0.rawLength == Int($1.rawLength) && $0.storedLength == Int($1.storedLength)
+            }
+        guard agrees else {
+            throw .corruption("block \(index): the block header disagrees with the footer entry", path: path, offset: Int(entry.offset))
+        }
+        return header
+    }
+
+    private func add(_ section: BlockSection, stored bytes: [UInt8], range: Range<Int>, header: SectionedBlockHeader,
+                     to block: inout DecodedBlock, index: Int, base: Int = 0) throws(LogStoreError) {
+        let entry = footer.blocks[index]
+        let at = Int(entry.offset) + base + range.lowerBound
+        guard range.upperBound <= bytes.count else {
+            throw .corruption("block \(index): \(section) section lies past the bytes read", path: path, offset: at)
+        }
+        do throws(FormatError) {
+            let decoded = try bytes.withBytes { b throws(FormatError) in
+                try header.open(section, stored: UnsafeRawBufferPointer(rebasing: b[range]))
+            }
+            do throws(FormatError) { try block.add(section, decoded) }
+            catch { throw FormatError("\(section) section, decoded byte \(error.offset): \(error.reason)", at: 0) }
         } catch {
-            throw .corruption("block \(index): \(error.reason)", path: path, offset: Int(entry.offset) + error.offset)
+            throw .corruption("block \(index): \(error.reason)", path: path, offset: at + error.offset)
         }
     }
 

@@ -101,12 +101,15 @@ struct StoreVerifier {
             }
             let block: DecodedBlock
             do throws(LogStoreError) {
-                let headerBytes = try segment.file.read(at: Int64(entry.offset), count: BlockFormat.headerSize)
-                let h = try? headerBytes.withBytes { b throws(FormatError) in try BlockHeader.decode(b) }
-                if let h, h.checksum != entry.checksum || h.codec != entry.codec || h.rawLength != Int(entry.rawLength)
-                    || h.storedLength != Int(entry.storedLength) {
-                    problem("block header disagrees with the footer entry")
-                    continue
+                if !entry.isSectioned {
+                    // Version 1: the header's fields repeat the footer's (version 2 blocks are checked by readBlock).
+                    let headerBytes = try segment.file.read(at: Int64(entry.offset), count: BlockFormat.headerSize)
+                    let h = try? headerBytes.withBytes { b throws(FormatError) in try BlockHeader.decode(b) }
+                    if let h, h.checksum != entry.checksum || h.codec != entry.codec || h.rawLength != entry.rawLength
+                        || h.storedLength != entry.storedLength {
+                        problem("block header disagrees with the footer entry")
+                        continue
+                    }
                 }
                 block = try segment.readBlock(index)
             } catch {

@@ -35,7 +35,9 @@ public struct BlockEncoder {
     private var keyIndex = ByteWriter(capacity: 4096)
     private var valueTypes = ByteWriter(capacity: 4096)
     private var values = ByteWriter(capacity: 32 * 1024)
-    private var out = ByteWriter(capacity: 128 * 1024)
+    private var out = ByteWriter(capacity: 32 * 1024)
+    private var outMessages = ByteWriter(capacity: 64 * 1024)
+    private var outAttributes = ByteWriter(capacity: 64 * 1024)
     private var sources = ByteDictionary()
     private var keys = ByteDictionary()
     private var perSource: [Int] = []
@@ -65,14 +67,22 @@ public struct BlockEncoder {
         return withExtendedLifetime(batch) { result }
     }
 
-    /// Encodes rows (non-empty, sorted by timestamp then sequence) and returns the raw bytes and the summary.
-    /// Throws when a row is malformed.
+    /// Encodes rows (non-empty, sorted by timestamp then sequence) and returns the three sections
+    /// concatenated (the version 1 raw layout) and the summary. Throws when a row is malformed.
     public mutating func encode(rows: ArraySlice<RowRef>) throws(FormatError) -> (raw: [UInt8], summary: BlockSummary) {
+        let (sections, summary) = try encodeSections(rows: rows)
+        return (sections.raw, summary)
+    }
+
+    /// Encodes rows (non-empty, sorted by timestamp then sequence) into the core, messages and
+    /// attributes sections (5.2) and returns them with the summary. Throws when a row is malformed.
+    public mutating func encodeSections(rows: ArraySlice<RowRef>) throws(FormatError) -> (sections: BlockSections, summary: BlockSummary) {
         precondition(!rows.isEmpty, "a block holds at least one record")
         timestamps.removeAll(); sequences.removeAll(); levels.removeAll(); sourceIndex.removeAll()
         correlationKinds.removeAll(); uuids.removeAll(); correlationStrings.removeAll()
         messageLengths.removeAll(); messageBytes.removeAll(); attributeCounts.removeAll()
         keyIndex.removeAll(); valueTypes.removeAll(); values.removeAll(); out.removeAll()
+        outMessages.removeAll(); outAttributes.removeAll()
         sources.removeAll(); keys.removeAll(); perSource.removeAll(keepingCapacity: true)
         keyByPosition.removeAll(keepingCapacity: true)
 
@@ -174,20 +184,47 @@ public struct BlockEncoder {
         out.raw(correlationKinds.bytes)
         out.raw(uuids.bytes)
         out.raw(correlationStrings.bytes)
-        out.raw(messageLengths.bytes)
-        out.raw(messageBytes.bytes)
-        out.raw(attributeCounts.bytes)
-        out.varint(keys.count)
-        for i in 0..<keys.count { keys.withKey(i) { k in out.varint(k.count); out.raw(k) } }
-        out.raw(keyIndex.bytes)
-        out.raw(valueTypes.bytes)
-        out.raw(values.bytes)
-        return (out.bytes, summary)
+        outMessages.raw(messageLengths.bytes)
+        outMessages.raw(messageBytes.bytes)
+        outAttributes.raw(attributeCounts.bytes)
+        outAttributes.varint(keys.count)
+        for i in 0..<keys.count { keys.withKey(i) { k in outAttributes.varint(k.count); outAttributes.raw(k) } }
+        outAttributes.raw(keyIndex.bytes)
+        outAttributes.raw(valueTypes.bytes)
+        outAttributes.raw(values.bytes)
+        return (BlockSections(core: out.bytes, messages: outMessages.bytes, attributes: outAttributes.bytes, count: rows.count), summary)
     }
 
     @inline(__always)
     static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+    }
+}
+
+/// The decoded bytes of a block's three sections (5.2).
+public struct BlockSections: Sendable {
+    public var core: [UInt8]
+    public var messages: [UInt8]
+    public var attributes: [UInt8]
+    /// Records in the block.
+    public var count: Int
+
+    public init(core: [UInt8], messages: [UInt8], attributes: [UInt8], count: Int) {
+        self.core = core
+        self.messages = messages
+        self.attributes = attributes
+        self.count = count
+    }
+
+    /// The sections concatenated: the raw bytes of the same block in the version 1 layout.
+    public var raw: [UInt8] { core + messages + attributes }
+
+    public subscript(_ s: BlockSection) -> [UInt8] {
+        switch s {
+        case .core: core
+        case .messages: messages
+        case .attributes: attributes
+        }
     }
 }
 

@@ -13,13 +13,15 @@ extension DecodedBlock {
         let off = Int(correlationOffsets[i])
         switch kind {
         case CorrelationKind.lowercaseUUID, CorrelationKind.uppercaseUUID:
-            let (hi, lo) = raw.withUnsafeBytes { b in
+            let (hi, lo) = core.withUnsafeBytes { b in
                 (UInt64(bigEndian: b.loadUnaligned(fromByteOffset: off, as: UInt64.self)),
                  UInt64(bigEndian: b.loadUnaligned(fromByteOffset: off + 8, as: UInt64.self)))
             }
             return CorrelationCodec.formatUUID(hi: hi, lo: lo, uppercase: kind == CorrelationKind.uppercaseUUID)
         case CorrelationKind.string:
-            return try string(at: off, length: Int(correlationLengths[i]), "correlation ID")
+            return try core.withBytes { (b) throws(FormatError) -> String in
+                try ByteReader.decodeUTF8(UnsafeRawBufferPointer(rebasing: b[off..<(off + Int(correlationLengths[i]))]), "correlation ID", at: off)
+            }
         default:
             return nil
         }
@@ -31,7 +33,7 @@ extension DecodedBlock {
         let kind = correlationKinds[i]
         guard kind == probe.kind else { return false }
         let off = Int(correlationOffsets[i])
-        return raw.withUnsafeBytes { b in
+        return core.withUnsafeBytes { b in
             if kind == CorrelationKind.string {
                 guard Int(correlationLengths[i]) == probe.bytes.count else { return false }
                 return probe.bytes.withUnsafeBytes { p in memcmp(b.baseAddress! + off, p.baseAddress!, p.count) == 0 }
@@ -46,13 +48,13 @@ extension DecodedBlock {
     public func withMessageBytes<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         let start = Int(messageOffsets[i])
         let end = Int(messageOffsets[i + 1])
-        return raw.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+        return messageColumn.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
     }
 
     /// The value of attribute index `a` (an index into the attribute columns).
     public func attributeValue(_ a: Int) throws(FormatError) -> AttributeValue {
         let off = Int(attributeValueOffsets[a])
-        return try raw.withBytes { (b) throws(FormatError) -> AttributeValue in
+        return try attributeColumn.withBytes { (b) throws(FormatError) -> AttributeValue in
             var r = ByteReader(b, offset: off)
             switch attributeTypes[a] {
             case AttributeType.string: return .string(try r.string("attribute value"))
@@ -86,15 +88,19 @@ extension DecodedBlock {
         return nil
     }
 
-    /// Builds record `i`, validating its strings. The attribute columns must be decoded.
+    /// Builds record `i`, validating its strings. Every section must be decoded.
     public func record(_ i: Int) throws(FormatError) -> LogRecord {
-        guard attributesDecoded else { throw FormatError("the block's attribute columns were not decoded", at: attributesOffset) }
+        guard coreDecoded, messagesDecoded, attributesDecoded else {
+            throw FormatError("the block's sections were not all decoded", at: 0)
+        }
         let correlation = try correlationID(i)
-        // One pass over the raw bytes for the message and every attribute value.
-        return try raw.withBytes { (b) throws(FormatError) -> LogRecord in
-            let mStart = Int(messageOffsets[i])
-            let mEnd = Int(messageOffsets[i + 1])
-            let message = try ByteReader.decodeUTF8(UnsafeRawBufferPointer(rebasing: b[mStart..<mEnd]), "message", at: mStart)
+        let mStart = Int(messageOffsets[i])
+        let mEnd = Int(messageOffsets[i + 1])
+        let message = try messageColumn.withBytes { (b) throws(FormatError) -> String in
+            try ByteReader.decodeUTF8(UnsafeRawBufferPointer(rebasing: b[mStart..<mEnd]), "message", at: mStart)
+        }
+        // One pass over the attribute bytes for every attribute value.
+        return try attributeColumn.withBytes { (b) throws(FormatError) -> LogRecord in
             var attrs: [Attribute] = []
             let aStart = Int(attributeStarts[i])
             let aEnd = Int(attributeStarts[i + 1])
@@ -115,12 +121,6 @@ extension DecodedBlock {
             }
             return LogRecord(timestamp: timestamps[i], level: level(i), source: sources[Int(sourceIndex[i])],
                              correlationID: correlation, message: message, attributes: attrs, sequence: sequences[i])
-        }
-    }
-
-    private func string(at offset: Int, length: Int, _ what: StaticString) throws(FormatError) -> String {
-        try raw.withBytes { (b) throws(FormatError) -> String in
-            try ByteReader.decodeUTF8(UnsafeRawBufferPointer(rebasing: b[offset..<(offset + length)]), what, at: offset)
         }
     }
 }

@@ -1,55 +1,138 @@
 /// A decoded block: its columns, ready for filtering, with records materialized on demand.
 ///
-/// Decoding validates the structure (counts, dictionary indexes, level and type bytes, exact length);
-/// UTF-8 of messages and attribute strings is validated when a record is materialized.
+/// A block's columns come in three sections (docs/FORMAT.md, 5.2): core, messages and attributes.
+/// Each is decoded on its own, so a query pays only for the sections it reads. Decoding validates the
+/// structure (counts, dictionary indexes, level and type bytes, exact length); UTF-8 of messages and
+/// attribute strings is validated when a record is materialized.
 public struct DecodedBlock: Sendable {
-    public let raw: [UInt8]
     public private(set) var count = 0
+    /// The core section's bytes (for a version 1 block, the whole raw block).
+    public private(set) var core: [UInt8] = []
+    /// The messages section's bytes (for a version 1 block, the whole raw block).
+    public private(set) var messageColumn: [UInt8] = []
+    /// The attributes section's bytes (for a version 1 block, the whole raw block).
+    public private(set) var attributeColumn: [UInt8] = []
+    public private(set) var coreDecoded = false
+    public private(set) var messagesDecoded = false
+    public private(set) var attributesDecoded = false
+    /// Decoded bytes held, summed over the sections (a version 1 block counts once).
+    public private(set) var decodedBytes = 0
+
     public private(set) var timestamps: [Int64] = []
     public private(set) var sequences: [UInt64] = []
     public private(set) var levels: [UInt8] = []
     public private(set) var sources: [String] = []
     public private(set) var sourceIndex: [UInt32] = []
     public private(set) var correlationKinds: [UInt8] = []
-    /// For kinds 1 and 2: offset of the 16 UUID bytes in `raw`; for kind 3: offset of the string bytes.
+    /// For kinds 1 and 2: offset of the 16 UUID bytes in `core`; for kind 3: offset of the string bytes.
     public private(set) var correlationOffsets: [Int32] = []
     public private(set) var correlationLengths: [UInt16] = []
-    /// N+1 offsets into `raw`; message i is `raw[messageOffsets[i]..<messageOffsets[i+1]]`.
+    /// N+1 offsets into `messageColumn`; message i is `messageColumn[messageOffsets[i]..<messageOffsets[i+1]]`.
     public private(set) var messageOffsets: [Int32] = []
     /// N+1 indexes into the attribute columns.
     public private(set) var attributeStarts: [Int32] = []
     public private(set) var keys: [String] = []
     public private(set) var attributeKeys: [UInt32] = []
     public private(set) var attributeTypes: [UInt8] = []
-    /// Offset in `raw` of each attribute value's encoding.
+    /// Offset in `attributeColumn` of each attribute value's encoding.
     public private(set) var attributeValueOffsets: [Int32] = []
-    /// Where the attribute columns start, and whether they have been decoded.
+    /// Where the attribute columns start in `attributeColumn`.
     public private(set) var attributesOffset = 0
-    public private(set) var attributesDecoded = false
+    /// A version 1 block whose attributes are still to be decoded from `attributeColumn`.
+    private var attributesPending = false
 
-    /// Decodes the raw bytes of one block, attributes included.
+    /// Decodes the raw bytes of a version 1 block (the three sections concatenated), attributes included.
     public init(raw: [UInt8]) throws(FormatError) {
         try self.init(raw: raw, attributes: true)
     }
 
-    /// Decodes the raw bytes of one block; with `attributes` false the attribute columns are left for
-    /// ``decodeAttributes()``.
+    /// Decodes the raw bytes of a version 1 block (the three sections concatenated); with `attributes`
+    /// false the attribute columns are left for ``decodeAttributes()``.
     public init(raw: [UInt8], attributes: Bool) throws(FormatError) {
-        var columns = DecodedBlock(empty: raw)
-        let n = try raw.withBytes { (buf) throws(FormatError) -> Int in
+        var b = DecodedBlock()
+        let (n, coreEnd) = try raw.withBytes { (buf) throws(FormatError) -> (Int, Int) in
             var r = ByteReader(buf)
-            return try Self.decodeColumns(&r, into: &columns)
+            let n = try Self.decodeCore(&r, into: &b)
+            return (n, r.offset)
         }
-        columns.count = n
-        if attributes { try columns.decodeAttributes() }
-        self = columns
+        b.count = n
+        b.core = raw
+        b.coreDecoded = true
+        b.messageColumn = raw
+        b.attributesOffset = try raw.withBytes { (buf) throws(FormatError) -> Int in
+            var r = ByteReader(buf, offset: coreEnd)
+            try Self.decodeMessages(&r, count: n, into: &b)
+            return r.offset
+        }
+        b.messagesDecoded = true
+        b.attributeColumn = raw
+        b.attributesPending = true
+        b.decodedBytes = raw.count
+        if attributes { try b.decodeAttributes() }
+        self = b
     }
 
-    private init(empty raw: [UInt8]) {
-        self.raw = raw
+    /// Decodes the sections of a version 2 block; sections given as nil are left out (a block
+    /// without its attributes still filters on time, level, source, correlation and message).
+    public init(count: Int, core: [UInt8]?, messages: [UInt8]?, attributes: [UInt8]?) throws(FormatError) {
+        guard count >= 1 else { throw FormatError("block holds no records", at: 0) }
+        var b = DecodedBlock()
+        b.count = count
+        if let core { try b.add(.core, core) }
+        if let messages { try b.add(.messages, messages) }
+        if let attributes { try b.add(.attributes, attributes) }
+        self = b
     }
 
-    private static func decodeColumns(_ r: inout ByteReader, into b: inout DecodedBlock) throws(FormatError) -> Int {
+    /// Decodes the sections a version 2 block holds, from their decoded bytes.
+    public init(_ sections: BlockSections) throws(FormatError) {
+        try self.init(count: sections.count, core: sections.core, messages: sections.messages, attributes: sections.attributes)
+    }
+
+    private init() {}
+
+    /// Decodes one section of a version 2 block (its decoded bytes), which must be consumed exactly.
+    /// Offsets in errors are relative to the section.
+    public mutating func add(_ section: BlockSection, _ bytes: [UInt8]) throws(FormatError) {
+        var b = self
+        let n = count
+        try bytes.withBytes { (buf) throws(FormatError) in
+            var r = ByteReader(buf)
+            switch section {
+            case .core:
+                guard !b.coreDecoded else { return }
+                let found = try Self.decodeCore(&r, into: &b)
+                guard found == n else { throw FormatError("core section holds \(found) records, the block header says \(n)", at: 0) }
+                b.core = bytes
+                b.coreDecoded = true
+            case .messages:
+                guard !b.messagesDecoded else { return }
+                try Self.decodeMessages(&r, count: n, into: &b)
+                b.messageColumn = bytes
+                b.messagesDecoded = true
+            case .attributes:
+                guard !b.attributesDecoded else { return }
+                try Self.decodeAttributeColumns(&r, count: n, into: &b)
+                b.attributeColumn = bytes
+                b.attributesOffset = 0
+                b.attributesDecoded = true
+            }
+            guard r.isAtEnd else { throw FormatError("\(r.remaining) bytes left after the \(section) section", at: r.offset) }
+        }
+        b.decodedBytes += bytes.count
+        self = b
+    }
+
+    /// Whether `section` is decoded.
+    public func has(_ section: BlockSection) -> Bool {
+        switch section {
+        case .core: coreDecoded
+        case .messages: messagesDecoded
+        case .attributes: attributesDecoded
+        }
+    }
+
+    private static func decodeCore(_ r: inout ByteReader, into b: inout DecodedBlock) throws(FormatError) -> Int {
         // Every record needs at least 5 bytes (level, source index, kind, message length, attribute count).
         let n = try r.count("record count", max: r.remaining / 5)
         guard n >= 1 else { throw FormatError("block holds no records", at: 0) }
@@ -126,7 +209,10 @@ public struct DecodedBlock: Sendable {
             default: break
             }
         }
+        return n
+    }
 
+    private static func decodeMessages(_ r: inout ByteReader, count n: Int, into b: inout DecodedBlock) throws(FormatError) {
         b.messageOffsets.reserveCapacity(n + 1)
         var lengths: [Int] = []
         lengths.reserveCapacity(n)
@@ -144,23 +230,23 @@ public struct DecodedBlock: Sendable {
         }
         b.messageOffsets.append(Int32(o))
         _ = try r.bytes(total, "messages")
-
-        b.attributesOffset = r.offset
-        return n
     }
 
-    /// Decodes the attribute columns; ``record(_:)`` and attribute lookups need them. Blocks read
-    /// only to test time, level, source, correlation or message skip this work.
+    /// Decodes the attribute columns of a version 1 block read with `attributes: false`;
+    /// ``record(_:)`` and attribute lookups need them. For a version 2 block, use ``add(_:_:)``.
     public mutating func decodeAttributes() throws(FormatError) {
         guard !attributesDecoded else { return }
+        guard attributesPending else { throw FormatError("the block's attributes section was not read", at: 0) }
         let offset = attributesOffset
         let n = count
         var columns = self
-        try raw.withBytes { (buf) throws(FormatError) in
+        try attributeColumn.withBytes { (buf) throws(FormatError) in
             var r = ByteReader(buf, offset: offset)
             try Self.decodeAttributeColumns(&r, count: n, into: &columns)
+            guard r.isAtEnd else { throw FormatError("\(r.remaining) bytes left after the last column", at: r.offset) }
         }
         columns.attributesDecoded = true
+        columns.attributesPending = false
         self = columns
     }
 
@@ -210,6 +296,5 @@ public struct DecodedBlock: Sendable {
             default: throw FormatError("unknown attribute type \(t)", at: typeOffset + i)
             }
         }
-        guard r.isAtEnd else { throw FormatError("\(r.remaining) bytes left after the last column", at: r.offset) }
     }
 }

@@ -30,16 +30,57 @@ public struct SegmentEncoder {
     /// Encodes `records` (sorted, and sorting after every record given before) as one block and
     /// returns its bytes (header and stored bytes).
     public mutating func block(_ slice: ArraySlice<LogRecord>) -> [UInt8] {
-        let (raw, summary) = encoder.encode(slice)
-        return appendBlock(raw: raw, summary: summary)
+        var w = ByteWriter(capacity: slice.count * 128)
+        var ends: [Int] = []
+        for r in slice {
+            RowCodec.encode(r, into: &w)
+            ends.append(w.count)
+        }
+        let batch = RowBatch(copying: w.bytes)
+        var refs: [RowRef] = []
+        var start = 0
+        for (r, end) in zip(slice, ends) {
+            refs.append(RowRef(timestamp: r.timestamp, sequence: r.sequence, row: batch.bytes.baseAddress! + start,
+                               length: Int32(end - start), level: r.level.rawValue))
+            start = end
+        }
+        // Rows written from Strings are well-formed; encoding them cannot fail.
+        let out = (try? block(rows: refs[...])) ?? []
+        return withExtendedLifetime(batch) { out }
     }
 
     /// Encodes rows (sorted, and sorting after every row given before) as one block and returns its bytes.
     public mutating func block(rows: ArraySlice<RowRef>) throws(FormatError) -> [UInt8] {
-        let (raw, summary) = try encoder.encode(rows: rows)
-        return appendBlock(raw: raw, summary: summary)
+        let (sections, summary) = try encoder.encodeSections(rows: rows)
+        if header.version < 2 { return appendBlock(raw: sections.raw, summary: summary) }
+        return appendBlock(sections, summary: summary)
     }
 
+    /// A version 2 block: header, then each section compressed on its own.
+    private mutating func appendBlock(_ sections: BlockSections, summary: BlockSummary) -> [UInt8] {
+        var descriptors: [SectionDescriptor] = []
+        var stored: [[UInt8]] = []
+        for s in BlockSection.allCases {
+            let (d, bytes) = SectionedBlockHeader.store(sections[s], acceleration: acceleration)
+            descriptors.append(d)
+            stored.append(bytes)
+        }
+        let (head, crc) = SectionedBlockHeader.encode(recordCount: summary.recordCount, sections: descriptors)
+        let extents = descriptors.map { BlockEntry.SectionExtent(rawLength: UInt32($0.rawLength), storedLength: UInt32($0.storedLength)) }
+        blocks.append(BlockEntry(offset: offset, headerChecksum: crc, sections: extents,
+                                 recordCount: UInt32(summary.recordCount), minTimestamp: summary.minTimestamp,
+                                 maxTimestamp: summary.maxTimestamp, minSequence: summary.minSequence,
+                                 maxSequence: summary.maxSequence, levelCounts: summary.levelCounts.map { UInt32($0) },
+                                 sourceCounts: sourceCounts(summary)))
+        record(summary)
+        var out = head
+        out.reserveCapacity(head.count + stored.reduce(0) { $0 + $1.count })
+        for bytes in stored { out.append(contentsOf: bytes) }
+        offset += UInt64(out.count)
+        return out
+    }
+
+    /// A version 1 block (for compatibility tests and tools): one payload compressed as a whole.
     private mutating func appendBlock(raw: [UInt8], summary: BlockSummary) -> [UInt8] {
         var codec = BlockFormat.codecLZ4
         var stored = raw.withUnsafeBytes { LZ4.compress($0, acceleration: acceleration) } ?? raw
@@ -48,7 +89,20 @@ public struct SegmentEncoder {
             stored = raw
         }
         let (head, crc) = stored.withUnsafeBytes { BlockHeader.encode(codec: codec, rawLength: raw.count, stored: $0) }
-        let index = UInt32(blocks.count)
+        blocks.append(BlockEntry(offset: offset, storedLength: UInt32(stored.count), rawLength: UInt32(raw.count),
+                                 checksum: crc, codec: codec, recordCount: UInt32(summary.recordCount),
+                                 minTimestamp: summary.minTimestamp, maxTimestamp: summary.maxTimestamp,
+                                 minSequence: summary.minSequence, maxSequence: summary.maxSequence,
+                                 levelCounts: summary.levelCounts.map { UInt32($0) }, sourceCounts: sourceCounts(summary)))
+        record(summary)
+        var out = head
+        out.append(contentsOf: stored)
+        offset += UInt64(out.count)
+        return out
+    }
+
+    /// The block's source counts, against the segment's source dictionary (extended as needed).
+    private mutating func sourceCounts(_ summary: BlockSummary) -> [BlockEntry.SourceCount] {
         var sc: [BlockEntry.SourceCount] = []
         sc.reserveCapacity(summary.sourceCounts.count)
         for (name, count) in summary.sourceCounts {
@@ -61,21 +115,18 @@ public struct SegmentEncoder {
             sc.append(.init(source: si, count: UInt32(count)))
         }
         sc.sort { $0.source < $1.source }
-        blocks.append(BlockEntry(offset: offset, storedLength: UInt32(stored.count), rawLength: UInt32(raw.count),
-                                 checksum: crc, codec: codec, recordCount: UInt32(summary.recordCount),
-                                 minTimestamp: summary.minTimestamp, maxTimestamp: summary.maxTimestamp,
-                                 minSequence: summary.minSequence, maxSequence: summary.maxSequence,
-                                 levelCounts: summary.levelCounts.map { UInt32($0) }, sourceCounts: sc))
+        return sc
+    }
+
+    /// Adds a block just appended to `blocks` to the segment's index and ranges.
+    private mutating func record(_ summary: BlockSummary) {
+        let index = UInt32(blocks.count - 1)
         for h in summary.correlationHashes { pairs.append((h, index)) }
         minTs = min(minTs, summary.minTimestamp)
         maxTs = max(maxTs, summary.maxTimestamp)
         minSeq = min(minSeq, summary.minSequence)
         maxSeq = max(maxSeq, summary.maxSequence)
         records += UInt64(summary.recordCount)
-        var out = head
-        out.append(contentsOf: stored)
-        offset += UInt64(out.count)
-        return out
     }
 
     /// Splits sorted `records` into blocks of about `rawBlockTarget` raw bytes and encodes them all.
@@ -101,9 +152,10 @@ public struct SegmentEncoder {
         let footer = SegmentFooter(minTimestamp: minTs, maxTimestamp: maxTs, minSequence: minSeq, maxSequence: maxSeq,
                                    recordCount: records, sources: sources, blocks: blocks,
                                    correlationHashes: pairs.map(\.0), correlationBlocks: pairs.map(\.1))
-        var body = footer.encode()
+        var body = footer.encode(version: header.version)
         let trailer = SegmentTrailer(footerOffset: offset, footerLength: UInt32(body.count),
-                                     footerChecksum: CRC32C.checksum(body), blockCount: UInt32(blocks.count))
+                                     footerChecksum: CRC32C.checksum(body), blockCount: UInt32(blocks.count),
+                                     version: header.version)
         body.append(contentsOf: trailer.encode())
         return (body, footer)
     }

@@ -1,10 +1,12 @@
 /// One block's entry in the segment footer (5.3).
 public struct BlockEntry: Sendable, Equatable {
     public var offset: UInt64
-    public var storedLength: UInt32
-    public var rawLength: UInt32
+    /// Version 2: the block header's checksum. Version 1: the block checksum.
     public var checksum: UInt32
+    /// Version 1 only: the payload codec (version 2 keeps a codec per section in the block header).
     public var codec: UInt8
+    /// Version 2: the core, messages and attributes sections. Version 1: one extent for the payload.
+    public var sections: [SectionExtent]
     public var recordCount: UInt32
     public var minTimestamp: Int64
     public var maxTimestamp: Int64
@@ -15,6 +17,16 @@ public struct BlockEntry: Sendable, Equatable {
     /// (segment source index, records) pairs.
     public var sourceCounts: [SourceCount]
 
+    /// Where one section (or a version 1 payload) lies: its decoded and stored sizes.
+    public struct SectionExtent: Sendable, Equatable {
+        public var rawLength: UInt32
+        public var storedLength: UInt32
+        public init(rawLength: UInt32, storedLength: UInt32) {
+            self.rawLength = rawLength
+            self.storedLength = storedLength
+        }
+    }
+
     public struct SourceCount: Sendable, Equatable {
         public var source: UInt32
         public var count: UInt32
@@ -24,14 +36,14 @@ public struct BlockEntry: Sendable, Equatable {
         }
     }
 
-    public init(offset: UInt64, storedLength: UInt32, rawLength: UInt32, checksum: UInt32, codec: UInt8,
+    /// An entry for a version 2 block of three sections.
+    public init(offset: UInt64, headerChecksum: UInt32, sections: [SectionExtent],
                 recordCount: UInt32, minTimestamp: Int64, maxTimestamp: Int64, minSequence: UInt64,
                 maxSequence: UInt64, levelCounts: [UInt32], sourceCounts: [SourceCount]) {
         self.offset = offset
-        self.storedLength = storedLength
-        self.rawLength = rawLength
-        self.checksum = checksum
-        self.codec = codec
+        self.checksum = headerChecksum
+        self.codec = 0
+        self.sections = sections
         self.recordCount = recordCount
         self.minTimestamp = minTimestamp
         self.maxTimestamp = maxTimestamp
@@ -39,6 +51,42 @@ public struct BlockEntry: Sendable, Equatable {
         self.maxSequence = maxSequence
         self.levelCounts = levelCounts
         self.sourceCounts = sourceCounts
+    }
+
+    /// An entry for a version 1 block (one payload).
+    public init(offset: UInt64, storedLength: UInt32, rawLength: UInt32, checksum: UInt32, codec: UInt8,
+                recordCount: UInt32, minTimestamp: Int64, maxTimestamp: Int64, minSequence: UInt64,
+                maxSequence: UInt64, levelCounts: [UInt32], sourceCounts: [SourceCount]) {
+        self.offset = offset
+        self.checksum = checksum
+        self.codec = codec
+        self.sections = [SectionExtent(rawLength: rawLength, storedLength: storedLength)]
+        self.recordCount = recordCount
+        self.minTimestamp = minTimestamp
+        self.maxTimestamp = maxTimestamp
+        self.minSequence = minSequence
+        self.maxSequence = maxSequence
+        self.levelCounts = levelCounts
+        self.sourceCounts = sourceCounts
+    }
+
+    /// Whether the block has the version 2 layout (three sections).
+    public var isSectioned: Bool { sections.count == SectionedBlockHeader.sectionCount }
+
+    /// Stored bytes after the block header, all sections together.
+    public var storedLength: Int { sections.reduce(0) { $0 + Int($1.storedLength) } }
+
+    /// Decoded bytes, all sections together.
+    public var rawLength: Int { sections.reduce(0) { $0 + Int($1.rawLength) } }
+
+    /// Size of the block header.
+    public var headerLength: Int { isSectioned ? SectionedBlockHeader.size : BlockFormat.headerSize }
+
+    /// Offset of `section`'s stored bytes from the block's start (version 2 blocks).
+    public func sectionOffset(_ section: BlockSection) -> Int {
+        var o = headerLength
+        for s in 0..<min(section.rawValue, sections.count) { o += Int(sections[s].storedLength) }
+        return o
     }
 
     /// Bit `l` set when the block holds a record of level byte `l`.
@@ -49,7 +97,7 @@ public struct BlockEntry: Sendable, Equatable {
     }
 
     /// Size of the block on disk, header included.
-    public var diskLength: Int { BlockFormat.headerSize + Int(storedLength) }
+    public var diskLength: Int { headerLength + storedLength }
 }
 
 /// The segment footer body (5.3): summaries, block table and correlation index.
@@ -79,7 +127,9 @@ public struct SegmentFooter: Sendable, Equatable {
         self.correlationBlocks = correlationBlocks
     }
 
-    public func encode() -> [UInt8] {
+    /// The footer body in the layout of segment format `version` (1 or 2; every block entry must
+    /// have that version's layout).
+    public func encode(version: UInt16 = SegmentFormat.version) -> [UInt8] {
         var w = ByteWriter(capacity: 64 + blocks.count * 64 + correlationHashes.count * 12)
         w.i64(minTimestamp)
         w.i64(maxTimestamp)
@@ -91,11 +141,20 @@ public struct SegmentFooter: Sendable, Equatable {
         w.varint(blocks.count)
         for b in blocks {
             w.varint(b.offset)
-            w.varint(UInt64(b.storedLength))
-            w.varint(UInt64(b.rawLength))
-            w.u32(b.checksum)
-            w.u8(b.codec)
-            w.varint(UInt64(b.recordCount))
+            if version >= 2 {
+                w.u32(b.checksum)
+                w.varint(UInt64(b.recordCount))
+                for e in b.sections {
+                    w.varint(UInt64(e.rawLength))
+                    w.varint(UInt64(e.storedLength))
+                }
+            } else {
+                w.varint(UInt64(b.storedLength))
+                w.varint(UInt64(b.rawLength))
+                w.u32(b.checksum)
+                w.u8(b.codec)
+                w.varint(UInt64(b.recordCount))
+            }
             w.i64(b.minTimestamp)
             w.i64(b.maxTimestamp)
             w.u64(b.minSequence)
@@ -115,7 +174,7 @@ public struct SegmentFooter: Sendable, Equatable {
 
     /// Decodes and checks the footer's internal consistency (counts add up, blocks ordered,
     /// index sorted and pointing at real blocks).
-    public static func decode(_ buffer: UnsafeRawBufferPointer) throws(FormatError) -> SegmentFooter {
+    public static func decode(_ buffer: UnsafeRawBufferPointer, version: UInt16 = SegmentFormat.version) throws(FormatError) -> SegmentFooter {
         var r = ByteReader(buffer)
         let minTs = try r.i64("min timestamp")
         let maxTs = try r.i64("max timestamp")
@@ -134,11 +193,31 @@ public struct SegmentFooter: Sendable, Equatable {
         for i in 0..<blockCount {
             let at = r.offset
             let offset = try r.varint("block offset")
-            let stored = try r.count("stored length", max: Int(UInt32.max))
-            let rawLen = try r.count("raw length", max: BlockFormat.maxRawLength)
-            let crc = try r.u32("block checksum")
-            let codec = try r.u8("block codec")
-            let count = try r.count("block record count", max: rawLen / 5)
+            var extents: [BlockEntry.SectionExtent] = []
+            let crc: UInt32
+            var codec: UInt8 = 0
+            let count: Int
+            if version >= 2 {
+                crc = try r.u32("block header checksum")
+                count = try r.count("block record count", max: BlockFormat.maxRawLength / 5)
+                var rawTotal = 0
+                for _ in 0..<SectionedBlockHeader.sectionCount {
+                    let raw = try r.count("section raw length", max: BlockFormat.maxRawLength)
+                    let stored = try r.count("section stored length", max: Int(UInt32.max))
+                    rawTotal += raw
+                    extents.append(.init(rawLength: UInt32(raw), storedLength: UInt32(stored)))
+                }
+                guard rawTotal <= BlockFormat.maxRawLength, count <= rawTotal / 5 else {
+                    throw FormatError("block \(i): \(count) records in \(rawTotal) raw bytes", at: at)
+                }
+            } else {
+                let stored = try r.count("stored length", max: Int(UInt32.max))
+                let rawLen = try r.count("raw length", max: BlockFormat.maxRawLength)
+                crc = try r.u32("block checksum")
+                codec = try r.u8("block codec")
+                count = try r.count("block record count", max: rawLen / 5)
+                extents.append(.init(rawLength: UInt32(rawLen), storedLength: UInt32(stored)))
+            }
             let bMinTs = try r.i64("block min timestamp")
             let bMaxTs = try r.i64("block max timestamp")
             let bMinSeq = try r.u64("block min sequence")
@@ -174,10 +253,11 @@ public struct SegmentFooter: Sendable, Equatable {
             }
             guard offset <= UInt64(Int64.max) else { throw FormatError("block \(i) offset \(offset) out of range", at: at) }
             total += UInt64(count)
-            blocks.append(BlockEntry(offset: offset, storedLength: UInt32(stored), rawLength: UInt32(rawLen),
-                                     checksum: crc, codec: codec, recordCount: UInt32(count), minTimestamp: bMinTs,
-                                     maxTimestamp: bMaxTs, minSequence: bMinSeq, maxSequence: bMaxSeq,
-                                     levelCounts: levels, sourceCounts: sc))
+            var entry = BlockEntry(offset: offset, headerChecksum: crc, sections: extents, recordCount: UInt32(count),
+                                   minTimestamp: bMinTs, maxTimestamp: bMaxTs, minSequence: bMinSeq,
+                                   maxSequence: bMaxSeq, levelCounts: levels, sourceCounts: sc)
+            entry.codec = codec
+            blocks.append(entry)
         }
         guard total == recordCount else {
             throw FormatError("blocks hold \(total) records, footer says \(recordCount)", at: 32)

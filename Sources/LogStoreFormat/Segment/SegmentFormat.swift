@@ -2,7 +2,10 @@
 public enum SegmentFormat {
     public static let magic: [UInt8] = Array("LOGSTSEG".utf8)
     public static let trailerMagic: [UInt8] = Array("LOGSTEND".utf8)
-    public static let version: UInt16 = 1
+    /// The version this build writes.
+    public static let version: UInt16 = 2
+    /// The versions this build reads.
+    public static let readableVersions: ClosedRange<UInt16> = 1...2
     public static let headerSize = 64
     public static let trailerSize = 32
 
@@ -21,9 +24,12 @@ public struct SegmentHeader: Sendable, Equatable {
     public var windowStart: Int64
     public var windowSpan: Int64
     public var createdAt: Int64
+    /// The file's format version: decides the block and footer layouts.
+    public var version: UInt16
 
     public init(segmentID: UInt64, flushID: UInt64, groupSize: UInt32, groupIndex: UInt32,
-                windowStart: Int64, windowSpan: Int64, createdAt: Int64) {
+                windowStart: Int64, windowSpan: Int64, createdAt: Int64, version: UInt16 = SegmentFormat.version) {
+        self.version = version
         self.segmentID = segmentID
         self.flushID = flushID
         self.groupSize = groupSize
@@ -36,7 +42,7 @@ public struct SegmentHeader: Sendable, Equatable {
     public func encode() -> [UInt8] {
         var w = ByteWriter(capacity: SegmentFormat.headerSize)
         w.raw(SegmentFormat.magic)
-        w.u16(SegmentFormat.version)
+        w.u16(version)
         w.u16(0)
         w.u64(segmentID)
         w.u64(flushID)
@@ -60,16 +66,16 @@ public struct SegmentHeader: Sendable, Equatable {
         let version = try r.u16()
         let stored = buffer.loadUnaligned(fromByteOffset: 60, as: UInt32.self).littleEndian
         let intact = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[0..<60])) == stored
-        guard version == SegmentFormat.version else {
+        guard SegmentFormat.readableVersions.contains(version) else {
             // An intact header of another version is a newer format; a broken one may be either.
-            throw intact ? FormatError.unsupportedVersion("segment format version \(version) is not supported (this build reads version \(SegmentFormat.version))", at: 8)
+            throw intact ? FormatError.unsupportedVersion("segment format version \(version) is not supported (this build reads versions \(SegmentFormat.readableVersions.lowerBound)–\(SegmentFormat.readableVersions.upperBound))", at: 8)
                 : FormatError("segment header checksum mismatch (its version field reads \(version): damage, or a format newer than version \(SegmentFormat.version))", at: 8)
         }
         guard intact else { throw FormatError("segment header checksum mismatch", at: 60) }
         _ = try r.u16()
         let h = SegmentHeader(segmentID: try r.u64(), flushID: try r.u64(), groupSize: try r.u32(),
                               groupIndex: try r.u32(), windowStart: try r.i64(), windowSpan: try r.i64(),
-                              createdAt: try r.i64())
+                              createdAt: try r.i64(), version: version)
         guard h.windowSpan > 0 else { throw FormatError("segment window span \(h.windowSpan) is not positive", at: 44) }
         guard h.groupIndex < h.groupSize else {
             throw FormatError("flush group index \(h.groupIndex) outside a group of \(h.groupSize)", at: 32)
@@ -84,8 +90,11 @@ public struct SegmentTrailer: Sendable, Equatable {
     public var footerLength: UInt32
     public var footerChecksum: UInt32
     public var blockCount: UInt32
+    public var version: UInt16
 
-    public init(footerOffset: UInt64, footerLength: UInt32, footerChecksum: UInt32, blockCount: UInt32) {
+    public init(footerOffset: UInt64, footerLength: UInt32, footerChecksum: UInt32, blockCount: UInt32,
+                version: UInt16 = SegmentFormat.version) {
+        self.version = version
         self.footerOffset = footerOffset
         self.footerLength = footerLength
         self.footerChecksum = footerChecksum
@@ -97,7 +106,7 @@ public struct SegmentTrailer: Sendable, Equatable {
         w.u64(footerOffset)
         w.u32(footerLength)
         w.u32(footerChecksum)
-        w.u16(SegmentFormat.version)
+        w.u16(version)
         w.u16(0)
         w.u32(blockCount)
         w.raw(SegmentFormat.trailerMagic)
@@ -115,11 +124,12 @@ public struct SegmentTrailer: Sendable, Equatable {
         var r = ByteReader(buffer)
         let t = SegmentTrailer(footerOffset: try r.u64(), footerLength: try r.u32(), footerChecksum: try r.u32(), blockCount: 0)
         let version = try r.u16()
-        guard version == SegmentFormat.version else {
-            throw FormatError.unsupportedVersion("segment format version \(version) is not supported (this build reads version \(SegmentFormat.version))", at: 16)
+        guard SegmentFormat.readableVersions.contains(version) else {
+            throw FormatError.unsupportedVersion("segment format version \(version) is not supported (this build reads versions \(SegmentFormat.readableVersions.lowerBound)–\(SegmentFormat.readableVersions.upperBound))", at: 16)
         }
         _ = try r.u16()
         var trailer = t
+        trailer.version = version
         trailer.blockCount = try r.u32()
         let footerEnd = Int(clamping: trailer.footerOffset) &+ Int(trailer.footerLength)
         guard trailer.footerOffset >= UInt64(SegmentFormat.headerSize),
