@@ -10,13 +10,23 @@ protocol QueryRun: AnyObject {
 
 /// The matching rows of one segment, block by block, decoding one block at a time.
 final class SegmentRun: QueryRun {
+    /// Records are built this many rows at a time: calls into the block stay few (each passes the
+    /// block's many columns), and a query with a small limit builds few records it does not return.
+    private static let chunk = 64
+
     private let segment: Segment
     private let predicate: Predicate
     private let blocks: [Int]
     private var blockPosition = -1
     private var block: DecodedBlock?
+    /// Matching rows of the current block, in the query's order.
     private var rows: [Int] = []
     private var rowPosition = 0
+    /// Keys of `rows`, so that the merge compares without touching the block.
+    private var keys: [QueryCursor] = []
+    /// Records built for rows `builtFrom..<builtFrom + records.count`.
+    private var records: [LogRecord] = []
+    private var builtFrom = 0
     private let statistics: QueryStatisticsBox
     private(set) var current: QueryCursor?
 
@@ -34,6 +44,7 @@ final class SegmentRun: QueryRun {
             guard blockPosition < blocks.count else {
                 current = nil
                 block = nil
+                records = []
                 return
             }
             let index = blocks[blockPosition]
@@ -49,24 +60,30 @@ final class SegmentRun: QueryRun {
             if !rows.isEmpty { try segment.load(BlockSection.allCases, into: &decoded, index: index) }
             statistics.value.bytesDecompressed += decoded.decodedBytes
             if predicate.descending { rows.reverse() }
+            keys = rows.map { QueryCursor(timestamp: decoded.timestamps[$0], sequence: decoded.sequences[$0]) }
             block = decoded
+            records = []
+            builtFrom = 0
             rowPosition = 0
         }
-        if let block {
-            let r = rows[rowPosition]
-            current = QueryCursor(timestamp: block.timestamps[r], sequence: block.sequences[r])
-        }
+        current = keys[rowPosition]
     }
 
     func record() throws(LogStoreError) -> LogRecord {
-        guard let block else { throw LogStoreError(.invalidArgument, "no current record") }
-        let index = blocks[blockPosition]
-        do throws(FormatError) {
-            return try block.record(rows[rowPosition])
-        } catch {
-            throw .corruption("block \(index): \(error.reason)", path: segment.path,
-                              offset: Int(segment.footer.blocks[index].offset))
+        guard rowPosition < rows.count else { throw LogStoreError(.invalidArgument, "no current record") }
+        if rowPosition >= builtFrom + records.count {
+            // Build the next chunk in one call into the block.
+            let index = blocks[blockPosition]
+            let upTo = min(rows.count, rowPosition + Self.chunk)
+            do throws(FormatError) {
+                records = try block?.records(rows[rowPosition..<upTo]) ?? []
+                builtFrom = rowPosition
+            } catch {
+                throw .corruption("block \(index): \(error.reason)", path: segment.path,
+                                  offset: Int(segment.footer.blocks[index].offset))
+            }
         }
+        return records[rowPosition - builtFrom]
     }
 }
 

@@ -80,18 +80,22 @@ final class Segment: Sendable {
                 throw .corruption("block \(index): \(error.reason)", path: path, offset: Int(entry.offset) + error.offset)
             }
         }
-        // Version 2: the header and the stored sections up to the last one wanted, in one read.
+        // Version 2: the header, then the stored sections from the first to the last one wanted; one
+        // read when the core is wanted (it follows the header), two otherwise.
+        let first = sections.min() ?? .core
         let last = sections.max() ?? .core
         let end = entry.sectionOffset(last) + Int(entry.sections[last.rawValue].storedLength)
-        let bytes = try file.read(at: Int64(entry.offset), count: end)
-        let header = try blockHeader(bytes, index: index, entry: entry)
+        let from = first == .core ? 0 : entry.sectionOffset(first)
+        let headBytes = from == 0 ? nil : try file.read(at: Int64(entry.offset), count: SectionedBlockHeader.size)
+        let bytes = try file.read(at: Int64(entry.offset) + Int64(from), count: end - from)
+        let header = try blockHeader(headBytes ?? bytes, index: index, entry: entry)
         var block: DecodedBlock
         do throws(FormatError) { block = try DecodedBlock(count: header.recordCount, core: nil, messages: nil, attributes: nil) }
         catch { throw .corruption("block \(index): \(error.reason)", path: path, offset: Int(entry.offset) + 4) }
         for section in sections.sorted() {
-            let start = entry.sectionOffset(section)
+            let start = entry.sectionOffset(section) - from
             let stored = start..<(start + header.sections[section.rawValue].storedLength)
-            try add(section, stored: bytes, range: stored, header: header, to: &block, index: index)
+            try add(section, stored: bytes, range: stored, header: header, to: &block, index: index, base: from)
         }
         return block
     }

@@ -22,22 +22,22 @@ public struct BlockSummary: Sendable {
 /// attribute values are copied unchanged (their row and column encodings are the same). Reuses its
 /// buffers between blocks; one encoder per thread.
 public struct BlockEncoder {
-    private var timestamps = ByteWriter(capacity: 4096)
-    private var sequences = ByteWriter(capacity: 4096)
-    private var levels = ByteWriter(capacity: 1024)
-    private var sourceIndex = ByteWriter(capacity: 1024)
-    private var correlationKinds = ByteWriter(capacity: 1024)
-    private var uuids = ByteWriter(capacity: 16 * 1024)
-    private var correlationStrings = ByteWriter(capacity: 4096)
-    private var messageLengths = ByteWriter(capacity: 2048)
-    private var messageBytes = ByteWriter(capacity: 64 * 1024)
-    private var attributeCounts = ByteWriter(capacity: 1024)
-    private var keyIndex = ByteWriter(capacity: 4096)
-    private var valueTypes = ByteWriter(capacity: 4096)
-    private var values = ByteWriter(capacity: 32 * 1024)
-    private var out = ByteWriter(capacity: 32 * 1024)
-    private var outMessages = ByteWriter(capacity: 64 * 1024)
-    private var outAttributes = ByteWriter(capacity: 64 * 1024)
+    private let timestamps = ColumnWriter(capacity: 4096)
+    private let sequences = ColumnWriter(capacity: 4096)
+    private let levels = ColumnWriter(capacity: 1024)
+    private let sourceIndex = ColumnWriter(capacity: 1024)
+    private let correlationKinds = ColumnWriter(capacity: 1024)
+    private let uuids = ColumnWriter(capacity: 16 * 1024)
+    private let correlationStrings = ColumnWriter(capacity: 4096)
+    private let messageLengths = ColumnWriter(capacity: 2048)
+    private let messageBytes = ColumnWriter(capacity: 64 * 1024)
+    private let attributeCounts = ColumnWriter(capacity: 1024)
+    private let keyIndex = ColumnWriter(capacity: 4096)
+    private let valueTypes = ColumnWriter(capacity: 4096)
+    private let values = ColumnWriter(capacity: 32 * 1024)
+    private let out = ColumnWriter(capacity: 32 * 1024)
+    private let outMessages = ColumnWriter(capacity: 64 * 1024)
+    private let outAttributes = ColumnWriter(capacity: 64 * 1024)
     private var sources = ByteDictionary()
     private var keys = ByteDictionary()
     private var perSource: [Int] = []
@@ -77,12 +77,32 @@ public struct BlockEncoder {
     /// Encodes rows (non-empty, sorted by timestamp then sequence) into the core, messages and
     /// attributes sections (5.2) and returns them with the summary. Throws when a row is malformed.
     public mutating func encodeSections(rows: ArraySlice<RowRef>) throws(FormatError) -> (sections: BlockSections, summary: BlockSummary) {
+        let summary = try encodeColumns(rows)
+        return (BlockSections(core: out.array, messages: outMessages.array, attributes: outAttributes.array, count: rows.count), summary)
+    }
+
+    /// Encodes rows (non-empty, sorted) and stores each section compressed (or raw when LZ4 does not
+    /// shrink it), straight from the encoder's buffers: what a segment writer needs.
+    public mutating func encodeStored(rows: ArraySlice<RowRef>, acceleration: Int32 = 1) throws(FormatError)
+        -> (descriptors: [SectionDescriptor], stored: [[UInt8]], summary: BlockSummary) {
+        let summary = try encodeColumns(rows)
+        var descriptors: [SectionDescriptor] = []
+        var stored: [[UInt8]] = []
+        for section in [out, outMessages, outAttributes] {
+            let (d, bytes) = SectionedBlockHeader.store(section.bytes, acceleration: acceleration)
+            descriptors.append(d)
+            stored.append(bytes)
+        }
+        return (descriptors, stored, summary)
+    }
+
+    /// Fills the three section buffers from `rows` and returns the block's summary.
+    private mutating func encodeColumns(_ rows: ArraySlice<RowRef>) throws(FormatError) -> BlockSummary {
         precondition(!rows.isEmpty, "a block holds at least one record")
-        timestamps.removeAll(); sequences.removeAll(); levels.removeAll(); sourceIndex.removeAll()
-        correlationKinds.removeAll(); uuids.removeAll(); correlationStrings.removeAll()
-        messageLengths.removeAll(); messageBytes.removeAll(); attributeCounts.removeAll()
-        keyIndex.removeAll(); valueTypes.removeAll(); values.removeAll(); out.removeAll()
-        outMessages.removeAll(); outAttributes.removeAll()
+        for c in [timestamps, sequences, levels, sourceIndex, correlationKinds, uuids, correlationStrings, messageLengths,
+                  messageBytes, attributeCounts, keyIndex, valueTypes, values, out, outMessages, outAttributes] {
+            c.reset()
+        }
         sources.removeAll(); keys.removeAll(); perSource.removeAll(keepingCapacity: true)
         keyByPosition.removeAll(keepingCapacity: true)
 
@@ -175,24 +195,24 @@ public struct BlockEncoder {
         summary.sourceCounts = (0..<sources.count).map { (sources.string($0), perSource[$0]) }
 
         out.varint(rows.count)
-        out.raw(timestamps.bytes)
-        out.raw(sequences.bytes)
-        out.raw(levels.bytes)
+        out.append(timestamps)
+        out.append(sequences)
+        out.append(levels)
         out.varint(sources.count)
         for i in 0..<sources.count { sources.withKey(i) { k in out.varint(k.count); out.raw(k) } }
-        out.raw(sourceIndex.bytes)
-        out.raw(correlationKinds.bytes)
-        out.raw(uuids.bytes)
-        out.raw(correlationStrings.bytes)
-        outMessages.raw(messageLengths.bytes)
-        outMessages.raw(messageBytes.bytes)
-        outAttributes.raw(attributeCounts.bytes)
+        out.append(sourceIndex)
+        out.append(correlationKinds)
+        out.append(uuids)
+        out.append(correlationStrings)
+        outMessages.append(messageLengths)
+        outMessages.append(messageBytes)
+        outAttributes.append(attributeCounts)
         outAttributes.varint(keys.count)
         for i in 0..<keys.count { keys.withKey(i) { k in outAttributes.varint(k.count); outAttributes.raw(k) } }
-        outAttributes.raw(keyIndex.bytes)
-        outAttributes.raw(valueTypes.bytes)
-        outAttributes.raw(values.bytes)
-        return (BlockSections(core: out.bytes, messages: outMessages.bytes, attributes: outAttributes.bytes, count: rows.count), summary)
+        outAttributes.append(keyIndex)
+        outAttributes.append(valueTypes)
+        outAttributes.append(values)
+        return summary
     }
 
     @inline(__always)

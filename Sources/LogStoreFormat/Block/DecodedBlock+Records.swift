@@ -88,6 +88,14 @@ extension DecodedBlock {
         return nil
     }
 
+    /// Builds the records of `rows`, in that order, validating their strings. Every section must be decoded.
+    public func records(_ rows: ArraySlice<Int>) throws(FormatError) -> [LogRecord] {
+        var out: [LogRecord] = []
+        out.reserveCapacity(rows.count)
+        for i in rows { out.append(try record(i)) }
+        return out
+    }
+
     /// Builds record `i`, validating its strings. Every section must be decoded.
     public func record(_ i: Int) throws(FormatError) -> LogRecord {
         guard coreDecoded, messagesDecoded, attributesDecoded else {

@@ -213,23 +213,23 @@ public struct DecodedBlock: Sendable {
     }
 
     private static func decodeMessages(_ r: inout ByteReader, count n: Int, into b: inout DecodedBlock) throws(FormatError) {
-        b.messageOffsets.reserveCapacity(n + 1)
-        var lengths: [Int] = []
-        lengths.reserveCapacity(n)
+        // One pass: running totals from 0 (each checked against the bytes left, so they fit in Int32),
+        // then shifted to where the message bytes start, right after the lengths.
+        var offsets = [Int32](repeating: 0, count: n + 1)
         var total = 0
-        for _ in 0..<n {
-            let len = try r.count("message length", max: r.remaining)
-            total += len
-            lengths.append(len)
+        try offsets.withUnsafeMutableBufferPointer { (o) throws(FormatError) in
+            for i in 0..<n {
+                total += try r.count("message length", max: r.remaining)
+                guard total <= r.remaining else {
+                    throw FormatError("messages need at least \(total) bytes, \(r.remaining) left", at: r.offset)
+                }
+                o[i + 1] = Int32(total)
+            }
+            let base = Int32(r.offset)
+            for i in 0...n { o[i] &+= base }
         }
-        guard total <= r.remaining else { throw FormatError("messages need \(total) bytes, \(r.remaining) left", at: r.offset) }
-        var o = r.offset
-        for len in lengths {
-            b.messageOffsets.append(Int32(o))
-            o += len
-        }
-        b.messageOffsets.append(Int32(o))
         _ = try r.bytes(total, "messages")
+        b.messageOffsets = offsets
     }
 
     /// Decodes the attribute columns of a version 1 block read with `attributes: false`;

@@ -117,11 +117,16 @@ public struct SectionedBlockHeader: Sendable, Equatable {
 
     /// Compresses a section's raw bytes (or keeps them raw when LZ4 does not shrink them).
     public static func store(_ raw: [UInt8], acceleration: Int32 = 1) -> (descriptor: SectionDescriptor, stored: [UInt8]) {
+        raw.withUnsafeBytes { store($0, acceleration: acceleration) }
+    }
+
+    /// Compresses a section's raw bytes (or keeps them raw when LZ4 does not shrink them).
+    public static func store(_ raw: UnsafeRawBufferPointer, acceleration: Int32 = 1) -> (descriptor: SectionDescriptor, stored: [UInt8]) {
         var codec = BlockFormat.codecLZ4
-        var stored = raw.isEmpty ? [] : (raw.withUnsafeBytes { LZ4.compress($0, acceleration: acceleration) } ?? raw)
+        var stored = raw.isEmpty ? [] : (LZ4.compress(raw, acceleration: acceleration) ?? Array(raw))
         if stored.count >= raw.count {
             codec = BlockFormat.codecRaw
-            stored = raw
+            stored = Array(raw)
         }
         return (SectionDescriptor(codec: codec, rawLength: raw.count, storedLength: stored.count,
                                   checksum: CRC32C.checksum(stored)), stored)

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// A bounds-checked little-endian cursor over borrowed bytes.
 ///
 /// Every read either succeeds or throws a ``FormatError`` naming the offset; no read can go past the
@@ -96,11 +99,18 @@ public struct ByteReader {
         return try Self.decodeUTF8(raw, what, at: start)
     }
 
+    /// The bytes as a String, or an error when they are not valid UTF-8.
+    ///
+    /// `String(validating:as:)` is generic and unspecialized here (a metadata lookup per call), so this
+    /// decodes with the repairing initializer, which is specialized for byte buffers, and accepts the
+    /// result only when no byte was replaced: a repaired string never equals its input byte for byte.
     @inline(__always)
     public static func decodeUTF8(_ raw: UnsafeRawBufferPointer, _ what: StaticString, at offset: Int) throws(FormatError) -> String {
-        guard let s = String(validating: raw.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
-            throw FormatError("\(what) is not valid UTF-8", at: offset)
+        var s = String(decoding: raw.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
+        let intact = s.withUTF8 { u in
+            u.count == raw.count && (u.count == 0 || memcmp(u.baseAddress!, raw.baseAddress!, u.count) == 0)
         }
+        guard intact else { throw FormatError("\(what) is not valid UTF-8", at: offset) }
         return s
     }
 }

@@ -51,20 +51,16 @@ public struct SegmentEncoder {
 
     /// Encodes rows (sorted, and sorting after every row given before) as one block and returns its bytes.
     public mutating func block(rows: ArraySlice<RowRef>) throws(FormatError) -> [UInt8] {
-        let (sections, summary) = try encoder.encodeSections(rows: rows)
-        if header.version < 2 { return appendBlock(raw: sections.raw, summary: summary) }
-        return appendBlock(sections, summary: summary)
+        if header.version < 2 {
+            let (sections, summary) = try encoder.encodeSections(rows: rows)
+            return appendBlock(raw: sections.raw, summary: summary)
+        }
+        let (descriptors, stored, summary) = try encoder.encodeStored(rows: rows, acceleration: acceleration)
+        return appendBlock(descriptors: descriptors, stored: stored, summary: summary)
     }
 
     /// A version 2 block: header, then each section compressed on its own.
-    private mutating func appendBlock(_ sections: BlockSections, summary: BlockSummary) -> [UInt8] {
-        var descriptors: [SectionDescriptor] = []
-        var stored: [[UInt8]] = []
-        for s in BlockSection.allCases {
-            let (d, bytes) = SectionedBlockHeader.store(sections[s], acceleration: acceleration)
-            descriptors.append(d)
-            stored.append(bytes)
-        }
+    private mutating func appendBlock(descriptors: [SectionDescriptor], stored: [[UInt8]], summary: BlockSummary) -> [UInt8] {
         let (head, crc) = SectionedBlockHeader.encode(recordCount: summary.recordCount, sections: descriptors)
         let extents = descriptors.map { BlockEntry.SectionExtent(rawLength: UInt32($0.rawLength), storedLength: UInt32($0.storedLength)) }
         blocks.append(BlockEntry(offset: offset, headerChecksum: crc, sections: extents,
