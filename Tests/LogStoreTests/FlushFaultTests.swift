@@ -97,7 +97,7 @@ import Testing
         })
         try store.flush()
         let crashed = try #require(image.value)
-        #expect(segmentNames(crashed).count == 2)
+        #expect(segmentNames(crashed).count >= 2, "the whole group was renamed")
         #expect(!walNames(crashed).isEmpty)
         expectSameRecords(try Faults.reopenedRecords(crashed), reference(stored, LogQuery()), "crash before the directory fsync")
         #expect(try LogStore.verify(at: crashed).isClean)
