@@ -49,6 +49,10 @@ enum CrashWriter {
         return p.terminationStatus == 0 && text.contains("--store") && text.contains("--seed") ? exe : nil
     }()
 
+    /// How much slower the crash writer runs than a plain debug build: `LOGSTORE_TEST_SLOWDOWN`, which
+    /// scripts/sanitize.sh sets (a ThreadSanitizer build starts and appends several times slower).
+    static let slowdown = max(1, Int(ProcessInfo.processInfo.environment["LOGSTORE_TEST_SLOWDOWN"] ?? "") ?? 1)
+
     /// Whether the crash writer takes `--batch N` (records per append), to reach flushes sooner.
     nonisolated(unsafe) static var supportsBatch = false
 }
@@ -120,7 +124,8 @@ enum CrashWriter {
             // Odd iterations append batches, so that heads fill up and the kill can land inside a flush.
             let batch = iteration % 2 == 1 ? Int.random(in: 10...200, using: &rng) : 1
             let acks = try Self.runAndKill(exe, store: store, seed: UInt64(iteration + 1), batch: batch,
-                                          millis: Int.random(in: 20...200, using: &rng), maxAcks: Int.random(in: 5...5_000, using: &rng))
+                                          millis: Int.random(in: 20...200, using: &rng) * CrashWriter.slowdown,
+                                          maxAcks: Int.random(in: 5...5_000, using: &rng))
             if ProcessInfo.processInfo.environment["LOGSTORE_TEST_TIMING"] != nil {
                 print("crash iteration \(iteration): batch \(batch), \(acks.count) acks, segments \(segmentNames(store).count), wal \(walNames(store))")
             }

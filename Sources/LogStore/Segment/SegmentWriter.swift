@@ -48,7 +48,13 @@ struct SegmentWriter: Sendable {
 
     /// Writes every plan as a `.seg.tmp` (several at once when there are several windows), syncs
     /// them, renames all into place and syncs the directory. Returns the opened segments.
-    func write(_ plans: [Plan], firstID: UInt64, flushID: UInt64, now: Int64) throws(LogStoreError) -> [Segment] {
+    ///
+    /// On failure no file of the group stays behind: the `.seg.tmp` files are deleted, and so are the
+    /// segments already renamed into place (their directory entry may not be durable, and a retry
+    /// writes the group again under new ids). A renamed segment that cannot be deleted either is
+    /// added to `stranded`; the caller must delete it before it writes this flush id again.
+    func write(_ plans: [Plan], firstID: UInt64, flushID: UInt64, now: Int64,
+               stranded: inout [String]) throws(LogStoreError) -> [Segment] {
         let names = plans.indices.map { SegmentFormat.fileName(firstID + UInt64($0)) }
         let finals = names.map { joinPath(directory, $0) }
         let temps = finals.map { $0 + ".tmp" }
@@ -68,17 +74,25 @@ struct SegmentWriter: Sendable {
         } else if plans.count == 1 {
             work(0)
         }
+        var renamed = 0
         do throws(LogStoreError) {
             if let failure = failures.withLock({ $0.compactMap { $0 }.first }) { throw failure }
-            for i in plans.indices { try io.rename(temps[i], finals[i]) }
+            for i in plans.indices {
+                try io.rename(temps[i], finals[i])
+                renamed += 1
+            }
             if !plans.isEmpty { try io.fsyncDirectory(directory) }
+            var segments: [Segment] = []
+            for (final, name) in zip(finals, names) { segments.append(try Segment(path: final, name: name, io: io)) }
+            return segments
         } catch {
-            for t in temps { try? io.unlink(t) }
+            for t in temps[renamed...] { try? io.unlink(t) }
+            for f in finals[..<renamed] {
+                do throws(LogStoreError) { try io.unlink(f) } catch { stranded.append(f) }
+            }
+            if renamed > 0 { try? io.fsyncDirectory(directory) }
             throw error
         }
-        var segments: [Segment] = []
-        for (final, name) in zip(finals, names) { segments.append(try Segment(path: final, name: name, io: io)) }
-        return segments
     }
 
     private func writeFile(_ path: String, header: SegmentHeader, records: ArraySlice<RowRef>) throws(LogStoreError) {

@@ -39,10 +39,11 @@ extension LogStore {
         try await committer.waitDurableAsync(receipt.lsn, force: options.durability == .none)
     }
 
-    /// Makes every append so far durable now, whatever the durability mode.
+    /// Makes every append so far durable now, whatever the durability mode. Throws when an append
+    /// made since the previous `sync()` was lost to a failed WAL write or sync.
     public func sync() throws(LogStoreError) {
         guard let committer else { throw readOnlyError() }
-        try committer.waitDurable(committer.lastAppendedLSN, force: true)
+        try committer.checkpoint()
     }
 
     func readOnlyError() -> LogStoreError {
@@ -212,7 +213,7 @@ extension LogStore {
             let tooOld = head.firstAppendAt.map { monotonicNanos() - $0 >= options.headMaxAge.nanoseconds } ?? false
             guard force || head.estimatedBytes >= options.headFlushBytes || tooOld else { return }
             let number = shared.nextWALNumber
-            try committer.rotate(to: number, firstSequence: shared.nextSequence)
+            committer.rotate(to: number, firstSequence: shared.nextSequence)
             shared.nextWALNumber += 1
             shared.immutables.append(head.snapshot())
             shared.head = Head(walNumber: number)

@@ -7,16 +7,24 @@ extension LogStore {
     }
 
     /// Writes the current head to segments now and waits until they are installed.
+    ///
+    /// Throws when a segment write failing now keeps the head from being installed (the records stay
+    /// in the WAL and in memory, queryable, and the flusher retries), and when an append made since
+    /// the previous `sync()`/`flush()` was lost to a failed WAL write.
     public func flush() throws(LogStoreError) {
-        guard committer != nil else { throw readOnlyError() }
+        guard let committer else { throw readOnlyError() }
+        let failuresBefore = state.withLock { shared.flushFailures }
         try rotateHead(force: true)
+        // A flusher backing off after an earlier failure tries again now.
+        flusherDone.withLock { flusherDone.broadcast() }
         try state.withLock { () throws(LogStoreError) in
             state.broadcast()
             while !shared.immutables.isEmpty {
-                if let e = shared.flushError { throw e }
+                if let e = shared.flushError, shared.flushFailures != failuresBefore { throw e }
                 state.wait(nanoseconds: 20_000_000)
             }
         }
+        try committer.checkpoint()
     }
 
     private func flushLoop() {
@@ -39,14 +47,16 @@ extension LogStore {
                 } catch {
                     state.withLock {
                         shared.flushError = error
+                        shared.flushFailures += 1
                         state.broadcast()
                     }
-                    flusherDone.withLock { flusherDone.wait(nanoseconds: backoff) }
+                    flusherDone.withLock { if !flusherStopped { flusherDone.wait(nanoseconds: backoff) } }
                     backoff = min(backoff * 2, 5_000_000_000)
                 }
-                continue
+            } else {
+                try? rotateHead(force: false)
             }
-            try? rotateHead(force: false)
+            // Retention runs even while flushes fail: on a full disk it is what frees space.
             let now = monotonicNanos()
             if now - lastExpiry >= options.expiryInterval.nanoseconds {
                 lastExpiry = now
@@ -57,8 +67,17 @@ extension LogStore {
 
     /// Writes one immutable head into a flush group of segments, installs them, and deletes the WAL
     /// files they replace.
-    private func flushOne(_ head: HeadSnapshot) throws(LogStoreError) {
+    ///
+    /// On failure nothing changes for readers: the head stays queryable, its WAL files stay on disk,
+    /// no `.seg.tmp` is left, and segments this attempt already renamed into place are deleted again
+    /// (an incomplete group must not meet the complete group a retry writes under the same flush id).
+    private func flushOne(_ candidate: HeadSnapshot) throws(LogStoreError) {
         guard let committer else { return }
+        // The WAL file of this head must be complete before it can be deleted. Once it is, every
+        // append in the head is durable or failed; a failure dropped rows, so read the head again.
+        try committer.waitForRotation(to: candidate.walNumber + 1)
+        guard let head = state.withLock({ shared.immutables.first }), head.walNumber == candidate.walNumber else { return }
+        try removeStrandedSegments()
         let settings = state.withLock { shared.settings }
         let now = options.clock()
         let oldest = now &- settings.retentionSeconds &* 1_000_000_000
@@ -77,12 +96,15 @@ extension LogStore {
             shared.nextSegmentID += UInt64(plans.count)
             return id
         }
-        // The WAL file of this head must be complete before it can be deleted.
-        try committer.waitForRotation(to: head.walNumber + 1)
         // `head` keeps the row bytes alive until the segments are written.
-        let segments = try withExtendedLifetime(head) { () throws(LogStoreError) -> [Segment] in
-            try writer.write(plans, firstID: firstID, flushID: head.walNumber, now: now)
+        var stranded: [String] = []
+        let result = withExtendedLifetime(head) { () -> Result<[Segment], LogStoreError> in
+            Result { () throws(LogStoreError) -> [Segment] in
+                try writer.write(plans, firstID: firstID, flushID: head.walNumber, now: now, stranded: &stranded)
+            }
         }
+        if !stranded.isEmpty { state.withLock { shared.strandedSegments.append(contentsOf: stranded) } }
+        let segments = try result.get()
         // The group is durable: its WAL files go before the head is released, so that close(), which
         // waits for the head, never returns while they are still on disk. A failure here is not fatal:
         // the next open deletes WAL files a committed group covers.
@@ -91,11 +113,20 @@ extension LogStore {
         if !obsolete.isEmpty { try? io.fsyncDirectory(walDirectory) }
         state.withLock {
             shared.segments.append(contentsOf: segments)
-            shared.immutables.removeFirst()
+            if shared.immutables.first?.walNumber == head.walNumber { shared.immutables.removeFirst() }
             shared.counters.segmentsWritten += segments.count
             shared.counters.expiredAtFlush += expired
             shared.flushError = nil
             state.broadcast()
         }
+    }
+
+    /// Deletes segment files an earlier failed flush left in place; throws while that is impossible.
+    private func removeStrandedSegments() throws(LogStoreError) {
+        let paths = state.withLock { shared.strandedSegments }
+        guard !paths.isEmpty else { return }
+        for p in paths { try io.unlink(p) }
+        try io.fsyncDirectory(segmentDirectory)
+        state.withLock { shared.strandedSegments.removeAll { paths.contains($0) } }
     }
 }

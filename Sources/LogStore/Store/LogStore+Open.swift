@@ -95,11 +95,17 @@ extension LogStore {
         if !replayedHead.isEmpty { state.immutables.append(replayedHead.snapshot()) }
 
         let committer = WALCommitter(directory: walDir, io: io, durability: options.durability, interval: options.batchInterval)
-        try committer.rotate(to: nextWAL, firstSequence: state.nextSequence)
+        committer.rotate(to: nextWAL, firstSequence: state.nextSequence)
         try committer.start()
-        try committer.waitForRotation(to: nextWAL)
+        do throws(LogStoreError) {
+            try committer.waitForRotation(to: nextWAL)
+        } catch {
+            committer.close()
+            throw error
+        }
         let store = LogStore(path: path, options: options, recovered: RecoveredStore(state: state, report: report),
                              lock: lock, committer: committer)
+        store.installWALFailureHandler()
         try store.startFlusher()
         return store
     }

@@ -15,6 +15,11 @@ struct StoreState {
     var closed = false
     /// The last flush failure, cleared by the next successful flush.
     var flushError: LogStoreError?
+    /// Counts flush failures, so that `flush()` reports only failures that happened while it waited.
+    var flushFailures = 0
+    /// Segment files a failed flush renamed into place but could not delete; removed before the next
+    /// attempt, which must not leave two groups with the same flush id.
+    var strandedSegments: [String] = []
     var counters = StoreStatistics.Counters()
 
     init(head: Head, settings: StoreSettings) {
@@ -55,6 +60,10 @@ public struct StoreStatistics: Sendable {
         public var segmentsWritten = 0
         /// Segment files removed by retention.
         public var segmentsExpired = 0
+        /// Records dropped from memory because the WAL write or sync holding them failed; their
+        /// appends were reported failed (by `append` with `.sync`, else by `sync()`, `flush()`,
+        /// `waitUntilDurable` or `close()`).
+        public var lostToWriteFailures = 0
     }
 
     /// Event counters since the store was opened.

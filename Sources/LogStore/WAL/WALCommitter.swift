@@ -8,10 +8,38 @@ import Glibc
 /// sequence number (LSN, a byte count). The committer thread writes everything queued with one
 /// `write` and makes it durable with one `fdatasync`, so all appenders waiting at that moment share
 /// the sync. It is the only code that writes WAL files, which keeps frame order equal to enqueue order.
+///
+/// **Failures are not sticky** (docs/FORMAT.md, section 6, "WAL write failures"). When a `write` or an
+/// `fdatasync` fails, the committer:
+/// 1. abandons the current file. After a failed fsync nobody knows what reached the disk and the
+///    kernel may have dropped the dirty pages (PostgreSQL's "fsyncgate"), so the file is never written
+///    again: it is cut back to the end of its last good sync (best effort) and closed;
+/// 2. fails every append that was not yet durable: the batches being written, those written since
+///    the last sync and those still queued. Their waiters get the error (a `.sync` append throws;
+///    `waitUntilDurable`, `sync()`, `flush()` and `close()` report it for `.batch` and `.none`), and
+///    ``failureHandler`` receives their sequence range so the store drops those rows from memory and
+///    starts a fresh WAL file for what comes next. A failed batch is never written again;
+/// 3. carries on: the next append goes to the fresh file. A rotation whose new file cannot be
+///    created is retried with a backoff (10 ms, doubling, at most 1 s); appends meanwhile fail.
 final class WALCommitter: @unchecked Sendable {
     private enum Item {
         case batch(RowBatch)
         case rotate(number: UInt64, firstSequence: UInt64)
+    }
+
+    /// A batch not yet durable: where it ends in the log and which sequence numbers it holds.
+    private struct Pending {
+        var endLSN: Int64
+        var sequences: ClosedRange<UInt64>?
+    }
+
+    /// What a failure took, handed to the store by ``resolveFailure`` (called by ``failureHandler``).
+    struct Resolution {
+        /// The sequence numbers of every lost row (possibly with gaps that earlier failures left).
+        var lostSequences: ClosedRange<UInt64>?
+        /// True when the file the current head writes to was abandoned and no queued rotation will
+        /// replace it: the store must start a new head with a new WAL file number.
+        var needsNewFile: Bool
     }
 
     private let monitor = Monitor()
@@ -27,24 +55,46 @@ final class WALCommitter: @unchecked Sendable {
     private var queuedBytes = 0
     private var appendedLSN: Int64 = 0
     private var writtenLSN: Int64 = 0
+    /// Every LSN up to this is resolved: durable, unless ``ledger`` lists it as lost.
     private var durableLSN: Int64 = 0
+    private var pending: [Pending] = []
+    private var ledger = WALFailureLedger()
     private var lastSync: Int64 = 0
     private var syncRequested = false
     private var closing = false
     private var stopped = false
-    private var failure: LogStoreError?
+    /// Set while the rotation at the head of the queue cannot create its file; cleared when it can.
+    private var rotationError: LogStoreError?
+    private var retryAt: Int64 = 0
+    private var retryDelay: Int64 = 10_000_000
     private var asyncWaiters: [(lsn: Int64, continuation: CheckedContinuation<Void, any Error>)] = []
     private var currentNumber: UInt64 = 0
-    private var rotationsDone: UInt64 = 0
+    private var handler: (@Sendable (LogStoreError, () -> Resolution) -> Void)?
 
     // Owned by the committer thread.
     private var file: File?
+    /// Bytes written to `file`, and the length whose outcome is known good (synced, or written with `.none`).
+    private var fileWritten: Int64 = 0
+    private var fileKept: Int64 = 0
+    /// Progress through the current round, for putting unfinished rotations back after a failure.
+    private var rotationsDone = 0
+    private var roundLSN: Int64 = 0
 
     init(directory: String, io: any StorageIO, durability: Durability, interval: Duration) {
         self.directory = directory
         self.io = io
         self.durability = durability
         self.intervalNanos = max(1_000_000, interval.nanoseconds)
+    }
+
+    /// Called on the committer thread after a failed write or sync, before any waiter hears of it.
+    /// It must call `resolve` exactly once, under the lock that serializes ``enqueue(_:)`` calls (the
+    /// store's state lock), so that no append slips in between; then drop the lost rows and, when
+    /// ``Resolution/needsNewFile`` is set, rotate to a new WAL file. Without a handler the committer
+    /// resolves by itself (the store's open, before the store exists).
+    var failureHandler: (@Sendable (LogStoreError, () -> Resolution) -> Void)? {
+        get { monitor.withLock { handler } }
+        set { monitor.withLock { handler = newValue } }
     }
 
     func start() throws(LogStoreError) {
@@ -59,20 +109,21 @@ final class WALCommitter: @unchecked Sendable {
     /// Waits while too many bytes are queued. Call before taking the store's state lock.
     func waitForRoom() throws(LogStoreError) {
         try monitor.withLock { () throws(LogStoreError) in
-            while queuedBytes >= maxQueuedBytes && failure == nil && !stopped { monitor.wait() }
-            if let failure { throw failure }
+            while queuedBytes >= maxQueuedBytes && !stopped && !closing { monitor.wait() }
+            if stopped { throw LogStoreError(.closed, "the store is closed") }
         }
     }
 
     /// Queues encoded frames; returns the LSN that covers them. Call under the store's state lock
     /// so that WAL order equals sequence order.
     func enqueue(_ frames: RowBatch) throws(LogStoreError) -> Int64 {
-        try monitor.withLock { () throws(LogStoreError) -> Int64 in
-            if let failure { throw LogStoreError(.writeFailed, "an earlier WAL write failed (\(failure.message)); reopen the store to continue", path: failure.path) }
+        let sequences = frameSequenceRange(frames.bytes)
+        return try monitor.withLock { () throws(LogStoreError) -> Int64 in
             if closing { throw LogStoreError(.closed, "the store is closing") }
             queuedBytes += frames.bytes.count
             appendedLSN += Int64(frames.bytes.count)
             queue.append(.batch(frames))
+            pending.append(Pending(endLSN: appendedLSN, sequences: sequences))
             // Every mode hands bytes to the OS promptly (a process crash then loses nothing the
             // committer wrote); only the fsync waits, for `.batch` until the interval is due.
             monitor.broadcast()
@@ -81,21 +132,39 @@ final class WALCommitter: @unchecked Sendable {
     }
 
     /// Queues a switch to a new WAL file; frames enqueued afterwards go to it.
-    func rotate(to number: UInt64, firstSequence: UInt64) throws(LogStoreError) {
-        try monitor.withLock { () throws(LogStoreError) in
-            if let failure { throw failure }
+    func rotate(to number: UInt64, firstSequence: UInt64) {
+        monitor.withLock {
             queue.append(.rotate(number: number, firstSequence: firstSequence))
             monitor.broadcast()
         }
     }
 
-    /// Blocks until `lsn` is durable (or written, with durability `none` unless `force`).
+    /// Blocks until `lsn` is durable (or written, with durability `none` unless `force`); throws the
+    /// failure that lost it.
     func waitDurable(_ lsn: Int64, force: Bool = false) throws(LogStoreError) {
         try monitor.withLock { () throws(LogStoreError) in
             if force || durability == .none { syncRequested = true; monitor.broadcast() }
-            while durableLSN < lsn && failure == nil && !stopped { monitor.wait() }
-            if let failure { throw failure }
+            while durableLSN < lsn && !stopped { monitor.wait() }
+            if let failure = ledger.failure(covering: lsn) {
+                // A `.sync` append waits for its own LSN: it has now been told.
+                if durability == .sync && !force { ledger.markReported(covering: lsn) }
+                throw failure
+            }
             if durableLSN < lsn { throw LogStoreError(.closed, "the store closed before the append became durable") }
+        }
+    }
+
+    /// Makes everything appended so far durable now. Throws when an append made before this call was
+    /// lost to a failed write or sync and no caller has been told yet (by its own `.sync` append, or
+    /// by an earlier checkpoint: `sync()`, `flush()`, `close()`): each loss is reported once.
+    func checkpoint() throws(LogStoreError) {
+        try monitor.withLock { () throws(LogStoreError) in
+            let lsn = appendedLSN
+            syncRequested = true
+            monitor.broadcast()
+            while durableLSN < lsn && !stopped { monitor.wait() }
+            if let lost = ledger.takeUnreported(through: lsn) { throw lost }
+            if durableLSN < lsn { throw LogStoreError(.closed, "the store closed before the appends became durable") }
         }
     }
 
@@ -103,8 +172,15 @@ final class WALCommitter: @unchecked Sendable {
     func waitDurableAsync(_ lsn: Int64, force: Bool = false) async throws {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
             monitor.withLock {
-                if let failure { c.resume(throwing: failure); return }
-                if durableLSN >= lsn { c.resume(); return }
+                if durableLSN >= lsn {
+                    if let failure = ledger.failure(covering: lsn) {
+                        if durability == .sync { ledger.markReported(covering: lsn) }
+                        c.resume(throwing: failure)
+                    } else {
+                        c.resume()
+                    }
+                    return
+                }
                 if stopped { c.resume(throwing: LogStoreError(.closed, "the store closed before the append became durable")); return }
                 if force || durability == .none { syncRequested = true }
                 asyncWaiters.append((lsn, c))
@@ -113,19 +189,24 @@ final class WALCommitter: @unchecked Sendable {
         }
     }
 
-    /// Blocks until the rotation to file `number` has been carried out (the previous file is complete and synced).
+    /// Blocks until the rotation to file `number` has been carried out (the previous file is complete
+    /// and synced). Throws while the new file cannot be created (the committer keeps retrying).
     func waitForRotation(to number: UInt64) throws(LogStoreError) {
         try monitor.withLock { () throws(LogStoreError) in
-            while currentNumber < number && failure == nil && !stopped { monitor.wait() }
-            if let failure { throw failure }
+            while currentNumber < number && rotationError == nil && !stopped { monitor.wait() }
+            if currentNumber >= number { return }
+            if let rotationError { throw rotationError }
+            throw LogStoreError(.closed, "the store closed before WAL file \(number) was started")
         }
     }
 
     var lastAppendedLSN: Int64 { monitor.withLock { appendedLSN } }
     var lastDurableLSN: Int64 { monitor.withLock { durableLSN } }
-    var error: LogStoreError? { monitor.withLock { failure } }
 
-    /// Writes and syncs everything queued, then stops the thread.
+    /// For ``LogStore/close()``, after ``close()``: a lost append nobody has been told about yet.
+    var error: LogStoreError? { monitor.withLock { ledger.takeUnreported(through: appendedLSN) } }
+
+    /// Writes and syncs everything queued (one attempt), then stops the thread.
     func close() {
         monitor.withLock {
             closing = true
@@ -138,6 +219,7 @@ final class WALCommitter: @unchecked Sendable {
     // MARK: Committer thread
 
     private func run() {
+        var finalAttemptFailed = false
         while true {
             var items: [Item] = []
             var target: Int64 = 0
@@ -149,11 +231,15 @@ final class WALCommitter: @unchecked Sendable {
                     let hasData = !queue.isEmpty
                     let unsynced = writtenLSN > durableLSN || hasData
                     let intervalDue = now - lastSync >= intervalNanos
-                    if failure != nil { exit = true; return }
                     if closing {
-                        if !hasData && !unsynced { exit = true; return }
+                        if !unsynced || finalAttemptFailed { exit = true; return }
                         shouldSync = true
                         break
+                    }
+                    if rotationError != nil && now < retryAt {
+                        // A file could not be created: back off before trying again.
+                        monitor.wait(nanoseconds: retryAt - now)
+                        continue
                     }
                     switch durability {
                     case .sync:
@@ -164,7 +250,7 @@ final class WALCommitter: @unchecked Sendable {
                         if syncRequested && unsynced { shouldSync = true }
                     }
                     if shouldSync || hasData { break }
-                    if hasData || unsynced {
+                    if unsynced {
                         monitor.wait(nanoseconds: max(100_000, intervalNanos - (now - lastSync)))
                     } else {
                         monitor.wait(nanoseconds: intervalNanos * 10)
@@ -173,30 +259,29 @@ final class WALCommitter: @unchecked Sendable {
                 items = queue
                 queue.removeAll(keepingCapacity: true)
                 target = appendedLSN
+                roundLSN = writtenLSN
                 if shouldSync { syncRequested = false }
             }
             if exit { break }
+            rotationsDone = 0
             do throws(LogStoreError) {
                 try process(items)
                 if shouldSync, let file { try file.sync() }
                 let now = monotonicNanos()
+                if shouldSync || durability == .none { fileKept = fileWritten }
                 monitor.withLock {
-                    queuedBytes = max(0, queuedBytes - items.reduce(0) { if case .batch(let b) = $1 { $0 + b.bytes.count } else { $0 } })
+                    queuedBytes = max(0, queuedBytes - Self.bytes(of: items))
                     writtenLSN = target
                     if shouldSync || durability == .none {
-                        durableLSN = target
+                        markDurable(through: target)
                         if shouldSync { lastSync = now }
                     }
                     resumeWaiters()
                     monitor.broadcast()
                 }
             } catch {
-                monitor.withLock {
-                    failure = error
-                    resumeWaiters()
-                    monitor.broadcast()
-                }
-                break
+                handleFailure(error, items: items)
+                if monitor.withLock({ closing }) { finalAttemptFailed = true }
             }
         }
         if let file { try? file.sync() }
@@ -206,6 +291,19 @@ final class WALCommitter: @unchecked Sendable {
             resumeWaiters()
             monitor.broadcast()
         }
+    }
+
+    private static func bytes(of items: [Item]) -> Int {
+        items.reduce(0) { if case .batch(let b) = $1 { $0 + b.bytes.count } else { $0 } }
+    }
+
+    /// Call under the monitor.
+    private func markDurable(through lsn: Int64) {
+        durableLSN = max(durableLSN, lsn)
+        writtenLSN = max(writtenLSN, durableLSN)
+        var n = 0
+        while n < pending.count && pending[n].endLSN <= durableLSN { n += 1 }
+        if n > 0 { pending.removeFirst(n) }
     }
 
     private func process(_ items: [Item]) throws(LogStoreError) {
@@ -223,6 +321,7 @@ final class WALCommitter: @unchecked Sendable {
             case .rotate(let number, let firstSequence):
                 if !run.isEmpty { try writeToCurrent(run); run.removeAll(keepingCapacity: true) }
                 try switchFile(to: number, firstSequence: firstSequence)
+                rotationsDone += 1
             }
         }
         if !run.isEmpty { try writeToCurrent(run) }
@@ -237,20 +336,97 @@ final class WALCommitter: @unchecked Sendable {
     }
 
     private func writeToCurrent(_ bytes: UnsafeRawBufferPointer) throws(LogStoreError) {
-        guard let file else { throw LogStoreError(.io, "no WAL file is open", path: directory) }
+        guard let file else {
+            throw LogStoreError(.io, "no WAL file is open: the previous write failed and the new file could not be created yet; retry",
+                                path: directory)
+        }
         try file.write(bytes)
+        fileWritten += Int64(bytes.count)
+        roundLSN += Int64(bytes.count)
     }
 
     private func switchFile(to number: UInt64, firstSequence: UInt64) throws(LogStoreError) {
-        if let file { try file.sync() }
+        if let file {
+            try file.sync()
+            // Everything written so far is durable: the head that owns this file may be flushed.
+            let through = roundLSN
+            monitor.withLock { markDurable(through: through) }
+        }
+        file = nil
+        fileWritten = 0
+        fileKept = 0
         let path = joinPath(directory, WALFormat.fileName(number))
-        let next = try File(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, io: io)
-        try next.write(WALHeader(fileNumber: number, firstSequence: firstSequence).encode())
-        try next.sync()
-        try io.fsyncDirectory(directory)
-        file = next
+        do throws(LogStoreError) {
+            // A file left by an earlier failed attempt never held an acknowledged append.
+            try io.unlink(path)
+            let next = try File(path: path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, io: io)
+            try next.write(WALHeader(fileNumber: number, firstSequence: firstSequence).encode())
+            try next.sync()
+            try io.fsyncDirectory(directory)
+            file = next
+            fileWritten = Int64(WALFormat.headerSize)
+            fileKept = fileWritten
+        } catch {
+            try? io.unlink(path)
+            monitor.withLock {
+                rotationError = error
+                retryAt = monotonicNanos() + retryDelay
+                retryDelay = min(retryDelay * 2, 1_000_000_000)
+                monitor.broadcast()
+            }
+            throw error
+        }
         monitor.withLock {
             currentNumber = number
+            rotationError = nil
+            retryDelay = 10_000_000
+            monitor.broadcast()
+        }
+    }
+
+    /// Abandons the current file, fails every append not yet durable and lets the store recover.
+    private func handleFailure(_ error: LogStoreError, items: [Item]) {
+        if let abandoned = file {
+            // Never write this file again; cut what is not known good (a crash then cannot bring the
+            // lost appends back from it). Best effort: the flush of its head deletes it anyway.
+            try? abandoned.truncate(to: fileKept)
+            try? abandoned.sync()
+            file = nil
+        }
+        // Rotations of this round that were not carried out go back to the front of the queue.
+        var unfinished: [Item] = []
+        var seen = 0
+        for item in items {
+            guard case .rotate = item else { continue }
+            if seen >= rotationsDone { unfinished.append(item) }
+            seen += 1
+        }
+        let roundBytes = Self.bytes(of: items)
+        let resolve = { [self] () -> Resolution in
+            monitor.withLock { () -> Resolution in
+                var lost: ClosedRange<UInt64>?
+                for p in pending {
+                    guard let s = p.sequences else { continue }
+                    lost = lost.map { min($0.lowerBound, s.lowerBound)...max($0.upperBound, s.upperBound) } ?? s
+                }
+                pending.removeAll()
+                // Queued batches belong to the abandoned file's head: they are lost with it.
+                queuedBytes = max(0, queuedBytes - roundBytes - Self.bytes(of: queue))
+                queue = unfinished + queue.filter { if case .rotate = $0 { true } else { false } }
+                ledger.record(after: durableLSN, through: appendedLSN, error: error, reported: false)
+                durableLSN = appendedLSN
+                writtenLSN = appendedLSN
+                let rotationQueued = queue.contains { if case .rotate = $0 { true } else { false } }
+                return Resolution(lostSequences: lost, needsNewFile: !rotationQueued)
+            }
+        }
+        if let handler = failureHandler {
+            handler(error, resolve)
+        } else {
+            _ = resolve()
+        }
+        monitor.withLock {
+            resumeWaiters()
             monitor.broadcast()
         }
     }
@@ -260,10 +436,18 @@ final class WALCommitter: @unchecked Sendable {
         guard !asyncWaiters.isEmpty else { return }
         var keep: [(lsn: Int64, continuation: CheckedContinuation<Void, any Error>)] = []
         for w in asyncWaiters {
-            if let failure { w.continuation.resume(throwing: failure) }
-            else if durableLSN >= w.lsn { w.continuation.resume() }
-            else if stopped { w.continuation.resume(throwing: LogStoreError(.closed, "the store closed before the append became durable")) }
-            else { keep.append(w) }
+            if durableLSN >= w.lsn {
+                if let failure = ledger.failure(covering: w.lsn) {
+                    if durability == .sync { ledger.markReported(covering: w.lsn) }
+                    w.continuation.resume(throwing: failure)
+                } else {
+                    w.continuation.resume()
+                }
+            } else if stopped {
+                w.continuation.resume(throwing: LogStoreError(.closed, "the store closed before the append became durable"))
+            } else {
+                keep.append(w)
+            }
         }
         asyncWaiters = keep
     }
