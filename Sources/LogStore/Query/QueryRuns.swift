@@ -48,7 +48,10 @@ final class SegmentRun: QueryRun {
                 return
             }
             let index = blocks[blockPosition]
-            var decoded = try segment.readBlock(index, sections: predicate.sectionsForFiltering)
+            // A correlation lookup reads only blocks the index lists, which nearly always match: read
+            // every section at once (one read) instead of the core first and the rest after.
+            let wanted = predicate.correlation != nil ? BlockSection.allCases : predicate.sectionsForFiltering
+            var decoded = try segment.readBlock(index, sections: wanted)
             statistics.value.blocksRead += 1
             do throws(FormatError) {
                 rows = try predicate.matchingRows(decoded)
