@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "LogStore", targets: ["LogStore"]),
         .library(name: "LogStoreIngest", targets: ["LogStoreIngest"]),
+        .library(name: "LogStoreFilter", targets: ["LogStoreFilter"]),
         .executable(name: "logstore", targets: ["logstore"]),
     ],
     dependencies: [
@@ -25,14 +26,17 @@ let package = Package(
         .target(name: "LogStore", dependencies: ["LogStoreFormat", "CSystem"]),
         // Input parsing for collectors: NDJSON today.
         .target(name: "LogStoreIngest", dependencies: ["LogStore"]),
+        // The `--where` filter language (docs/QUERY.md): parser, evaluation, push-down into LogQuery.
+        .target(name: "LogStoreFilter", dependencies: ["LogStore", "LogStoreIngest"]),
         // The `logstore` command-line tool.
         .executableTarget(name: "logstore", dependencies: [
-            "LogStore", "LogStoreIngest",
+            "LogStore", "LogStoreIngest", "LogStoreFilter",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "LogStoreFormatTests", dependencies: ["LogStoreFormat"]),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore"]),
         .testTarget(name: "LogStoreIngestTests", dependencies: ["LogStoreIngest"]),
+        .testTarget(name: "LogStoreFilterTests", dependencies: ["LogStoreFilter"]),
         .testTarget(name: "LogStoreCLITests", dependencies: ["LogStore"]),
     ],
     swiftLanguageModes: [.v6]

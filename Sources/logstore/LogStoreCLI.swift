@@ -12,8 +12,17 @@ struct LogStoreCLI: ParsableCommand {
         discussion: """
         The store directory comes from --store, else $LOGSTORE_DIR, else ./logstore-data.
         Exit status: 0 success, 1 data problems (rejected lines, damage found, store errors), 2 usage errors.
+        Colours only on terminals, never with NO_COLOR set. Every command has --format json (or ndjson).
+
+        Examples:
+          logstore ingest app.ndjson
+          logstore query --where 'level >= warning and attr.status >= 500'
+          logstore trace 3f2a9c1e-7b7d-4c11-9f0e-2b1c4d5e6f70
+          logstore stats --since 1h --by source --field latency_ms
+          logstore --generate-completion-script bash > /etc/bash_completion.d/logstore
         """,
-        subcommands: [IngestCommand.self, QueryCommand.self, CountCommand.self, VerifyCommand.self,
+        subcommands: [IngestCommand.self, QueryCommand.self, CountCommand.self, TailCommand.self, TraceCommand.self,
+                      StatsCommand.self, ExportCommand.self, InspectCommand.self, VerifyCommand.self,
                       ExpireCommand.self, SampleCommand.self, CrashWriterCommand.self]
     )
 }

@@ -5,11 +5,19 @@ import LogStoreIngest
 import Glibc
 #endif
 
-/// Buffered writing to standard output and messages to standard error.
+/// Buffered writing to standard output (or another descriptor) and messages to standard error.
 struct Output {
     private var buffer: [UInt8] = []
+    /// The descriptor written to.
+    let fd: Int32
+    /// For messages: the file's name when `fd` is not standard output.
+    let fileName: String?
 
-    init() { buffer.reserveCapacity(1 << 16) }
+    init(fd: Int32 = 1, fileName: String? = nil) {
+        self.fd = fd
+        self.fileName = fileName
+        buffer.reserveCapacity(1 << 16)
+    }
 
     mutating func write(_ s: String) {
         buffer.append(contentsOf: s.utf8)
@@ -21,9 +29,14 @@ struct Output {
         buffer.withUnsafeBytes { b in
             var done = 0
             while done < b.count {
-                let n = Glibc.write(1, b.baseAddress! + done, b.count - done)
+                guard let base = b.baseAddress else { return }
+                let n = Glibc.write(fd, base + done, b.count - done)
                 if n <= 0 {
                     if errno == EINTR { continue }
+                    if let fileName {
+                        Output.error("cannot write \(fileName): \(String(cString: strerror(errno)))")
+                        exit(1)
+                    }
                     // The reader went away (a closed pipe): stop quietly.
                     exit(0)
                 }
@@ -42,6 +55,10 @@ struct Output {
 enum RecordFormat: String, CaseIterable, ExpressibleByArgument {
     case text
     case ndjson
+    /// The same as ndjson: one JSON object per record and line.
+    case json
+
+    func line(_ r: LogRecord) -> String { self == .text ? RecordPrinter.text(r) : RecordPrinter.ndjson(r) }
 }
 
 enum RecordPrinter {
@@ -140,4 +157,10 @@ func writeStderr(_ text: String) {
             done += n
         }
     }
+}
+
+/// Output of commands that print a summary rather than records.
+enum SummaryFormat: String, CaseIterable, ExpressibleByArgument {
+    case text
+    case json
 }

@@ -14,6 +14,8 @@ struct QueryCommand: ParsableCommand {
           logstore query --correlation 3f2a9c1e-7b7d-4c11-9f0e-2b1c4d5e6f70
           logstore query --source api-worker --grep timeout -i --limit 20 --reverse
           logstore query --attr status>=500 --format ndjson
+          logstore query --where 'level >= warning and (source = "api" or attr.status >= 500)'
+          logstore query --where 'message ~ "timeout" and not source in (cron, batch)' --limit 50
         """
     )
 
@@ -32,7 +34,7 @@ struct QueryCommand: ParsableCommand {
     @Flag(help: "Print the cursor of the last record to stderr, to resume with --after.")
     var showCursor = false
 
-    @Option(help: "Output format: text (one line per record) or ndjson.")
+    @Option(help: "Output format: text (one line per record), ndjson or json (the same as ndjson).")
     var format: RecordFormat = .text
 
     func validate() throws {
@@ -42,15 +44,13 @@ struct QueryCommand: ParsableCommand {
 
     func run() throws {
         let store = try location.openForReading()
-        var q = try filters.makeQuery(now: store.options.clock())
-        q.limit = limit
-        q.order = reverse ? .descending : .ascending
-        q.after = after.flatMap(QueryCursor.init)
-        let it = try store.query(q)
+        let plan = try filters.plan(now: store.options.clock())
+        var records = try FilteredRecords(store, plan, limit: limit, order: reverse ? .descending : .ascending,
+                                          after: after.flatMap(QueryCursor.init))
         var out = Output()
         var last: LogRecord?
-        while let r = try it.next() {
-            out.write(format == .text ? RecordPrinter.text(r) : RecordPrinter.ndjson(r))
+        while let r = try records.next() {
+            out.write(format.line(r))
             last = r
         }
         out.flush()
@@ -66,6 +66,7 @@ struct CountCommand: ParsableCommand {
         Examples:
           logstore count --since 1h --level error
           logstore count --by-level --since 1h
+          logstore count --where 'attr.status >= 500 or level >= error' --format json
         """
     )
 
@@ -75,14 +76,30 @@ struct CountCommand: ParsableCommand {
     @Flag(help: "Print one line per level with its count.")
     var byLevel = false
 
+    @Option(help: "Output format: text or json.")
+    var format: SummaryFormat = .text
+
     func run() throws {
         let store = try location.openForReading()
-        let q = try filters.makeQuery(now: store.options.clock())
-        if byLevel {
-            let counts = try store.countByLevel(q)
-            for l in LogLevel.allCases where counts[l] != nil { print("\(l.name.padded(9)) \(counts[l] ?? 0)") }
+        let plan = try filters.plan(now: store.options.clock())
+        var counts: [LogLevel: Int] = [:]
+        var total = 0
+        if plan.residual == nil {
+            if byLevel { counts = try store.countByLevel(plan.query) } else { total = try store.count(plan.query) }
         } else {
-            print(try store.count(q))
+            // The residual filter needs each record.
+            var records = try FilteredRecords(store, plan)
+            while let r = try records.next() { counts[r.level, default: 0] += 1; total += 1 }
+        }
+        if byLevel {
+            let present = LogLevel.allCases.filter { counts[$0] != nil }
+            if format == .json {
+                print("{" + present.map { "\"\($0.name)\":\(counts[$0] ?? 0)" }.joined(separator: ",") + "}")
+            } else {
+                for l in present { print("\(l.name.padded(9)) \(counts[l] ?? 0)") }
+            }
+        } else {
+            print(format == .json ? "{\"count\":\(total)}" : "\(total)")
         }
     }
 }

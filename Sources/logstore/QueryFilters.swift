@@ -1,8 +1,9 @@
 import ArgumentParser
 import LogStore
 import LogStoreIngest
+import LogStoreFilter
 
-/// The filters shared by `query` and `count`.
+/// The filters shared by `query`, `count`, `stats`, `tail` and `export`.
 struct QueryFilters: ParsableArguments {
     @Option(help: ArgumentHelp("Only records at or after T: RFC 3339 (2026-11-22T10:00:00Z) or a duration back from now (90s, 15m, 2h, 7d).", valueName: "T"))
     var since: String?
@@ -28,7 +29,22 @@ struct QueryFilters: ParsableArguments {
     @Option(name: .customLong("attr"), help: ArgumentHelp("Attribute condition KEY=VALUE, KEY!=VALUE, KEY>N, KEY>=N, KEY<N, KEY<=N; repeat for several.", valueName: "COND"))
     var attributes: [String] = []
 
-    /// Builds the query, or throws a usage error naming the bad value.
+    @Option(name: .customLong("where"), help: ArgumentHelp("A filter expression, e.g. 'level >= warning and attr.status >= 500 and message ~ \"timeout\"' (docs/QUERY.md).", valueName: "EXPR"))
+    var whereExpression: String?
+
+    /// The query with every flag and the pushed-down part of --where, plus the residual filter the
+    /// caller applies to each record; a parse error is a usage error with a caret under its column.
+    func plan(now: Int64) throws -> FilterPlan {
+        let base = try makeQuery(now: now)
+        guard let whereExpression else { return FilterPlan(query: base, residual: nil, pushed: []) }
+        do throws(FilterSyntaxError) {
+            return try FilterParser(now: now).parse(whereExpression).plan(into: base)
+        } catch {
+            throw CLIFailure.usage("logstore: " + error.rendered(whereExpression))
+        }
+    }
+
+    /// Builds the query from the flags (not --where), or throws a usage error naming the bad value.
     func makeQuery(now: Int64) throws -> LogQuery {
         var q = LogQuery()
         if let since { q.since = try Self.time(since, now: now, option: "--since") }
