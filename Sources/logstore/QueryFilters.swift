@@ -32,6 +32,13 @@ struct QueryFilters: ParsableArguments {
     @Option(name: .customLong("where"), help: ArgumentHelp("A filter expression, e.g. 'level >= warning and attr.status >= 500 and message ~ \"timeout\"' (docs/QUERY.md).", valueName: "EXPR"))
     var whereExpression: String?
 
+    /// Reports a --where syntax error before anything is opened (exit status 2).
+    func validate() throws {
+        guard let whereExpression else { return }
+        do throws(FilterSyntaxError) { _ = try FilterParser(now: 0).parse(whereExpression) }
+        catch { throw ValidationError(error.rendered(whereExpression)) }
+    }
+
     /// The query with every flag and the pushed-down part of --where, plus the residual filter the
     /// caller applies to each record; a parse error is a usage error with a caret under its column.
     func plan(now: Int64) throws -> FilterPlan {

@@ -60,6 +60,12 @@ struct TailCommand: ParsableCommand {
         // Ctrl-C ends a follow cleanly: output is flushed after every poll, so nothing is lost.
         signal(SIGINT) { _ in _exit(0) }
         signal(SIGTERM) { _ in _exit(0) }
+        // A parent may have started this process with the signals blocked; unblock them.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
         while true {
             usleep(useconds_t(interval) * 1000)
             let reader = try location.openForReading()
