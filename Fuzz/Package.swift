@@ -14,6 +14,7 @@ let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
 
 let logStore: Target.Dependency = .product(name: "LogStore", package: root)
 let ingest: Target.Dependency = .product(name: "LogStoreIngest", package: root)
+let filter: Target.Dependency = .product(name: "LogStoreFilter", package: root)
 
 let package = Package(
     name: "LogStoreFuzz",
@@ -30,6 +31,7 @@ let package = Package(
         .executableTarget(name: "FuzzSegment", dependencies: ["FuzzKit", "CFuzzSupport", logStore]),
         .executableTarget(name: "FuzzWAL", dependencies: ["FuzzKit", "CFuzzSupport", logStore]),
         .executableTarget(name: "FuzzNDJSON", dependencies: ["FuzzKit", "CFuzzSupport", logStore, ingest]),
+        .executableTarget(name: "FuzzFilter", dependencies: ["FuzzKit", "CFuzzSupport", logStore, filter]),
         // Writes the seed corpora under corpus/ with the engine's own encoders.
         .executableTarget(name: "MakeSeeds", dependencies: [logStore, ingest]),
     ],
