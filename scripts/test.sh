@@ -14,5 +14,8 @@ failed=$(grep -E "^✘ Test .* failed after" "$log" | grep -vc "^✘ Test run wi
 skipped=$(grep -cE "^➜ Test .* skipped" "$log" || true)
 rm -f "$log"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+# Steps .ci/run ran before (fuzzing, sanitizers) that failed count as failed tests.
+extra="${CI_EXTRA_FAILED:-0}"
+if [ "$extra" -gt 0 ]; then failed=$((failed + extra)); status=1; fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 exit "$status"

@@ -256,7 +256,7 @@ import Testing
             case nil:
                 if reported { row.detectedAsDamage += 1 } else { row.missed += 1; problems.record("\(m): invalid SETTINGS not reported") }
             case let s? where s == image.settings:
-                row.undetectableByDesign["same settings (e.g. a trailing newline cut)", default: 0] += 1
+                row.undetectableByDesign["same meaning (e.g. a key renamed to an unknown one whose default is the stored value)", default: 0] += 1
                 if reported { problems.record("\(m): equivalent SETTINGS reported") }
             case _?:
                 row.undetectableByDesign["other valid settings (SETTINGS carries no checksum)", default: 0] += 1

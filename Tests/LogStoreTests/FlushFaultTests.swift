@@ -127,6 +127,53 @@ import Testing
         #expect(try LogStore.verify(at: crashed).isClean)
     }
 
+    /// A failure that has cleared does not fail `close()`: close waits for the retried flush (found by
+    /// the concurrent fault test under ASan, where close returned the stale error of a failed rotation).
+    @Test func closeAfterTheDiskRecoversFlushesAndDoesNotReportTheClearedFailure() throws {
+        let dir = TempDir()
+        let io = FaultInjectingIO()
+        let store = try LogStore.open(at: dir.path, options: Faults.options(io))
+        let before = try appendInBatches(store, Faults.records("before", 20), batches: 2)
+        io.inject(.write, path: "/wal/", times: nil, .fail(ENOSPC))  // the next WAL file gets no header
+        #expect(performing: { try store.flush() }, throws: { Faults.isIO($0, ENOSPC) })
+        io.clear()
+        try store.close()
+        #expect(walNames(dir.path).isEmpty, "close flushed everything")
+        expectSameRecords(try Faults.reopenedRecords(dir.path), reference(before, LogQuery()), "reopened")
+        #expect(try LogStore.verify(at: dir.path).isClean)
+    }
+
+    /// Retention frees disk even while every flush fails (on a full disk it is what frees space):
+    /// the background thread applies it between flush retries.
+    @Test func retentionRunsWhileFlushesKeepFailing() throws {
+        let dir = TempDir()
+        let io = FaultInjectingIO()
+        let clock = TestClock(nowNanos())
+        var opts = Faults.options(io)
+        opts.clock = clock.function
+        opts.retention = .seconds(2 * 3_600)
+        opts.expiryInterval = .milliseconds(20)
+        let store = try LogStore.open(at: dir.path, options: opts)
+        _ = try appendInBatches(store, Faults.records("old", 20, base: clock.now - 100 * nanosPerMinute), batches: 1)
+        try store.flush()
+        #expect(segmentNames(dir.path).count == 1)
+        io.inject(.write, path: ".seg.tmp", times: nil, .fail(ENOSPC))
+        let fresh = try appendInBatches(store, Faults.records("fresh", 10, base: clock.now), batches: 1)
+        #expect(throws: LogStoreError.self) { try store.flush() }
+        clock.advance(by: .seconds(30 * 60))  // the old segment's records are now past the retention
+        let deadline = Date().addingTimeInterval(10)
+        while !segmentNames(dir.path).isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(segmentNames(dir.path).isEmpty, "the expired segment was removed while flushes failed")
+        io.clear()
+        try store.flush()
+        try store.close()
+        var reopenOptions = StoreOptions(durability: .none)
+        reopenOptions.clock = clock.function
+        let reopened = try LogStore.open(at: dir.path, options: reopenOptions)
+        defer { try? reopened.close() }
+        expectSameRecords(try reopened.records(LogQuery()), reference(fresh, LogQuery()), "reopened")
+    }
+
     /// Creating the next WAL file fails (disk full): the rotation is retried, appends meanwhile
     /// fail, and both flush and append work once space returns.
     @Test func walRotationThatCannotCreateItsFileIsRetried() throws {

@@ -65,6 +65,8 @@ final class WALCommitter: @unchecked Sendable {
     private var stopped = false
     /// Set while the rotation at the head of the queue cannot create its file; cleared when it can.
     private var rotationError: LogStoreError?
+    /// Failed attempts to create a WAL file, so that a waiter reports only an attempt it saw fail.
+    private var rotationFailures = 0
     private var retryAt: Int64 = 0
     private var retryDelay: Int64 = 10_000_000
     private var asyncWaiters: [(lsn: Int64, continuation: CheckedContinuation<Void, any Error>)] = []
@@ -190,10 +192,12 @@ final class WALCommitter: @unchecked Sendable {
     }
 
     /// Blocks until the rotation to file `number` has been carried out (the previous file is complete
-    /// and synced). Throws while the new file cannot be created (the committer keeps retrying).
+    /// and synced). Throws when an attempt to create the new file made during the wait fails (the
+    /// committer keeps retrying with a backoff; an earlier failure is not reported again).
     func waitForRotation(to number: UInt64) throws(LogStoreError) {
         try monitor.withLock { () throws(LogStoreError) in
-            while currentNumber < number && rotationError == nil && !stopped { monitor.wait() }
+            let failuresBefore = rotationFailures
+            while currentNumber < number && rotationFailures == failuresBefore && !stopped { monitor.wait() }
             if currentNumber >= number { return }
             if let rotationError { throw rotationError }
             throw LogStoreError(.closed, "the store closed before WAL file \(number) was started")
@@ -370,6 +374,7 @@ final class WALCommitter: @unchecked Sendable {
             try? io.unlink(path)
             monitor.withLock {
                 rotationError = error
+                rotationFailures += 1
                 retryAt = monotonicNanos() + retryDelay
                 retryDelay = min(retryDelay * 2, 1_000_000_000)
                 monitor.broadcast()
