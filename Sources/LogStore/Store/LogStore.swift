@@ -107,6 +107,8 @@ public final class LogStore: Sendable {
             flusherDone.broadcast()
         }
         committer.close()
+        // Every acknowledged record has been published: subscribers read their buffers, then end.
+        committer.subscriptions.close()
         if failure == nil, let e = committer.error { failure = e }
         let current = state.withLock { () -> UInt64 in
             shared.closed = true

@@ -31,6 +31,8 @@ final class WALCommitter: @unchecked Sendable {
     private struct Pending {
         var endLSN: Int64
         var sequences: ClosedRange<UInt64>?
+        /// The frames, for live subscriptions once they are durable (a reference the head shares).
+        var batch: RowBatch
     }
 
     /// What a failure took, handed to the store by ``resolveFailure`` (called by ``failureHandler``).
@@ -43,6 +45,8 @@ final class WALCommitter: @unchecked Sendable {
     }
 
     private let monitor = Monitor()
+    /// Live subscriptions: receive each batch once it is acknowledged (durable, or written with `.none`).
+    let subscriptions = SubscriptionHub()
     private let directory: String
     private let io: any StorageIO
     private let durability: Durability
@@ -58,6 +62,8 @@ final class WALCommitter: @unchecked Sendable {
     /// Every LSN up to this is resolved: durable, unless ``ledger`` lists it as lost.
     private var durableLSN: Int64 = 0
     private var pending: [Pending] = []
+    /// Batches acknowledged since the last ``publishDurable()``, kept only while someone subscribes.
+    private var acknowledged: [RowBatch] = []
     private var ledger = WALFailureLedger()
     private var lastSync: Int64 = 0
     private var syncRequested = false
@@ -125,7 +131,7 @@ final class WALCommitter: @unchecked Sendable {
             queuedBytes += frames.bytes.count
             appendedLSN += Int64(frames.bytes.count)
             queue.append(.batch(frames))
-            pending.append(Pending(endLSN: appendedLSN, sequences: sequences))
+            pending.append(Pending(endLSN: appendedLSN, sequences: sequences, batch: frames))
             // Every mode hands bytes to the OS promptly (a process crash then loses nothing the
             // committer wrote); only the fsync waits, for `.batch` until the interval is due.
             monitor.broadcast()
@@ -287,14 +293,26 @@ final class WALCommitter: @unchecked Sendable {
                 handleFailure(error, items: items)
                 if monitor.withLock({ closing }) { finalAttemptFailed = true }
             }
+            publishDurable()
         }
         if let file { try? file.sync() }
         file = nil
+        publishDurable()
         monitor.withLock {
             stopped = true
             resumeWaiters()
             monitor.broadcast()
         }
+    }
+
+    /// Hands the batches acknowledged so far to the subscriptions, outside the lock, on this thread.
+    private func publishDurable() {
+        let batches = monitor.withLock { () -> [RowBatch] in
+            guard !acknowledged.isEmpty else { return [] }
+            defer { acknowledged = [] }
+            return acknowledged
+        }
+        if !batches.isEmpty { subscriptions.publish(batches) }
     }
 
     private static func bytes(of items: [Item]) -> Int {
@@ -307,7 +325,11 @@ final class WALCommitter: @unchecked Sendable {
         writtenLSN = max(writtenLSN, durableLSN)
         var n = 0
         while n < pending.count && pending[n].endLSN <= durableLSN { n += 1 }
-        if n > 0 { pending.removeFirst(n) }
+        guard n > 0 else { return }
+        if subscriptions.hasSubscribers {
+            for p in pending[0..<n] { acknowledged.append(p.batch) }
+        }
+        pending.removeFirst(n)
     }
 
     private func process(_ items: [Item]) throws(LogStoreError) {
