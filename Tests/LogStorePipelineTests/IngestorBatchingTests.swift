@@ -8,10 +8,10 @@ import Testing
         let store = try openStore(dir)
         var options = IngestorOptions()
         options.batchRecords = 10
-        options.batchAge = .seconds(60)
+        options.batchAge = .seconds(3_600)
         let ingestor = try Ingestor(store: store, options: options)
         for i in 0..<25 { #expect(ingestor.offer(record(i)) == .accepted) }
-        #expect(await eventually { ingestor.counters.written == 20 })
+        #expect(await eventually(60) { ingestor.counters.written == 20 })
         try await Task.sleep(for: .milliseconds(100))
         #expect(ingestor.counters.written == 20, "a partial batch must wait for its age")
         #expect(ingestor.counters.buffered == 5)
@@ -31,7 +31,7 @@ import Testing
         let ingestor = try Ingestor(store: store, options: options)
         ingestor.offer(record(1))
         ingestor.offer(record(2))
-        #expect(await eventually(3) { ingestor.counters.written == 2 })
+        #expect(await eventually(60) { ingestor.counters.written == 2 })
         await ingestor.close()
         try store.close()
     }
@@ -47,7 +47,7 @@ import Testing
         for _ in 0..<10 {
             ingestor.offer(LogRecord(timestamp: nowNanos(), level: .info, source: "s", correlationID: nil, message: big, attributes: []))
         }
-        #expect(await eventually { ingestor.counters.written >= 8 })
+        #expect(await eventually(60) { ingestor.counters.written >= 8 })
         #expect(ingestor.counters.batches >= 2)
         await ingestor.close()
         try store.close()

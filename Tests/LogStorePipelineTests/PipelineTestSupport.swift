@@ -77,7 +77,7 @@ func messages(_ store: LogStore) throws -> [String] {
 }
 
 /// Polls `condition` every 5 ms for up to `seconds`.
-func eventually(_ seconds: Double = 5, _ condition: () -> Bool) async -> Bool {
+func eventually(_ seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if condition() { return true }
