@@ -31,6 +31,8 @@ public final class LogStore: Sendable {
     let committer: WALCommitter?
     let lock: StoreLock?
     let flusherDone = Monitor()
+    /// Serializes appends that carry idempotency keys, from their key check to their commit.
+    let keyedAppends = Monitor()
     nonisolated(unsafe) var flusherStopped = false
 
     var walDirectory: String { joinPath(path, "wal") }
