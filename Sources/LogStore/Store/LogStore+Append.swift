@@ -39,6 +39,14 @@ extension LogStore {
         try await committer.waitDurableAsync(receipt.lsn, force: options.durability == .none)
     }
 
+    /// Blocks the calling thread until the append behind `receipt` is durable under the store's
+    /// ``Durability`` (returns at once with `.none`). For writer threads such as the pipeline's, which
+    /// must not count records as written before a failed sync could still drop them.
+    package func waitUntilDurableBlocking(_ receipt: AppendReceipt) throws(LogStoreError) {
+        guard receipt.accepted > 0, options.durability != .none, let committer else { return }
+        try committer.waitDurable(receipt.lsn)
+    }
+
     /// Makes every append so far durable now, whatever the durability mode. Throws when an append
     /// made since the previous `sync()` was lost to a failed WAL write or sync.
     public func sync() throws(LogStoreError) {
