@@ -279,6 +279,37 @@ import Testing
         for r in tally.rows.values { #expect(r.missed == 0) }
     }
 
+    // MARK: KEYS
+
+    /// A damaged KEYS file is reported by verify and open and ignored: duplicates become possible,
+    /// nothing is lost (FORMAT.md 8.2).
+    @Test func keysFile() throws {
+        let image = try Self.image.get()
+        let original = try #require(image.files["KEYS"])
+        let problems = Problems()
+        let all = Set(image.records.keys)
+        let tally = try Self.run("KEYS", file: "KEYS", bytes: original, seed: 7) { m, mutated, dir, row in
+            guard mutated != original else { return }
+            if (try LogStore.verify(at: dir)).problems.contains(where: { $0.file == "KEYS" }) {
+                row.detectedAsDamage += 1
+            } else {
+                row.missed += 1
+                problems.record("\(m): damaged KEYS not reported by verify")
+            }
+            do throws(LogStoreError) {
+                let writer = try LogStore.open(at: dir, options: Self.writerOptions())
+                if writer.recoveryReport.keysFileProblem == nil { problems.record("\(m): open did not report the damaged KEYS") } else { row.openRepaired += 1 }
+                Self.checkRecords(try writer.records(LogQuery()), image: image, required: all, exact: true, "\(m)", problems)
+                try writer.close()
+            } catch {
+                problems.record("\(m): open threw \(error)")
+                row.openRefused += 1
+            }
+        }
+        #expect(problems.count == 0)
+        for r in tally.rows.values { #expect(r.missed == 0) }
+    }
+
     // MARK: Files nothing reads for data: LOCK, quarantine/, *.seg.tmp
 
     @Test func lockQuarantineAndTemporaryFiles() throws {
