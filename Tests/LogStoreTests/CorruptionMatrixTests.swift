@@ -259,8 +259,9 @@ import Testing
                 row.undetectableByDesign["same meaning (e.g. a key renamed to an unknown one whose default is the stored value)", default: 0] += 1
                 if reported { problems.record("\(m): equivalent SETTINGS reported") }
             case _?:
-                row.undetectableByDesign["other valid settings (SETTINGS carries no checksum)", default: 0] += 1
-                if reported { problems.record("\(m): valid SETTINGS reported") }
+                // SETTINGS version 2 ends with a checksum: damage must never read as other valid settings.
+                row.missed += 1
+                problems.record("\(m): damaged SETTINGS decoded as other valid settings")
             }
             do throws(LogStoreError) {
                 let writer = try LogStore.open(at: dir, options: Self.writerOptions())
