@@ -63,6 +63,49 @@ import Testing
         #expect(nonEmpty >= 20, "the generator produced mostly empty filters")
     }
 
+    /// Concurrent appenders (with flushes) and a fast and a lagging consumer: the fast one gets every
+    /// record once, in sequence order; for the lagging one, records plus skipped add up to the total.
+    @Test func concurrentAppendersAndConsumersSeeEveryRecordOnceOrCountedAsSkipped() async throws {
+        let dir = TempDir()
+        var options = Self.options()
+        options.headFlushBytes = 64 << 10
+        let store = try LogStore.open(at: dir.path, options: options)
+        let fast = try store.subscribe(bufferSize: 10_000)
+        let slow = try store.subscribe(LogQuery(levels: [.error]), bufferSize: 4)
+        let fastTask = Task { await Self.drain(fast) }
+        let slowTask = Task {
+            var out: [LogSubscription.Event] = []
+            for await e in slow {
+                out.append(e)
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+            return out
+        }
+        let failures = Locked(0)
+        ConcurrencyTests.runThreads((0..<4).map { t in
+            { @Sendable in
+                for b in 0..<25 {
+                    let batch = Faults.records("t\(t)-\(b)", 20)
+                    if (try? store.append(batch))?.accepted != batch.count { failures.update { $0 += 1 } }
+                }
+            }
+        })
+        #expect(failures.value == 0)
+        let all = try store.records(LogQuery())
+        try store.close()
+        let fastEvents = await fastTask.value
+        let delivered = Self.records(fastEvents)
+        #expect(delivered.count == fastEvents.count && delivered.count == 2_000)
+        #expect(delivered.map(\.sequence) == Array(1...2_000))
+        expectSameRecords(delivered.sorted { QueryCursor($0) < QueryCursor($1) }, all, "fast consumer")
+        let slowEvents = await slowTask.value
+        let skipped = slowEvents.reduce(0) { if case .lagged(let n) = $1 { $0 + n } else { $0 } }
+        let slowRecords = Self.records(slowEvents)
+        #expect(slowRecords.allSatisfy { $0.level == .error })
+        #expect(slowRecords.count + skipped == all.filter { $0.level == .error }.count)
+        #expect(slowRecords.map(\.sequence) == slowRecords.map(\.sequence).sorted())
+    }
+
     @Test func limitEndsTheSubscriptionAfterThatManyRecords() async throws {
         let dir = TempDir()
         let store = try LogStore.open(at: dir.path, options: Self.options(.sync))
