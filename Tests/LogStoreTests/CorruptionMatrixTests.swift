@@ -348,7 +348,8 @@ import Testing
         // A segment being written is never read and is deleted at open.
         let temporary = image.segmentName + ".tmp"
         _ = try Self.run("segments/*.seg.tmp", file: temporary, bytes: try #require(image.files[image.segmentName]), seed: 6) { m, _, dir, row in
-            if !(try LogStore.verify(at: dir)).isClean { problems.record("\(m): verify read a .seg.tmp") }
+            let report = try LogStore.verify(at: dir)
+            if !report.isClean { problems.record("\(m): verify read a .seg.tmp: \(report.problems)") }
             row.undetectableByDesign["never read; deleted at open", default: 0] += 1
             guard row.mutations % 10 == 0 else { return }
             let writer = try LogStore.open(at: dir, options: Self.writerOptions())
