@@ -259,8 +259,9 @@ import Testing
                 row.undetectableByDesign["same meaning (e.g. a key renamed to an unknown one whose default is the stored value)", default: 0] += 1
                 if reported { problems.record("\(m): equivalent SETTINGS reported") }
             case _?:
-                row.undetectableByDesign["other valid settings (SETTINGS carries no checksum)", default: 0] += 1
-                if reported { problems.record("\(m): valid SETTINGS reported") }
+                // SETTINGS version 2 ends with a checksum: damage must never read as other valid settings.
+                row.missed += 1
+                problems.record("\(m): damaged SETTINGS decoded as other valid settings")
             }
             do throws(LogStoreError) {
                 let writer = try LogStore.open(at: dir, options: Self.writerOptions())
@@ -347,7 +348,8 @@ import Testing
         // A segment being written is never read and is deleted at open.
         let temporary = image.segmentName + ".tmp"
         _ = try Self.run("segments/*.seg.tmp", file: temporary, bytes: try #require(image.files[image.segmentName]), seed: 6) { m, _, dir, row in
-            if !(try LogStore.verify(at: dir)).isClean { problems.record("\(m): verify read a .seg.tmp") }
+            let report = try LogStore.verify(at: dir)
+            if !report.isClean { problems.record("\(m): verify read a .seg.tmp: \(report.problems)") }
             row.undetectableByDesign["never read; deleted at open", default: 0] += 1
             guard row.mutations % 10 == 0 else { return }
             let writer = try LogStore.open(at: dir, options: Self.writerOptions())
