@@ -8,10 +8,15 @@ let package = Package(
         .library(name: "LogStore", targets: ["LogStore"]),
         .library(name: "LogStoreIngest", targets: ["LogStoreIngest"]),
         .library(name: "LogStoreFilter", targets: ["LogStoreFilter"]),
+        .library(name: "LogStorePipeline", targets: ["LogStorePipeline"]),
+        .library(name: "LogStoreLogging", targets: ["LogStoreLogging"]),
         .executable(name: "logstore", targets: ["logstore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.0"),
     ],
     targets: [
         // liblz4 from Debian's liblz4-dev, found through pkg-config.
@@ -24,10 +29,20 @@ let package = Package(
         .target(name: "LogStoreFormat", dependencies: ["CLZ4", "CCRC32C"]),
         // The engine: WAL, head, segments, index, queries, retention.
         .target(name: "LogStore", dependencies: ["LogStoreFormat", "CSystem"]),
-        // Input parsing for collectors: NDJSON today.
+        // Input parsing for collectors: NDJSON, logfmt and plain text.
         .target(name: "LogStoreIngest", dependencies: ["LogStore"]),
         // The `--where` filter language (docs/QUERY.md): parser, evaluation, push-down into LogQuery.
         .target(name: "LogStoreFilter", dependencies: ["LogStore", "LogStoreIngest"]),
+        // The Ingestor: batching, bounded buffering with backpressure, retries; counters via swift-metrics.
+        .target(name: "LogStorePipeline", dependencies: [
+            "LogStore", .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        // A swift-log backend writing through the Ingestor; trace IDs from swift-distributed-tracing.
+        .target(name: "LogStoreLogging", dependencies: [
+            "LogStorePipeline",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+        ]),
         // The `logstore` command-line tool.
         .executableTarget(name: "logstore", dependencies: [
             "LogStore", "LogStoreIngest", "LogStoreFilter",
@@ -38,6 +53,14 @@ let package = Package(
         .testTarget(name: "LogStoreIngestTests", dependencies: ["LogStoreIngest"]),
         .testTarget(name: "LogStoreFilterTests", dependencies: ["LogStoreFilter"]),
         .testTarget(name: "LogStoreCLITests", dependencies: ["LogStore"]),
+        .testTarget(name: "LogStorePipelineTests", dependencies: [
+            "LogStorePipeline", .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        .testTarget(name: "LogStoreLoggingTests", dependencies: [
+            "LogStoreLogging",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

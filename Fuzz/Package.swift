@@ -31,6 +31,8 @@ let package = Package(
         .executableTarget(name: "FuzzSegment", dependencies: ["FuzzKit", "CFuzzSupport", logStore]),
         .executableTarget(name: "FuzzWAL", dependencies: ["FuzzKit", "CFuzzSupport", logStore]),
         .executableTarget(name: "FuzzNDJSON", dependencies: ["FuzzKit", "CFuzzSupport", logStore, ingest]),
+        .executableTarget(name: "FuzzLogfmt", dependencies: ["FuzzKit", "CFuzzSupport", logStore, ingest]),
+        .executableTarget(name: "FuzzText", dependencies: ["FuzzKit", "CFuzzSupport", logStore, ingest]),
         .executableTarget(name: "FuzzFilter", dependencies: ["FuzzKit", "CFuzzSupport", logStore, filter]),
         // Writes the seed corpora under corpus/ with the engine's own encoders.
         .executableTarget(name: "MakeSeeds", dependencies: [logStore, ingest]),

@@ -25,6 +25,9 @@ struct CrashWriterCommand: ParsableCommand {
     @Option(help: "Records per append.")
     var batch: Int = 1
 
+    @Flag(help: "Give record N the idempotency key k-SEED-N (a rerun with the same seed retries the same events).")
+    var keyed = false
+
     func run() throws {
         var options = StoreOptions(durability: .sync)
         options.headFlushBytes = 256 << 10
@@ -39,7 +42,8 @@ struct CrashWriterCommand: ParsableCommand {
                 records.append(LogRecord(timestamp: base + Int64(n) * 1_000_000 - Int64(n % 7) * 5_000_000,
                                          level: LogLevel.allCases[n % LogLevel.count], source: "crash-\(seed)",
                                          correlationID: "run-\(seed)-\(n / 10)", message: "m-\(seed)-\(n)",
-                                         attributes: [Attribute("n", .int(Int64(n)))]))
+                                         attributes: [Attribute("n", .int(Int64(n)))],
+                                         idempotencyKey: keyed ? IdempotencyKey("k-\(seed)-\(n)") : nil))
             }
             let receipt = try store.append(records)
             var line = ""

@@ -8,11 +8,15 @@ import Glibc
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Store NDJSON records from files or standard input.",
+        abstract: "Store NDJSON, logfmt or plain-text records from files or standard input.",
         discussion: """
-        Each line is one JSON object. Fields: timestamp/ts/time (RFC 3339, or epoch s/ms/µs/ns), \
+        --format ndjson (the default): each line is one JSON object. Fields: timestamp/ts/time (RFC 3339, or epoch s/ms/µs/ns), \
         level/log_level/severity, source/worker_name/service, correlation_id/correlationId/trace_id, \
         message/msg; every other field becomes an attribute (nested objects as dotted keys).
+        --format logfmt: key=value pairs, the same key names as NDJSON; no timestamp means now.
+        --format text: the timestamp is detected at the start of each line (RFC 3339/ISO 8601, \
+        syslog "MMM dd HH:mm:ss", Apache/nginx, epoch numbers; else now), the level from tokens \
+        such as ERROR, [warn] or E/, and stack-trace lines are joined to the record before them.
         Bad lines are reported with file, line and reason; the good lines around them are stored, \
         and the exit status is 1.
 
@@ -20,6 +24,8 @@ struct IngestCommand: ParsableCommand {
           logstore ingest app.ndjson
           cat app.ndjson | logstore ingest --durability sync
           logstore ingest --retention 36h logs/*.ndjson
+          logstore ingest --format text --source web /var/log/nginx/error.log
+          logstore ingest --format logfmt app.logfmt
         """
     )
 
@@ -27,6 +33,12 @@ struct IngestCommand: ParsableCommand {
 
     @Argument(help: ArgumentHelp("NDJSON files; - or nothing for standard input.", valueName: "FILE"))
     var files: [String] = []
+
+    @Option(help: "ndjson, logfmt or text.")
+    var format: LineFormat = .ndjson
+
+    @Option(help: ArgumentHelp("Source for records that name none (text lines always); default: the file name.", valueName: "NAME"))
+    var source: String?
 
     @Option(help: "sync (every batch synced), batch (synced every 10 ms), or none.")
     var durability: Durability = .batch
@@ -90,7 +102,10 @@ struct IngestCommand: ParsableCommand {
             throw CLIFailure.data("logstore: cannot read \(file): \(String(cString: strerror(errno)))")
         }
         defer { if fd != 0 { close(fd) } }
-        let pipeline = IngestPipeline(fd: fd, name: name, maxRecordBytes: store.options.maxRecordBytes)
+        var parserOptions = LineParserOptions()
+        parserOptions.maxRecordBytes = store.options.maxRecordBytes
+        parserOptions.source = source ?? (file == "-" ? "" : file)
+        let pipeline = IngestPipeline(fd: fd, name: name, format: format, options: parserOptions)
         do {
             while let chunk = try pipeline.next() {
                 totals.bytes += chunk.bytes
@@ -137,6 +152,8 @@ struct IngestTotals {
 }
 
 extension Durability: ExpressibleByArgument {}
+
+extension LineFormat: ExpressibleByArgument {}
 
 func monotonicSeconds() -> Double {
     var t = timespec()

@@ -17,7 +17,7 @@ struct ParsedChunk: Sendable {
     consuming func takeRows() -> EncodedRows { rows }
 }
 
-/// Reads and parses NDJSON straight into row bytes on a background thread while the caller appends
+/// Reads and parses NDJSON (or logfmt or text) straight into row bytes on a background thread while the caller appends
 /// the previous chunk, so parsing and storing use both cores.
 ///
 /// Double-buffered and bounded: a chunk is in flight from the moment the reader starts filling it until
@@ -43,13 +43,13 @@ final class IngestPipeline: Sendable {
     /// Bytes asked for by each `read`.
     static let readSize = 2 << 20
 
-    init(fd: Int32, name: String, maxRecordBytes: Int, depth: Int = 2) {
+    init(fd: Int32, name: String, format: LineFormat, options: LineParserOptions, depth: Int = 2) {
         // Starts at zero and is raised to `depth`: libdispatch traps when a semaphore is freed with a
         // value below its initial one, which an early stop (chunks never handed back) would leave.
         free = DispatchSemaphore(value: 0)
         for _ in 0..<max(depth, 1) { free.signal() }
         DispatchQueue.global(qos: .userInitiated).async { [self] in
-            produce(fd: fd, name: name, maxRecordBytes: maxRecordBytes)
+            produce(fd: fd, name: name, stream: LineRecordStream(format: format, options: options))
         }
     }
 
@@ -93,9 +93,9 @@ final class IngestPipeline: Sendable {
         return ParsedChunk(rows: rows, errors: [], bytes: bytes)
     }
 
-    private func produce(fd: Int32, name: String, maxRecordBytes: Int) {
+    private func produce(fd: Int32, name: String, stream: consuming LineRecordStream) {
         defer { done.signal() }
-        var stream = NDJSONStream(parser: NDJSONParser(options: .init(maxRecordBytes: maxRecordBytes)))
+        var stream = stream
         var buffer = [UInt8](repeating: 0, count: Self.readSize)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }

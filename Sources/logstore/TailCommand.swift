@@ -11,10 +11,10 @@ struct TailCommand: ParsableCommand {
         abstract: "Print the last N matching records; with -f, keep printing new ones.",
         discussion: """
         -f follows the store: new matching records are printed as they become durable, until Ctrl-C \
-        (exit status 0). Interim implementation: -f re-opens the store read-only every --interval and \
-        reads the records after the last one printed, so a record that arrives later with an older \
-        timestamp than one already printed is not shown. It will move to the store's live \
-        subscription API once that exists.
+        (exit status 0). The store's live subscriptions (LogStore.subscribe) exist only inside the \
+        writing process, so this separate process polls instead: every --interval it re-opens the \
+        store read-only and reads the records after the last one seen (LogQuery.after). A record \
+        that arrives later with an older timestamp than one already seen is therefore not shown.
 
         Examples:
           logstore tail -n 50 --level warning

@@ -95,8 +95,8 @@ import Testing
         let d = [SectionDescriptor(codec: 1, rawLength: 0x0102, storedLength: 0x0304, checksum: 0xA1A2_A3A4),
                  SectionDescriptor(codec: 0, rawLength: 9, storedLength: 9, checksum: 0xB1B2_B3B4),
                  SectionDescriptor(codec: 1, rawLength: 0x050607, storedLength: 0x0809, checksum: 0xC1C2_C3C4)]
-        let (bytes, crc) = SectionedBlockHeader.encode(recordCount: 0x11223344, sections: d)
-        var e: [UInt8] = Array("LSB2".utf8) + le(UInt32(0x11223344)) + [3, 0, 0, 0]
+        let (bytes, crc) = SectionedBlockHeader.encode(recordCount: 0x1234, sections: d)
+        var e: [UInt8] = Array("LSB2".utf8) + le(UInt32(0x1234)) + [3, 0, 0, 0]
         e += [1, 0, 0, 0] + le(UInt32(0x0102)) + le(UInt32(0x0304)) + le(UInt32(0xA1A2_A3A4))
         e += [0, 0, 0, 0] + le(UInt32(9)) + le(UInt32(9)) + le(UInt32(0xB1B2_B3B4))
         e += [1, 0, 0, 0] + le(UInt32(0x050607)) + le(UInt32(0x0809)) + le(UInt32(0xC1C2_C3C4))
@@ -104,9 +104,15 @@ import Testing
         #expect(bytes == e)
         #expect(crc == referenceCRC32C(e[0..<60]))
         let back = try bytes.withBytes { (b) throws(FormatError) in try SectionedBlockHeader.decode(b) }
-        #expect(back.sections == d && back.recordCount == 0x11223344 && back.checksum == crc)
+        #expect(back.sections == d && back.recordCount == 0x1234 && back.checksum == crc)
         #expect(back.offset(of: .core) == 64 && back.offset(of: .messages) == 64 + 0x0304
                 && back.offset(of: .attributes) == 64 + 0x0304 + 9)
+        // A record count the decoded bytes cannot hold (5 bytes per record at least) is refused before
+        // anything is sized from it.
+        let (huge, _) = SectionedBlockHeader.encode(recordCount: 0x7FFF_FFFF, sections: d)
+        #expect(throws: FormatError.self) { try huge.withBytes { (b) throws(FormatError) in try SectionedBlockHeader.decode(b) } }
+        #expect(throws: FormatError.self) { try DecodedBlock(count: 0x7FFF_FFFF, core: nil, messages: [1, 0x41], attributes: nil) }
+        #expect(throws: FormatError.self) { try DecodedBlock(count: 0x7FFF_FFFF, core: nil, messages: nil, attributes: [0, 0]) }
         // Damage anywhere in the header is caught by its checksum.
         for i in 0..<64 {
             var bad = bytes

@@ -129,7 +129,7 @@ struct MatrixTally {
     }
 }
 
-/// A small store image: a SETTINGS file, one flushed segment of several blocks, and a WAL file of
+/// A small store image: a SETTINGS file, a KEYS file, one flushed segment of several blocks, and a WAL file of
 /// several frames (what a crash leaves while a writer is running), with the records each holds.
 struct StoreImage {
     var files: [String: [UInt8]]
@@ -152,7 +152,13 @@ struct StoreImage {
         let store = try LogStore.open(at: dir.path, options: opts)
         // Inside one one-hour window, so the flush writes exactly one segment.
         let base = (nowNanos() - 3 * nanosPerHour) / nanosPerHour * nanosPerHour + 10 * nanosPerMinute
-        let inSegment = try appendInBatches(store, makeRecords(40, seed: 11, base: base, spread: 30 * nanosPerMinute), batches: 2)
+        // Keyed records, so that the flush writes a KEYS file (FORMAT.md 8.2); the WAL records stay unkeyed.
+        let keyed = makeRecords(40, seed: 11, base: base, spread: 30 * nanosPerMinute).enumerated().map { i, r in
+            var r = r
+            r.idempotencyKey = IdempotencyKey("upstream-\(i)")
+            return r
+        }
+        let inSegment = try appendInBatches(store, keyed, batches: 2)
         try store.flush()
         var inWAL: [LogRecord] = []
         for i in 0..<8 {
@@ -165,7 +171,7 @@ struct StoreImage {
         let segments = files.keys.filter { $0.hasPrefix("segments/") && $0.hasSuffix(".seg") }
         let wals = files.keys.filter { $0.hasPrefix("wal/") && $0.hasSuffix(".wal") }.sorted()
         guard segments.count == 1, let segmentName = segments.first, let walName = wals.last,
-              let walBytes = files[walName], files["SETTINGS"] != nil else {
+              let walBytes = files[walName], files["SETTINGS"] != nil, files["KEYS"] != nil else {
             throw LogStoreError(.invalidArgument, "unexpected store image: \(files.keys.sorted())")
         }
         // Keep only the newest WAL file (the older ones hold nothing: their head was flushed).

@@ -259,8 +259,9 @@ import Testing
                 row.undetectableByDesign["same meaning (e.g. a key renamed to an unknown one whose default is the stored value)", default: 0] += 1
                 if reported { problems.record("\(m): equivalent SETTINGS reported") }
             case _?:
-                row.undetectableByDesign["other valid settings (SETTINGS carries no checksum)", default: 0] += 1
-                if reported { problems.record("\(m): valid SETTINGS reported") }
+                // SETTINGS version 2 ends with a checksum: damage must never read as other valid settings.
+                row.missed += 1
+                problems.record("\(m): damaged SETTINGS decoded as other valid settings")
             }
             do throws(LogStoreError) {
                 let writer = try LogStore.open(at: dir, options: Self.writerOptions())
@@ -272,6 +273,37 @@ import Testing
                 if meaning != nil || (error.kind != .corruption && error.kind != .unsupportedVersion) {
                     problems.record("\(m): open threw \(error)")
                 }
+                row.openRefused += 1
+            }
+        }
+        #expect(problems.count == 0)
+        for r in tally.rows.values { #expect(r.missed == 0) }
+    }
+
+    // MARK: KEYS
+
+    /// A damaged KEYS file is reported by verify and open and ignored: duplicates become possible,
+    /// nothing is lost (FORMAT.md 8.2).
+    @Test func keysFile() throws {
+        let image = try Self.image.get()
+        let original = try #require(image.files["KEYS"])
+        let problems = Problems()
+        let all = Set(image.records.keys)
+        let tally = try Self.run("KEYS", file: "KEYS", bytes: original, seed: 7) { m, mutated, dir, row in
+            guard mutated != original else { return }
+            if (try LogStore.verify(at: dir)).problems.contains(where: { $0.file == "KEYS" }) {
+                row.detectedAsDamage += 1
+            } else {
+                row.missed += 1
+                problems.record("\(m): damaged KEYS not reported by verify")
+            }
+            do throws(LogStoreError) {
+                let writer = try LogStore.open(at: dir, options: Self.writerOptions())
+                if writer.recoveryReport.keysFileProblem == nil { problems.record("\(m): open did not report the damaged KEYS") } else { row.openRepaired += 1 }
+                Self.checkRecords(try writer.records(LogQuery()), image: image, required: all, exact: true, "\(m)", problems)
+                try writer.close()
+            } catch {
+                problems.record("\(m): open threw \(error)")
                 row.openRefused += 1
             }
         }
@@ -316,7 +348,8 @@ import Testing
         // A segment being written is never read and is deleted at open.
         let temporary = image.segmentName + ".tmp"
         _ = try Self.run("segments/*.seg.tmp", file: temporary, bytes: try #require(image.files[image.segmentName]), seed: 6) { m, _, dir, row in
-            if !(try LogStore.verify(at: dir)).isClean { problems.record("\(m): verify read a .seg.tmp") }
+            let report = try LogStore.verify(at: dir)
+            if !report.isClean { problems.record("\(m): verify read a .seg.tmp: \(report.problems)") }
             row.undetectableByDesign["never read; deleted at open", default: 0] += 1
             guard row.mutations % 10 == 0 else { return }
             let writer = try LogStore.open(at: dir, options: Self.writerOptions())

@@ -67,11 +67,13 @@ enum CrashWriter {
 
     /// Runs the crash writer for about `millis` ms (or until `maxAcks` acks), kills it with SIGKILL and
     /// returns the complete `ack` lines it printed.
-    static func runAndKill(_ exe: String, store: String, seed: UInt64, batch: Int, millis: Int, maxAcks: Int) throws -> [Ack] {
+    static func runAndKill(_ exe: String, store: String, seed: UInt64, batch: Int, millis: Int, maxAcks: Int,
+                           extraArguments: [String] = []) throws -> [Ack] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: exe)
         process.arguments = ["crash-writer", "--store", store, "--seed", String(seed)]
             + (batch > 1 && CrashWriter.supportsBatch ? ["--batch", String(batch)] : [])
+            + extraArguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice

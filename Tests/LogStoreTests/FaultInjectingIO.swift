@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 @testable import LogStore
 
 /// The real file system (``PosixIO``) with injectable faults: the engine runs unchanged on real files,
@@ -8,7 +7,7 @@ import Synchronization
 /// A fault names an operation, a path fragment, how many matching calls to let through first
 /// (`after`) and how many to fail (`times`, nil = until ``clear()``). A fault can also run a hook
 /// (for example, copy the store directory: what a crash at that instant would leave) before the call.
-final class FaultInjectingIO: StorageIO, Sendable {
+final class FaultInjectingIO: StorageIO, @unchecked Sendable {
     enum Operation: String, Sendable {
         case open, write, fdatasync, truncate, fsyncDirectory, rename, unlink
     }
@@ -39,37 +38,40 @@ final class FaultInjectingIO: StorageIO, Sendable {
     }
 
     private let base = PosixIO()
-    private let faults = Mutex<[Fault]>([])
-    private let log = Mutex<[(Operation, String)]>([])
+    /// Guards `faults` and `log`. An `NSLock` (pthread), not `Synchronization.Mutex`, which
+    /// ThreadSanitizer does not see in Swift 6.3 on Linux (docs/FUZZING.md, "Sanitizers").
+    private let lock = NSLock()
+    private var faults: [Fault] = []
+    private var log: [(Operation, String)] = []
 
     /// Adds a fault; returns its index for ``fired(_:)``.
     @discardableResult
     func inject(_ operation: Operation, path: String, after: Int = 0, times: Int? = 1, _ effect: Effect) -> Int {
-        faults.withLock {
-            $0.append(Fault(operation: operation, path: path, after: after, times: times, effect: effect))
-            return $0.count - 1
+        lock.withLock {
+            faults.append(Fault(operation: operation, path: path, after: after, times: times, effect: effect))
+            return faults.count - 1
         }
     }
 
     /// Removes every fault: the disk is healthy again.
-    func clear() { faults.withLock { $0.removeAll() } }
+    func clear() { lock.withLock { faults.removeAll() } }
 
     /// How often fault `index` fired.
-    func fired(_ index: Int) -> Int { faults.withLock { index < $0.count ? $0[index].fired : 0 } }
+    func fired(_ index: Int) -> Int { lock.withLock { index < faults.count ? faults[index].fired : 0 } }
 
     /// Paths of the calls of `operation` made so far.
-    func calls(_ operation: Operation) -> [String] { log.withLock { $0.filter { $0.0 == operation }.map(\.1) } }
+    func calls(_ operation: Operation) -> [String] { lock.withLock { log.filter { $0.0 == operation }.map(\.1) } }
 
     /// The effect to apply to this call, if a fault matches it.
     private func effect(_ operation: Operation, _ path: String) -> Effect? {
-        log.withLock { $0.append((operation, path)) }
-        return faults.withLock { list -> Effect? in
-            for i in list.indices where list[i].operation == operation && path.contains(list[i].path) {
-                list[i].seen += 1
-                guard list[i].seen > list[i].after else { continue }
-                if let times = list[i].times, list[i].fired >= times { continue }
-                list[i].fired += 1
-                return list[i].effect
+        lock.withLock { () -> Effect? in
+            log.append((operation, path))
+            for i in faults.indices where faults[i].operation == operation && path.contains(faults[i].path) {
+                faults[i].seen += 1
+                guard faults[i].seen > faults[i].after else { continue }
+                if let times = faults[i].times, faults[i].fired >= times { continue }
+                faults[i].fired += 1
+                return faults[i].effect
             }
             return nil
         }

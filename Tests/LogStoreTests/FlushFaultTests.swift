@@ -127,6 +127,22 @@ import Testing
         #expect(try LogStore.verify(at: crashed).isClean)
     }
 
+    /// A failure that has cleared does not fail `close()`: close waits for the retried flush (found by
+    /// the concurrent fault test under ASan, where close returned the stale error of a failed rotation).
+    @Test func closeAfterTheDiskRecoversFlushesAndDoesNotReportTheClearedFailure() throws {
+        let dir = TempDir()
+        let io = FaultInjectingIO()
+        let store = try LogStore.open(at: dir.path, options: Faults.options(io))
+        let before = try appendInBatches(store, Faults.records("before", 20), batches: 2)
+        io.inject(.write, path: "/wal/", times: nil, .fail(ENOSPC))  // the next WAL file gets no header
+        #expect(performing: { try store.flush() }, throws: { Faults.isIO($0, ENOSPC) })
+        io.clear()
+        try store.close()
+        #expect(walNames(dir.path).isEmpty, "close flushed everything")
+        expectSameRecords(try Faults.reopenedRecords(dir.path), reference(before, LogQuery()), "reopened")
+        #expect(try LogStore.verify(at: dir.path).isClean)
+    }
+
     /// Retention frees disk even while every flush fails (on a full disk it is what frees space):
     /// the background thread applies it between flush retries.
     @Test func retentionRunsWhileFlushesKeepFailing() throws {

@@ -100,7 +100,7 @@ import Testing
             try store.close()
         }
         let settingsText = String(decoding: try fileBytes(dir.file("SETTINGS")), as: UTF8.self)
-        #expect(settingsText.hasPrefix("logstore-settings=1\n"))
+        #expect(settingsText.hasPrefix("logstore-settings=2\n"))
         #expect(settingsText.contains("retention_seconds=7200\n"))
         #expect(settingsText.contains("segment_span_seconds=60\n"))
 
@@ -199,6 +199,38 @@ import Testing
         try reader.close()
     }
 
+    /// SETTINGS version 2 ends with a CRC32C line: a damaged file that would still read as other valid
+    /// settings (say a shorter retention, which would expire data) is refused, and verify reports it.
+    @Test func damagedSettingsAreRefusedNotMisread() throws {
+        let dir = TempDir()
+        var opts = StoreOptions(durability: .none)
+        opts.retention = .seconds(30 * 86_400)
+        try LogStore.open(at: dir.path, options: opts).close()
+        let good = try fileBytes(dir.file("SETTINGS"))
+        let text = String(decoding: good, as: UTF8.self)
+        #expect(text.hasPrefix("logstore-settings=2\nretention_seconds=2592000\n"))
+        let crcLine = try #require(text.split(separator: "\n").last)
+        let expected = CRC32C.checksum(Array(good.prefix(good.count - crcLine.utf8.count - 1)))
+        #expect(crcLine == "crc32c=" + String(repeating: "0", count: 8 - String(expected, radix: 16).count) + String(expected, radix: 16))
+        // "2592000" → "2592" (25 seconds' worth of retention would be a valid number) with the checksum line kept.
+        let damaged = Array(text.replacingOccurrences(of: "retention_seconds=2592000", with: "retention_seconds=2592").utf8)
+        // The checksum line removed, and the version line turned into version 1 (which has no checksum).
+        let cut = Array(text.split(separator: "\n").dropLast().joined(separator: "\n").utf8) + [0x0A]
+        let downgraded = Array(text.replacingOccurrences(of: "logstore-settings=2", with: "logstore-settings=1").utf8)
+        for (name, bytes) in [("changed value", damaged), ("checksum line cut", cut), ("version line changed", downgraded)] {
+            try writeFileBytes(dir.file("SETTINGS"), bytes)
+            let error = #expect(throws: LogStoreError.self, "\(name)") { try LogStore.open(at: dir.path, options: StoreOptions(durability: .none)) }
+            #expect(error?.kind == .corruption, "\(name)")
+            #expect(error?.path?.hasSuffix("SETTINGS") == true, "\(name)")
+            #expect(try LogStore.verify(at: dir.path).problems.contains { $0.file == "SETTINGS" }, "\(name)")
+            #expect(try fileBytes(dir.file("SETTINGS")) == bytes, "a refused SETTINGS file is left as it is")
+        }
+        try writeFileBytes(dir.file("SETTINGS"), good)
+        let store = try LogStore.open(at: dir.path, options: StoreOptions(durability: .none))
+        #expect(store.settings.retentionSeconds == 30 * 86_400)
+        try store.close()
+    }
+
     @Test func unknownSettingsKeysSurviveARewrite() throws {
         let dir = TempDir()
         try writeFileBytes(dir.file("SETTINGS"), Array("logstore-settings=1\nretention_seconds=999\nfuture_key=abc\n".utf8))
@@ -211,6 +243,8 @@ import Testing
         #expect(text.contains("future_key=abc\n"))
         #expect(text.contains("segment_span_seconds=120\n"))
         #expect(text.contains("retention_seconds=999\n"))
+        // A version 1 file (no checksum) is read, and rewritten as version 2.
+        #expect(text.hasPrefix("logstore-settings=2\n") && text.contains("\ncrc32c="))
     }
 
     @Test func sizeCapRemovesOldestSegmentsFirst() throws {

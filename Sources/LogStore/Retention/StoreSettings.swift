@@ -19,7 +19,10 @@ public struct StoreSettings: Sendable, Equatable {
     }
 
     static let fileName = "SETTINGS"
-    static let versionLine = "logstore-settings=1"
+    static let versionPrefix = "logstore-settings="
+    /// The version this build writes: 2, with a closing checksum line (FORMAT.md 2).
+    static let versionLine = "logstore-settings=2"
+    static let checksumKey = "crc32c"
 
     func encode() -> String {
         var s = Self.versionLine + "\n"
@@ -27,23 +30,44 @@ public struct StoreSettings: Sendable, Equatable {
         s += "max_bytes=\(maxBytes)\n"
         s += "segment_span_seconds=\(segmentSpanSeconds)\n"
         for (k, v) in unknown { s += "\(k)=\(v)\n" }
-        return s
+        return s + Self.checksumKey + "=" + Self.hex8(CRC32C.checksum(Array(s.utf8))) + "\n"
+    }
+
+    private static func hex8(_ v: UInt32) -> String {
+        let digits = String(v, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
     }
 
     static func decode(_ text: String, path: String) throws(LogStoreError) -> StoreSettings {
         var settings = StoreSettings()
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
-        guard let first = lines.first, first.hasPrefix("logstore-settings=") else {
+        guard let first = lines.first, first.hasPrefix(versionPrefix) else {
             throw .corruption("the settings file does not start with `logstore-settings=`", path: path, offset: 0)
         }
-        guard first == versionLine else {
+        let version = first.dropFirst(versionPrefix.count)
+        guard version == "1" || version == "2" else {
             throw LogStoreError(.unsupportedVersion,
-                                "settings version \(first.dropFirst("logstore-settings=".count)) is not supported (this build reads version 1); open it with a newer LogStore",
+                                "settings version \(version) is not supported (this build reads versions 1 and 2); open it with a newer LogStore",
                                 path: path, offset: 0)
         }
+        var body = lines.dropFirst()
+        if version == "2" {
+            // The last line checksums every byte before it.
+            let checked = text.utf8.count - (lines.last?.utf8.count ?? 0) - 1
+            guard text.hasSuffix("\n"), let last = lines.last, lines.count >= 2, last.hasPrefix(checksumKey + "=") else {
+                throw .corruption("the settings file does not end with its `crc32c=` line and a line end: it was cut short or extended",
+                                  path: path, offset: max(0, checked))
+            }
+            // Exactly the line a writer writes (8 lowercase hex digits), so no other spelling passes.
+            guard last == checksumKey + "=" + hex8(CRC32C.checksum(Array(text.utf8.prefix(checked)))) else {
+                throw .corruption("settings checksum mismatch: the file was damaged; run `logstore verify`, then restore it or set the settings again",
+                                  path: path, offset: checked)
+            }
+            body = body.dropLast()
+        }
         var offset = first.utf8.count + 1
-        for line in lines.dropFirst() {
+        for line in body {
             defer { offset += line.utf8.count + 1 }
             guard let eq = line.firstIndex(of: "=") else {
                 throw .corruption("settings line `\(line)` has no `=`", path: path, offset: offset)
@@ -60,6 +84,9 @@ public struct StoreSettings: Sendable, Equatable {
             case "retention_seconds": settings.retentionSeconds = try number(1)
             case "max_bytes": settings.maxBytes = try number(0)
             case "segment_span_seconds": settings.segmentSpanSeconds = try number(1)
+            case checksumKey:
+                // Only version 2 ends with a checksum (consumed above); anywhere else it is damage.
+                throw .corruption("settings line `\(line)` is a checksum where a setting belongs", path: path, offset: offset)
             default: settings.unknown.append((key, value))
             }
         }

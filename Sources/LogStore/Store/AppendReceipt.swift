@@ -10,6 +10,9 @@ public struct AppendReceipt: Sendable {
     public var droppedExpired = 0
     /// Records not stored because their timestamp lies too far in the future.
     public var rejectedFuture = 0
+    /// Records not stored because their idempotency key was accepted before, within the window
+    /// (``StoreOptions/idempotencyWindow``), by this append or an earlier one.
+    public var duplicates = 0
     /// Records not stored because they were invalid, with their index in the batch and the reason.
     public var rejected: [(index: Int, reason: String)] = []
     /// WAL position covering this append; pass the receipt to ``LogStore/waitUntilDurable(_:)``.

@@ -4,6 +4,8 @@ struct FrameBuilder {
     var frames = ByteWriter(capacity: 64 << 10)
     var frameStarts: [(offset: Int, firstIndex: Int)] = []
     var accepted: [AcceptedRow] = []
+    /// Idempotency keys of accepted rows (index into ``accepted``), written as a keys frame at ``finish()``.
+    var keys: [(index: Int, key: IdempotencyKey)] = []
     private var frameStart = -1
     private var frameCount = 0
 
@@ -31,8 +33,12 @@ struct FrameBuilder {
     @inline(__always)
     mutating func dropRow(start: Int) { frames.truncate(to: start) }
 
-    /// Closes the last frame (removing it if it stayed empty).
-    mutating func finish() {
+    /// Gives the row just committed an idempotency key.
+    mutating func keyLastRow(_ key: IdempotencyKey) { keys.append((accepted.count - 1, key)) }
+
+    /// Closes the last frame (removing it if it stayed empty), then adds the keys frame
+    /// (docs/FORMAT.md, 8.1) when rows carry keys; its first sequence is sealed like a records frame's.
+    mutating func finish(acceptedAt: Int64) {
         guard frameStart >= 0 else { return }
         if frameCount == 0 {
             frames.truncate(to: frameStart)
@@ -41,6 +47,11 @@ struct FrameBuilder {
             WALFrame.finishRecordsFrame(at: frameStart, count: frameCount, in: &frames)
         }
         frameStart = -1
+        guard !keys.isEmpty else { return }
+        let start = WALFrame.beginKeysFrame(acceptedAt: acceptedAt, into: &frames)
+        for (index, key) in keys { WALFrame.appendKeyEntry(delta: index, key: key.bytes, into: &frames) }
+        WALFrame.finishKeysFrame(at: start, count: keys.count, in: &frames)
+        frameStarts.append((start, 0))
     }
 }
 

@@ -39,6 +39,14 @@ extension LogStore {
         try await committer.waitDurableAsync(receipt.lsn, force: options.durability == .none)
     }
 
+    /// Blocks the calling thread until the append behind `receipt` is durable under the store's
+    /// ``Durability`` (returns at once with `.none`). For writer threads such as the pipeline's, which
+    /// must not count records as written before a failed sync could still drop them.
+    package func waitUntilDurableBlocking(_ receipt: AppendReceipt) throws(LogStoreError) {
+        guard receipt.accepted > 0, options.durability != .none, let committer else { return }
+        try committer.waitDurable(receipt.lsn)
+    }
+
     /// Makes every append so far durable now, whatever the durability mode. Throws when an append
     /// made since the previous `sync()` was lost to a failed WAL write or sync.
     public func sync() throws(LogStoreError) {
@@ -63,10 +71,30 @@ extension LogStore {
 
     private func enqueue(buffer records: UnsafeBufferPointer<LogRecord>) throws(LogStoreError) -> AppendReceipt {
         guard committer != nil else { throw readOnlyError() }
+        guard records.contains(where: { $0.idempotencyKey != nil }) else { return try enqueue(buffer: records, known: nil) }
+        // Appends with keys take turns from the key check to the commit, so two of them can never both
+        // find the same key new (docs/FORMAT.md, section 8). Appends without keys do not wait.
+        return try keyedAppends.withLock { () throws(LogStoreError) -> AppendReceipt in
+            let now = options.clock()
+            let known = state.withLock {
+                records.map { r in r.idempotencyKey.map { shared.idempotency.contains($0, now: now) } ?? false }
+            }
+            return try enqueue(buffer: records, known: known)
+        }
+    }
+
+    /// `known[i]` tells whether record `i`'s idempotency key was accepted before (nil: no keys).
+    private func enqueue(buffer records: UnsafeBufferPointer<LogRecord>, known: [Bool]?) throws(LogStoreError) -> AppendReceipt {
         let (oldest, newest) = try ingestWindow()
         var receipt = AppendReceipt()
         var builder = FrameBuilder()
+        var keysInBatch: Set<IdempotencyKey> = []
         for index in records.indices {
+            let key = records[index].idempotencyKey
+            if let key {
+                if let reason = key.invalidReason { receipt.rejected.append((index, reason)); continue }
+                if known?[index] == true || keysInBatch.contains(key) { receipt.duplicates += 1; continue }
+            }
             let ts = records[index].timestamp
             if ts < oldest { receipt.droppedExpired += 1; continue }
             if ts > newest { receipt.rejectedFuture += 1; continue }
@@ -88,6 +116,10 @@ extension LogStore {
                 continue
             }
             builder.commitRow(start: start, timestamp: ts, level: records[index].level.rawValue, correlationHash: hash)
+            if let key {
+                builder.keyLastRow(key)
+                keysInBatch.insert(key)
+            }
         }
         return try commit(&builder, receipt: receipt)
     }
@@ -143,7 +175,8 @@ extension LogStore {
     private func commit(_ builder: inout FrameBuilder, receipt: AppendReceipt) throws(LogStoreError) -> AppendReceipt {
         guard let committer else { throw readOnlyError() }
         var receipt = receipt
-        builder.finish()
+        let acceptedAt = options.clock()
+        builder.finish(acceptedAt: acceptedAt)
         let accepted = builder.accepted
         guard !accepted.isEmpty else {
             state.withLock { count(receipt) }
@@ -166,6 +199,9 @@ extension LogStore {
             }
             receipt.lsn = try committer.enqueue(batch)
             shared.nextSequence = first + UInt64(accepted.count)
+            for (i, key) in builder.keys {
+                shared.idempotency.insert(key, sequence: first + UInt64(i), acceptedAt: acceptedAt)
+            }
             shared.head.retain(batch)
             let base = batch.bytes.baseAddress!
             for (i, a) in accepted.enumerated() {
@@ -189,6 +225,7 @@ extension LogStore {
         shared.counters.droppedExpired += receipt.droppedExpired
         shared.counters.rejectedFuture += receipt.rejectedFuture
         shared.counters.rejectedInvalid += receipt.rejected.count
+        shared.counters.droppedDuplicates += receipt.duplicates
     }
 
     /// Blocks while two heads are already waiting for the flusher, so memory stays bounded.

@@ -82,6 +82,7 @@ extension LogStore {
         let now = options.clock()
         let oldest = now &- settings.retentionSeconds &* 1_000_000_000
         var rows = head.allRows()
+        let flushedThrough = rows.reduce(UInt64(0)) { max($0, $1.sequence) }
         let before = rows.count
         rows.removeAll { $0.timestamp < oldest }
         let expired = before - rows.count
@@ -105,6 +106,9 @@ extension LogStore {
         }
         if !stranded.isEmpty { state.withLock { shared.strandedSegments.append(contentsOf: stranded) } }
         let segments = try result.get()
+        // The keys of these records must outlive their WAL files (docs/FORMAT.md, 8.2). Best effort:
+        // a failure only lets retries of them through after a restart.
+        _ = saveKeys(through: flushedThrough)
         // The group is durable: its WAL files go before the head is released, so that close(), which
         // waits for the head, never returns while they are still on disk. A failure here is not fatal:
         // the next open deletes WAL files a committed group covers.

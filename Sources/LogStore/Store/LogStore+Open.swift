@@ -91,6 +91,8 @@ extension LogStore {
         state.nextSequence = maxSequence + 1
         state.nextWALNumber = nextWAL + 1
         state.nextSegmentID = catalog.maxSegmentID + 1
+        state.idempotency = Self.loadIdempotency(path, options: options, replayed: replayed, report: &report)
+        state.keysFileExists = io.exists(joinPath(path, KeysFile.fileName))
         let replayedHead = Self.head(from: replayed, walNumber: lastReplayed)
         if !replayedHead.isEmpty { state.immutables.append(replayedHead.snapshot()) }
 

@@ -30,6 +30,8 @@ extension LogStore {
                     dropped += m
                 }
                 shared.counters.lostToWriteFailures += dropped
+                // Their keys go too: a retry of a failed append must be stored.
+                shared.idempotency.forget(sequences: lost)
             }
             if resolution.needsNewFile {
                 let number = shared.nextWALNumber

@@ -31,6 +31,8 @@ public final class LogStore: Sendable {
     let committer: WALCommitter?
     let lock: StoreLock?
     let flusherDone = Monitor()
+    /// Serializes appends that carry idempotency keys, from their key check to their commit.
+    let keyedAppends = Monitor()
     nonisolated(unsafe) var flusherStopped = false
 
     var walDirectory: String { joinPath(path, "wal") }
@@ -92,11 +94,14 @@ public final class LogStore: Sendable {
             return
         }
         var failure: LogStoreError?
+        let flushFailuresBefore = state.withLock { shared.flushFailures }
         do throws(LogStoreError) { try rotateHead(force: true) } catch { failure = error }
         state.withLock { state.broadcast() }
-        // Wait for the flusher to drain every immutable head.
+        flusherDone.withLock { flusherDone.broadcast() }  // a flusher backing off after a failure retries now
+        // Wait for the flusher to drain every immutable head, or to fail while we wait (an earlier,
+        // since-cleared failure must not end the wait: the flusher is retrying it).
         state.withLock {
-            while !shared.immutables.isEmpty && shared.flushError == nil { state.wait(nanoseconds: 50_000_000) }
+            while !shared.immutables.isEmpty && shared.flushFailures == flushFailuresBefore { state.wait(nanoseconds: 50_000_000) }
             if failure == nil, let e = shared.flushError, !shared.immutables.isEmpty { failure = e }
         }
         flusherDone.withLock {
@@ -104,6 +109,8 @@ public final class LogStore: Sendable {
             flusherDone.broadcast()
         }
         committer.close()
+        // Every acknowledged record has been published: subscribers read their buffers, then end.
+        committer.subscriptions.close()
         if failure == nil, let e = committer.error { failure = e }
         let current = state.withLock { () -> UInt64 in
             shared.closed = true

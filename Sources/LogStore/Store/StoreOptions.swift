@@ -57,6 +57,13 @@ public struct StoreOptions: Sendable {
     public var compressionAcceleration: Int32 = 1
     /// Default 60 s: how often the background thread applies retention.
     public var expiryInterval: Duration = .seconds(60)
+    /// Default 10 minutes: how long an accepted ``LogRecord/idempotencyKey`` is remembered (by wall-clock
+    /// acceptance time, across restarts). A longer window catches later retries and costs memory.
+    public var idempotencyWindow: Duration = .seconds(600)
+    /// Default 200,000: the most idempotency keys remembered (about 100 bytes of memory each, and
+    /// rewritten to the `KEYS` file at every flush); beyond it the oldest are forgotten before their
+    /// window ends (counted in ``StoreStatistics``).
+    public var idempotencyMaxKeys = 200_000
     /// The wall clock in nanoseconds since the epoch; replace it in tests.
     public var clock: @Sendable () -> Int64 = { wallClockNanos() }
     /// The file-system seam; replace it to inject faults.
@@ -71,6 +78,9 @@ public struct StoreOptions: Sendable {
     }
 
     func validate() throws(LogStoreError) {
+        if idempotencyWindow <= .zero || idempotencyMaxKeys < 1 {
+            throw LogStoreError(.invalidArgument, "idempotencyWindow must be positive and idempotencyMaxKeys at least 1, got \(idempotencyWindow) and \(idempotencyMaxKeys)")
+        }
         guard blockSize >= 1024, blockSize <= 8 << 20 else {
             throw LogStoreError(.invalidArgument, "blockSize must be between 1 KiB and 8 MiB, got \(blockSize)")
         }

@@ -21,6 +21,10 @@ struct StoreState {
     /// attempt, which must not leave two groups with the same flush id.
     var strandedSegments: [String] = []
     var counters = StoreStatistics.Counters()
+    /// Idempotency keys remembered (docs/FORMAT.md, section 8); replaced at open with the options' window.
+    var idempotency = IdempotencyIndex(window: .seconds(600), maxKeys: 200_000)
+    /// Whether a `KEYS` file exists (a flush with no keys to save then still replaces it).
+    var keysFileExists = false
 
     init(head: Head, settings: StoreSettings) {
         self.head = head
@@ -64,6 +68,9 @@ public struct StoreStatistics: Sendable {
         /// appends were reported failed (by `append` with `.sync`, else by `sync()`, `flush()`,
         /// `waitUntilDurable` or `close()`).
         public var lostToWriteFailures = 0
+        /// Records dropped at ingest because the store had accepted a record with the same
+        /// idempotency key within the window.
+        public var droppedDuplicates = 0
     }
 
     /// Event counters since the store was opened.

@@ -22,6 +22,10 @@ struct StoreVerifier {
         do throws(LogStoreError) { _ = try LogStore.loadSettings(path, io: io) } catch {
             report.problems.append(DamageReport(file: StoreSettings.fileName, offset: error.offset ?? 0, length: 0, reason: error.message))
         }
+        do throws(LogStoreError) { _ = try LogStore.readKeysFile(path, io: io) } catch {
+            report.problems.append(DamageReport(file: KeysFile.fileName, offset: error.offset ?? 0, length: 0,
+                                                reason: error.message + " (idempotency keys of flushed records; the next flush rewrites it)"))
+        }
         let segDir = joinPath(path, "segments")
         let walDir = joinPath(path, "wal")
         let quarantineDir = joinPath(path, "quarantine")

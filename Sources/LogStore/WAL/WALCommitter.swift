@@ -31,6 +31,8 @@ final class WALCommitter: @unchecked Sendable {
     private struct Pending {
         var endLSN: Int64
         var sequences: ClosedRange<UInt64>?
+        /// The frames, for live subscriptions once they are durable (a reference the head shares).
+        var batch: RowBatch
     }
 
     /// What a failure took, handed to the store by ``resolveFailure`` (called by ``failureHandler``).
@@ -43,6 +45,8 @@ final class WALCommitter: @unchecked Sendable {
     }
 
     private let monitor = Monitor()
+    /// Live subscriptions: receive each batch once it is acknowledged (durable, or written with `.none`).
+    let subscriptions = SubscriptionHub()
     private let directory: String
     private let io: any StorageIO
     private let durability: Durability
@@ -58,6 +62,8 @@ final class WALCommitter: @unchecked Sendable {
     /// Every LSN up to this is resolved: durable, unless ``ledger`` lists it as lost.
     private var durableLSN: Int64 = 0
     private var pending: [Pending] = []
+    /// Batches acknowledged since the last ``publishDurable()``, kept only while someone subscribes.
+    private var acknowledged: [RowBatch] = []
     private var ledger = WALFailureLedger()
     private var lastSync: Int64 = 0
     private var syncRequested = false
@@ -65,6 +71,8 @@ final class WALCommitter: @unchecked Sendable {
     private var stopped = false
     /// Set while the rotation at the head of the queue cannot create its file; cleared when it can.
     private var rotationError: LogStoreError?
+    /// Failed attempts to create a WAL file, so that a waiter reports only an attempt it saw fail.
+    private var rotationFailures = 0
     private var retryAt: Int64 = 0
     private var retryDelay: Int64 = 10_000_000
     private var asyncWaiters: [(lsn: Int64, continuation: CheckedContinuation<Void, any Error>)] = []
@@ -123,7 +131,7 @@ final class WALCommitter: @unchecked Sendable {
             queuedBytes += frames.bytes.count
             appendedLSN += Int64(frames.bytes.count)
             queue.append(.batch(frames))
-            pending.append(Pending(endLSN: appendedLSN, sequences: sequences))
+            pending.append(Pending(endLSN: appendedLSN, sequences: sequences, batch: frames))
             // Every mode hands bytes to the OS promptly (a process crash then loses nothing the
             // committer wrote); only the fsync waits, for `.batch` until the interval is due.
             monitor.broadcast()
@@ -190,10 +198,12 @@ final class WALCommitter: @unchecked Sendable {
     }
 
     /// Blocks until the rotation to file `number` has been carried out (the previous file is complete
-    /// and synced). Throws while the new file cannot be created (the committer keeps retrying).
+    /// and synced). Throws when an attempt to create the new file made during the wait fails (the
+    /// committer keeps retrying with a backoff; an earlier failure is not reported again).
     func waitForRotation(to number: UInt64) throws(LogStoreError) {
         try monitor.withLock { () throws(LogStoreError) in
-            while currentNumber < number && rotationError == nil && !stopped { monitor.wait() }
+            let failuresBefore = rotationFailures
+            while currentNumber < number && rotationFailures == failuresBefore && !stopped { monitor.wait() }
             if currentNumber >= number { return }
             if let rotationError { throw rotationError }
             throw LogStoreError(.closed, "the store closed before WAL file \(number) was started")
@@ -283,14 +293,26 @@ final class WALCommitter: @unchecked Sendable {
                 handleFailure(error, items: items)
                 if monitor.withLock({ closing }) { finalAttemptFailed = true }
             }
+            publishDurable()
         }
         if let file { try? file.sync() }
         file = nil
+        publishDurable()
         monitor.withLock {
             stopped = true
             resumeWaiters()
             monitor.broadcast()
         }
+    }
+
+    /// Hands the batches acknowledged so far to the subscriptions, outside the lock, on this thread.
+    private func publishDurable() {
+        let batches = monitor.withLock { () -> [RowBatch] in
+            guard !acknowledged.isEmpty else { return [] }
+            defer { acknowledged = [] }
+            return acknowledged
+        }
+        if !batches.isEmpty { subscriptions.publish(batches) }
     }
 
     private static func bytes(of items: [Item]) -> Int {
@@ -303,7 +325,11 @@ final class WALCommitter: @unchecked Sendable {
         writtenLSN = max(writtenLSN, durableLSN)
         var n = 0
         while n < pending.count && pending[n].endLSN <= durableLSN { n += 1 }
-        if n > 0 { pending.removeFirst(n) }
+        guard n > 0 else { return }
+        if subscriptions.hasSubscribers {
+            for p in pending[0..<n] { acknowledged.append(p.batch) }
+        }
+        pending.removeFirst(n)
     }
 
     private func process(_ items: [Item]) throws(LogStoreError) {
@@ -370,6 +396,7 @@ final class WALCommitter: @unchecked Sendable {
             try? io.unlink(path)
             monitor.withLock {
                 rotationError = error
+                rotationFailures += 1
                 retryAt = monotonicNanos() + retryDelay
                 retryDelay = min(retryDelay * 2, 1_000_000_000)
                 monitor.broadcast()

@@ -24,6 +24,8 @@ struct WALReadResult {
     var rows: [RowRef] = []
     /// Correlation hash per row (0 when none).
     var correlationHashes: [UInt64] = []
+    /// Idempotency keys from keys frames (docs/FORMAT.md, 8.1), only of rows read back.
+    var keys: [KeysFile.Entry] = []
     /// End of the last good frame; the writer truncates the file here when a torn tail follows.
     var validEnd = WALFormat.headerSize
     /// The file size.
@@ -69,6 +71,17 @@ enum WALReader {
         return result
     }
 
+    /// Whether `rows` (in increasing sequence order) holds `sequence`.
+    private static func containsRow(_ rows: [RowRef], sequence: UInt64) -> Bool {
+        var lo = 0
+        var hi = rows.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if rows[mid].sequence < sequence { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < rows.count && rows[lo].sequence == sequence
+    }
+
     private static func scanFrames(_ buf: UnsafeRawBufferPointer, from start: Int, name: String, into result: inout WALReadResult) {
         var offset = start
         result.validEnd = min(start, buf.count)
@@ -76,7 +89,20 @@ enum WALReader {
         while offset < buf.count {
             var problem: String?
             if let frame = WALFrame.frame(at: offset, in: buf) {
-                if frame.type != WALFormat.recordsFrameType {
+                if frame.type == WALFormat.keysFrameType {
+                    do throws(FormatError) {
+                        let (acceptedAt, entries) = try WALFrame.decodeKeys(frame.payload)
+                        for e in entries where containsRow(result.rows, sequence: e.sequence) {
+                            result.keys.append(KeysFile.Entry(sequence: e.sequence, acceptedAt: acceptedAt,
+                                                              key: IdempotencyKey(bytes: Array(e.key))))
+                        }
+                        offset = frame.end
+                        result.validEnd = offset
+                        continue
+                    } catch {
+                        problem = "keys frame does not decode: \(error.reason) at payload byte \(error.offset)"
+                    }
+                } else if frame.type != WALFormat.recordsFrameType {
                     result.unsupported = .unsupportedVersion("frame type \(frame.type) is not known to this version (written by a newer LogStore)", at: offset + 8)
                     return
                 } else {

@@ -215,6 +215,7 @@ public struct DecodedBlock: Sendable {
     private static func decodeMessages(_ r: inout ByteReader, count n: Int, into b: inout DecodedBlock) throws(FormatError) {
         // One pass: running totals from 0 (each checked against the bytes left, so they fit in Int32),
         // then shifted to where the message bytes start, right after the lengths.
+        guard n <= r.remaining else { throw FormatError("\(n) message lengths need at least \(n) bytes, \(r.remaining) left", at: r.offset) }
         var offsets = [Int32](repeating: 0, count: n + 1)
         var total = 0
         try offsets.withUnsafeMutableBufferPointer { (o) throws(FormatError) in
@@ -251,6 +252,7 @@ public struct DecodedBlock: Sendable {
     }
 
     private static func decodeAttributeColumns(_ r: inout ByteReader, count n: Int, into b: inout DecodedBlock) throws(FormatError) {
+        guard n <= r.remaining else { throw FormatError("\(n) attribute counts need at least \(n) bytes, \(r.remaining) left", at: r.offset) }
         b.attributeStarts.reserveCapacity(n + 1)
         var attributeTotal = 0
         for _ in 0..<n {

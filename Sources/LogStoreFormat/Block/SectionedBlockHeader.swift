@@ -100,6 +100,8 @@ public struct SectionedBlockHeader: Sendable, Equatable {
             }
             sections.append(SectionDescriptor(codec: codec, rawLength: raw, storedLength: storedLength, checksum: crc))
         }
+        // Every record takes at least 5 decoded bytes (FORMAT.md 5.2), as the footer also requires.
+        guard n <= total / 5 else { throw FormatError("block claims \(n) records in \(total) decoded bytes", at: 4) }
         return SectionedBlockHeader(recordCount: n, sections: sections, checksum: stored)
     }
 

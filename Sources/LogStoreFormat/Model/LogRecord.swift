@@ -18,6 +18,9 @@ public struct LogRecord: Sendable, Hashable {
     /// The store-assigned sequence number: unique, increasing in acceptance order, starting at 1.
     /// Ignored on append; 0 for a record that has not been stored.
     public var sequence: UInt64
+    /// Optional: an append drops this record when the store accepted a record with the same key within
+    /// its idempotency window (``IdempotencyKey``). Not stored with the record: queries return nil.
+    public var idempotencyKey: IdempotencyKey?
 
     public init(
         timestamp: Int64,
@@ -35,6 +38,16 @@ public struct LogRecord: Sendable, Hashable {
         self.message = message
         self.attributes = attributes
         self.sequence = sequence
+        self.idempotencyKey = nil
+    }
+
+    /// A record with an idempotency key: an append drops it when a record with the same key was
+    /// accepted within the store's window.
+    public init(timestamp: Int64, level: LogLevel, source: String, correlationID: String? = nil, message: String,
+                attributes: [Attribute] = [], idempotencyKey: IdempotencyKey?) {
+        self.init(timestamp: timestamp, level: level, source: source, correlationID: correlationID, message: message,
+                  attributes: attributes)
+        self.idempotencyKey = idempotencyKey
     }
 
     /// The value of the first attribute named `key`, if any.

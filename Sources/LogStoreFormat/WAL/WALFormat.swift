@@ -7,6 +7,8 @@ public enum WALFormat {
     public static let frameHeaderSize = 9
     public static let maxFramePayload = 256 << 20
     public static let recordsFrameType: UInt8 = 1
+    /// Idempotency keys of the records frames before it (section 8.1).
+    public static let keysFrameType: UInt8 = 2
 
     /// The WAL file name for a file number: 16 lowercase hex digits and `.wal`.
     public static func fileName(_ number: UInt64) -> String { hex16(number) + ".wal" }

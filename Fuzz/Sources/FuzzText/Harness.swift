@@ -1,0 +1,1 @@
+../FuzzLogfmt/Harness.swift

@@ -1,0 +1,188 @@
+import LogStore
+
+/// The line formats `logstore ingest --format` and the file tailer read.
+public enum LineFormat: String, Sendable, CaseIterable {
+    /// One JSON object per line (``NDJSONParser``).
+    case ndjson
+    /// `key=value` pairs per line (``LogfmtParser``).
+    case logfmt
+    /// Plain text with detected timestamps and levels, stack traces joined (``TextLineParser``).
+    case text
+}
+
+/// Parses input in any ``LineFormat`` arriving in arbitrary chunks (reads of a file, a pipe, a tailer).
+///
+/// Feed chunks with ``feed(_:into:errors:)``; records and errors come out in input order. A line split
+/// across chunks is kept until its end arrives; in the text format the last record is also held back
+/// until the next line shows whether it continues it (a stack trace), so call ``finish(into:errors:)``
+/// at the end of the input, or ``flushHeldRecord(into:)`` when the input has been idle a while (a tailer).
+///
+/// ``heldBytes`` says how many of the bytes fed are not yet part of an emitted record, so a tailer can
+/// checkpoint at `bytes fed − heldBytes` and resume from there without losing or repeating a record.
+public struct LineRecordStream: Sendable {
+    public let format: LineFormat
+    public let options: LineParserOptions
+    /// Counts of what the stream produced so far.
+    public private(set) var statistics = LineStatistics()
+
+    private var ndjson: NDJSONStream
+    private var splitter: LineSplitter
+    /// The text record that the next line may continue, the bytes of input it spans, and its line number.
+    private var held: (record: LogRecord, bytes: Int)?
+
+    public init(format: LineFormat, options: LineParserOptions = LineParserOptions()) {
+        self.format = format
+        self.options = options
+        ndjson = NDJSONStream(parser: NDJSONParser(options: .init(maxRecordBytes: options.maxRecordBytes)))
+        splitter = LineSplitter(maxLineBytes: options.maxRecordBytes)
+    }
+
+    /// The 1-based number of the next line to be completed.
+    public var nextLineNumber: Int { format == .ndjson ? ndjson.nextLineNumber : splitter.nextLineNumber }
+
+    /// Bytes fed that are not yet in an emitted record or error: a partial last line, and in the text
+    /// format the lines of the held record.
+    public var heldBytes: Int { splitter.carriedBytes + (held?.bytes ?? 0) }
+
+    /// Parses every line that `bytes` completes.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, into records: inout [LogRecord], errors: inout [LineError]) {
+        if format == .ndjson {
+            let before = (records.count, errors.count)
+            ndjson.feed(bytes, into: &records, errors: &errors)
+            count(records.count - before.0, errors.count - before.1)
+            return
+        }
+        let now = options.now()
+        var lines = takeSplitter()
+        defer { splitter = lines }
+        lines.feed(bytes) { piece in handle(piece, now: now) { records.append($0) } errors: { errors.append($0) } }
+    }
+
+    /// Parses the last line if it had no terminator and emits the held record. Call once at the end.
+    public mutating func finish(into records: inout [LogRecord], errors: inout [LineError]) {
+        if format == .ndjson {
+            let before = (records.count, errors.count)
+            ndjson.finish(into: &records, errors: &errors)
+            count(records.count - before.0, errors.count - before.1)
+            return
+        }
+        let now = options.now()
+        var lines = takeSplitter()
+        lines.finish { piece in handle(piece, now: now) { records.append($0) } errors: { errors.append($0) } }
+        splitter = lines
+        flushHeldRecord(into: &records)
+    }
+
+    /// Emits the text record held back for possible continuation lines (nothing in other formats).
+    public mutating func flushHeldRecord(into records: inout [LogRecord]) {
+        if let (record, _) = held {
+            records.append(record)
+            held = nil
+        }
+    }
+
+    /// Like ``feed(_:into:errors:)`` but appends rows in the row encoding (docs/FORMAT.md, 3.4) for
+    /// `LogStore.append(rows:)`; NDJSON takes its fast path without building `LogRecord`s.
+    package mutating func feed(_ bytes: UnsafeRawBufferPointer, into rows: inout EncodedRows, errors: inout [LineError]) {
+        if format == .ndjson {
+            let before = (rows.count, errors.count)
+            ndjson.feed(bytes, into: &rows, errors: &errors)
+            count(rows.count - before.0, errors.count - before.1)
+            return
+        }
+        var records: [LogRecord] = []
+        feed(bytes, into: &records, errors: &errors)
+        Self.encode(records, into: &rows)
+    }
+
+    /// Like ``finish(into:errors:)`` for the row encoding.
+    package mutating func finish(into rows: inout EncodedRows, errors: inout [LineError]) {
+        if format == .ndjson {
+            let before = (rows.count, errors.count)
+            ndjson.finish(into: &rows, errors: &errors)
+            count(rows.count - before.0, errors.count - before.1)
+            return
+        }
+        var records: [LogRecord] = []
+        finish(into: &records, errors: &errors)
+        Self.encode(records, into: &rows)
+    }
+
+    /// The splitter, moved out (leaving an empty one) so that it can call back into `self`.
+    private mutating func takeSplitter() -> LineSplitter {
+        var taken = LineSplitter(maxLineBytes: options.maxRecordBytes)
+        swap(&taken, &splitter)
+        return taken
+    }
+
+    static func encode(_ records: [LogRecord], into rows: inout EncodedRows) {
+        for record in records {
+            RowCodec.encode(record, into: &rows.bytes)
+            rows.endRow()
+        }
+    }
+
+    private mutating func count(_ records: Int, _ errors: Int) {
+        statistics.records += records
+        statistics.errors += errors
+    }
+
+    private mutating func handle(_ piece: LineSplitter.Piece, now: Int64,
+                                 emit: (LogRecord) -> Void, errors: (LineError) -> Void) {
+        switch piece {
+        case .tooLong(let number, let bytes):
+            statistics.errors += 1
+            errors(.tooLong(line: number, bytes: bytes, limit: options.maxRecordBytes))
+        case .line(let line, let number):
+            if NDJSONParser.isBlank(line) {
+                if held != nil { held?.bytes += line.count + 1 }
+                return
+            }
+            if format == .text, options.joinContinuationLines, held != nil, TextLineParser.isContinuation(line),
+               join(line) {
+                return
+            }
+            let result = format == .text
+                ? TextLineParser(options: options).parse(line, lineNumber: number, now: now)
+                : LogfmtParser(options: options).parse(line, lineNumber: number, now: now)
+            switch result {
+            case .failure(let error):
+                statistics.errors += 1
+                errors(error)
+            case .success(let parsed):
+                statistics.records += 1
+                if parsed.timestampDetected { statistics.timestampsDetected += 1 }
+                if parsed.levelDetected { statistics.levelsDetected += 1 }
+                if format == .text {
+                    if let (record, _) = held { emit(record) }
+                    held = (parsed.record, line.count + 1)
+                } else {
+                    emit(parsed.record)
+                }
+            }
+        }
+    }
+
+    /// Appends a continuation line to the held record; false when it is not valid UTF-8 or the record
+    /// would outgrow the size limit (the line then becomes a record of its own).
+    private mutating func join(_ line: UnsafeRawBufferPointer) -> Bool {
+        guard let (heldRecord, bytes) = held, let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self),
+              UTF8Validation.firstInvalidOffset(base, count: line.count) == nil,
+              heldRecord.message.utf8.count + heldRecord.source.utf8.count + line.count + 64 <= options.maxRecordBytes
+        else { return false }
+        var record = heldRecord
+        held = nil
+        record.message += "\n"
+        record.message += String(decoding: UnsafeBufferPointer(start: base, count: line.count), as: UTF8.self)
+        held = (record, bytes + line.count + 1)
+        statistics.joinedLines += 1
+        return true
+    }
+}
+
+extension NDJSONParser {
+    static func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
+        guard let base = line.baseAddress, !line.isEmpty else { return true }
+        return isBlank(base.assumingMemoryBound(to: UInt8.self), 0, line.count)
+    }
+}

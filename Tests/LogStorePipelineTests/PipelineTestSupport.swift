@@ -1,0 +1,99 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import LogStore
+@testable import LogStorePipeline
+
+/// A temporary directory removed when the value goes away.
+final class TempDir: Sendable {
+    let path: String
+
+    init(_ name: String = "pipeline") {
+        path = NSTemporaryDirectory() + "\(name)-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// The real file system, except that while ``full`` is set every write and sync fails with ENOSPC,
+/// as on a full disk.
+final class FullDiskIO: StorageIO, Sendable {
+    private let base = PosixIO()
+    private let fullFlag = Atomic<Bool>(false)
+    let failures = Atomic<Int>(0)
+
+    var full: Bool {
+        get { fullFlag.load(ordering: .acquiring) }
+        set { fullFlag.store(newValue, ordering: .releasing) }
+    }
+
+    private func check(_ path: String) throws(LogStoreError) {
+        if full {
+            failures.add(1, ordering: .relaxed)
+            throw LogStoreError(.io, "write failed: No space left on device (ENOSPC)", path: path, code: ENOSPC)
+        }
+    }
+
+    func open(_ path: String, flags: Int32, mode: mode_t) throws(LogStoreError) -> Int32 { try base.open(path, flags: flags, mode: mode) }
+    func close(_ fd: Int32) { base.close(fd) }
+    func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(LogStoreError) {
+        try check(path)
+        try base.write(fd, buffer, path: path)
+    }
+    func pread(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws(LogStoreError) -> Int {
+        try base.pread(fd, into: buffer, at: offset, path: path)
+    }
+    func fdatasync(_ fd: Int32, path: String) throws(LogStoreError) {
+        try check(path)
+        try base.fdatasync(fd, path: path)
+    }
+    func truncate(_ fd: Int32, length: Int64, path: String) throws(LogStoreError) { try base.truncate(fd, length: length, path: path) }
+    func fileSize(_ fd: Int32, path: String) throws(LogStoreError) -> Int64 { try base.fileSize(fd, path: path) }
+    func fsyncDirectory(_ path: String) throws(LogStoreError) { try base.fsyncDirectory(path) }
+    func rename(_ from: String, _ to: String) throws(LogStoreError) { try base.rename(from, to) }
+    func unlink(_ path: String) throws(LogStoreError) { try base.unlink(path) }
+    func makeDirectory(_ path: String) throws(LogStoreError) { try base.makeDirectory(path) }
+    func listDirectory(_ path: String) throws(LogStoreError) -> [String] { try base.listDirectory(path) }
+    func exists(_ path: String) -> Bool { base.exists(path) }
+}
+
+func nowNanos() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
+
+func record(_ i: Int, source: String = "test") -> LogRecord {
+    LogRecord(timestamp: nowNanos(), level: .info, source: source, correlationID: nil, message: "m\(i)", attributes: [])
+}
+
+/// A store in `dir`, with `io` when given.
+func openStore(_ dir: TempDir, io: (any StorageIO)? = nil, durability: Durability = .batch) throws -> LogStore {
+    var options = StoreOptions(durability: durability)
+    if let io { options.io = io }
+    return try LogStore.open(at: dir.path + "/store", options: options)
+}
+
+/// The messages stored, in order.
+func messages(_ store: LogStore) throws -> [String] {
+    try store.records(LogQuery()).map(\.message)
+}
+
+/// Polls `condition` every 5 ms for up to `seconds`.
+func eventually(_ seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return condition()
+}
+
+/// Options with small batches and bounds, and fast retries.
+func smallOptions(_ policy: BackpressurePolicy, buffer: Int = 20, batch: Int = 5) -> IngestorOptions {
+    var o = IngestorOptions()
+    o.backpressure = policy
+    o.batchRecords = batch
+    o.maxBufferedRecords = buffer
+    o.batchAge = .milliseconds(20)
+    o.retryBaseDelay = .milliseconds(2)
+    o.retryMaxDelay = .milliseconds(20)
+    return o
+}
