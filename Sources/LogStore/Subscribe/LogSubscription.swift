@@ -32,8 +32,8 @@ public struct LogSubscription: AsyncSequence, Sendable {
     public enum Event: Sendable, Hashable {
         /// A committed record that matches the filter, with its ``LogRecord/sequence`` set.
         case record(LogRecord)
-        /// The consumer fell behind and `skipped` matching records were dropped at this point.
-        /// A query with `after:` set to the cursor of the last record received can fetch them.
+        /// The consumer fell behind and `skipped` matching records were dropped at this point (they
+        /// are stored; a query over their time range returns them).
         case lagged(skipped: Int)
     }
 
