@@ -16,6 +16,8 @@ struct LineSplitter {
     private var pending: [UInt8] = []
     private var skipping = false
     private var skippedBytes = 0
+    /// The last byte skipped: a `\r` there is the line end's, not the line's (as `emit` counts).
+    private var lastSkipped: UInt8 = 0
 
     init(maxLineBytes: Int, firstLineNumber: Int = 1) {
         self.maxLineBytes = maxLineBytes
@@ -75,9 +77,10 @@ struct LineSplitter {
         if skipping {
             let number = nextLineNumber
             nextLineNumber += 1
-            body(.tooLong(number: number, bytes: skippedBytes))
+            body(.tooLong(number: number, bytes: skippedBytes - (lastSkipped == 0x0D ? 1 : 0)))
             skipping = false
             skippedBytes = 0
+            lastSkipped = 0
         } else {
             let line = pending
             pending.removeAll(keepingCapacity: true)
@@ -88,6 +91,7 @@ struct LineSplitter {
     private mutating func carry(_ bytes: UnsafeRawBufferPointer) {
         if skipping {
             skippedBytes += bytes.count
+            if let last = bytes.last { lastSkipped = last }
             return
         }
         pending.append(contentsOf: bytes)
@@ -95,6 +99,7 @@ struct LineSplitter {
         if pending.count > maxLineBytes + 1 {
             skipping = true
             skippedBytes = pending.count
+            lastSkipped = pending.last ?? 0
             pending.removeAll()
         }
     }
