@@ -1,7 +1,6 @@
 import Dispatch
 import Foundation
 import LogStore
-import Synchronization
 
 /// Batches records from many concurrent producers into a ``LogStore``, with bounded memory,
 /// a chosen backpressure policy, retries and automatic recovery from persistent write failures.
@@ -28,7 +27,7 @@ public final class Ingestor: Sendable {
     /// The settings given at creation.
     public let options: IngestorOptions
 
-    let state = Mutex(State())
+    let state = LockedState(State())
     /// Wakes the writer thread.
     let wake = DispatchSemaphore(value: 0)
     /// Signalled when the writer thread has exited.

@@ -1,5 +1,5 @@
 import CoreMetrics
-import Synchronization
+import LogStore
 
 /// Publishes an ``Ingestor``'s counters through swift-metrics as deltas, from the writer thread (so
 /// producers never call into the metrics backend):
@@ -11,7 +11,7 @@ final class IngestorMetrics: Sendable {
     let accepted, written, retried, failed: Counter
     let dropped: [DropReason: Counter]
     let bufferedRecords, bufferedBytes, stalled: Gauge
-    private let published = Mutex(IngestorCounters())
+    private let published = LockedState(IngestorCounters())
 
     init(label: String, dimensions: [(String, String)]) {
         accepted = Counter(label: "\(label)_accepted_total", dimensions: dimensions)

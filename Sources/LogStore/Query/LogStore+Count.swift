@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import Dispatch
-import Synchronization
 extension LogStore {
     /// The number of records a query would return, ignoring its limit. Blocks entirely inside the
     /// time range are counted from footer summaries, without decompression, when only time, level and
@@ -59,7 +58,7 @@ extension LogStore {
     private static func countDecoding(_ blocks: [(segment: Segment, block: Int, messagesOnly: Bool)],
                                       predicate: Predicate) throws(LogStoreError) -> [Int] {
         let workers = blocks.count >= 8 ? max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 8)) : 1
-        let results = Mutex<(counts: [Int], error: LogStoreError?)>(([Int](repeating: 0, count: LogLevel.count), nil))
+        let results = LockedState<(counts: [Int], error: LogStoreError?)>(([Int](repeating: 0, count: LogLevel.count), nil))
         let work: @Sendable (Int) -> Void = { worker in
             var counts = [Int](repeating: 0, count: LogLevel.count)
             var i = worker
