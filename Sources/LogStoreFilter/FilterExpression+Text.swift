@@ -29,15 +29,16 @@ extension FilterCondition: CustomStringConvertible {
     }
 
     static func quote(_ s: String) -> String {
+        // Scalar by scalar, as the lexer reads (a Character can fuse a quote or backslash with a mark).
         var out = "\""
-        for c in s {
+        for c in s.unicodeScalars {
             switch c {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            default: out.append(c)
+            default: out.unicodeScalars.append(c)
             }
         }
         return out + "\""

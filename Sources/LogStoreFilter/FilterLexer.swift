@@ -17,15 +17,18 @@ struct FilterToken: Equatable {
 }
 
 /// Splits an expression into tokens. Bare words run until whitespace or one of `()=!<>~,"'`.
+///
+/// Works on Unicode scalars, not Characters: a combining mark after a quote or a backslash would
+/// otherwise fuse with it into one Character and hide it (found by FuzzFilter). Columns count scalars.
 enum FilterLexer {
     static func tokens(_ text: String) throws(FilterSyntaxError) -> [FilterToken] {
-        let chars = Array(text)
+        let chars = Array(text.unicodeScalars)
         var out: [FilterToken] = []
         var i = 0
         while i < chars.count {
             let c = chars[i]
             let column = i + 1
-            if c.isWhitespace { i += 1; continue }
+            if c.properties.isWhitespace { i += 1; continue }
             switch c {
             case "(": out.append(FilterToken(kind: .open, column: column, length: 1)); i += 1
             case ")": out.append(FilterToken(kind: .close, column: column, length: 1)); i += 1
@@ -36,7 +39,7 @@ enum FilterLexer {
                 if c == "!" && !two {
                     throw FilterSyntaxError(column: column, "'!' must be followed by '=' (write 'not' to negate)")
                 }
-                var op = String(c) + (two ? "=" : "")
+                var op = String(Character(c)) + (two ? "=" : "")
                 if op == "==" { op = "=" }
                 out.append(FilterToken(kind: .op(op), column: column, length: two ? 2 : 1))
                 i += two ? 2 : 1
@@ -54,13 +57,13 @@ enum FilterLexer {
                         case "n": s.append("\n")
                         case "t": s.append("\t")
                         case "r": s.append("\r")
-                        case "\\", "\"", "'": s.append(e)
+                        case "\\", "\"", "'": s.unicodeScalars.append(e)
                         default: throw FilterSyntaxError(column: j + 1, "unknown escape '\\\(e)' (use \\\\, \\\", \\', \\n, \\t or \\r)")
                         }
                         j += 2
                         continue
                     }
-                    s.append(d)
+                    s.unicodeScalars.append(d)
                     j += 1
                 }
                 guard closed else { throw FilterSyntaxError(column: column, "unterminated string: no closing \(c)") }
@@ -68,8 +71,10 @@ enum FilterLexer {
                 i = j
             default:
                 var j = i
-                while j < chars.count, !chars[j].isWhitespace, !"()=!<>~,\"'".contains(chars[j]) { j += 1 }
-                out.append(FilterToken(kind: .word(String(chars[i..<j])), column: column, length: j - i))
+                while j < chars.count, !chars[j].properties.isWhitespace, !"()=!<>~,\"'".unicodeScalars.contains(chars[j]) { j += 1 }
+                var word = ""
+                word.unicodeScalars.append(contentsOf: chars[i..<j])
+                out.append(FilterToken(kind: .word(word), column: column, length: j - i))
                 i = j
             }
         }

@@ -1,6 +1,6 @@
 /// A `--where` expression that does not parse: the 1-based column and the reason.
 public struct FilterSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// 1-based character column where the problem starts (one past the end for "unexpected end").
+    /// 1-based column, in Unicode scalars, where the problem starts (one past the end for "unexpected end").
     public var column: Int
     /// What is wrong, as a sentence fragment.
     public var message: String

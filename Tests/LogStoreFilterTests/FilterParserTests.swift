@@ -1,6 +1,6 @@
 import Testing
 import LogStore
-import LogStoreFilter
+@testable import LogStoreFilter
 
 private let now: Int64 = 1_800_000_000_000_000_000
 
@@ -54,6 +54,21 @@ private func error(_ s: String) -> FilterSyntaxError? {
             let e = try parse(text)
             #expect(try parse(e.description) == e, "\(e)")
         }
+    }
+
+    /// Found by FuzzFilter (Fuzz/regressions/FuzzFilter/combining-mark-after-escape): a combining mark
+    /// after a backslash, a quote or a control character fused with it into one Character, so the
+    /// canonical text of a string holding `\r` + U+065E did not parse back. The lexer and the printer
+    /// now work on Unicode scalars.
+    @Test func stringsWithCombiningMarksRoundTripThroughTheirCanonicalText() throws {
+        for value in ["\r\u{65E}", "\\\u{301}", "\"\u{301}", "\u{301}leading mark", "tab\t\u{337}|"] {
+            let e = try parse("message ~ " + FilterCondition.quote(value))
+            #expect(try parse(e.description) == e, "\(Array(value.unicodeScalars))")
+            #expect(e.description.contains("~"), "\(e)")
+        }
+        // Columns count Unicode scalars: "attr.x\u{337} =" has 9 scalars (8 Characters); its end is column 10.
+        let error = #expect(throws: FilterSyntaxError.self) { try FilterParser(now: now).parse("attr.x\u{337} =") }
+        #expect(error?.column == 10)
     }
 }
 

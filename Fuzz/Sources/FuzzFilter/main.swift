@@ -47,7 +47,9 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let parser = FilterParser(now: now)
     let expression: FilterExpression
     do throws(FilterSyntaxError) { expression = try parser.parse(text) } catch {
-        require(error.column >= 1 && error.column <= text.count + 1, "error column \(error.column) outside 1...\(text.count + 1): \(error)")
+        // Columns count Unicode scalars (the lexer works on scalars).
+        let scalars = text.unicodeScalars.count
+        require(error.column >= 1 && error.column <= scalars + 1, "error column \(error.column) outside 1...\(scalars + 1): \(error)")
         require(!error.message.isEmpty, "empty error message")
         _ = error.rendered(text)
         return 0
