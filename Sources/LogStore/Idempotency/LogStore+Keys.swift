@@ -48,6 +48,17 @@ extension LogStore {
             return shared.idempotency.count == 0 && !shared.keysFileExists ? nil : shared.idempotency.entries(through: sequence)
         }
         guard let entries else { return nil }
+        do throws(LogStoreError) {
+            try Self.writeKeysFile(entries, store: path, io: io)
+            state.withLock { shared.keysFileExists = true }
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Replaces `KEYS` atomically (temporary file, fsync, rename, directory fsync).
+    static func writeKeysFile(_ entries: [KeysFile.Entry], store path: String, io: any StorageIO) throws(LogStoreError) {
         let target = joinPath(path, KeysFile.fileName)
         let tmp = target + ".tmp"
         do throws(LogStoreError) {
@@ -56,11 +67,9 @@ extension LogStore {
             try file.sync()
             try io.rename(tmp, target)
             try io.fsyncDirectory(path)
-            state.withLock { shared.keysFileExists = true }
-            return nil
         } catch {
             try? io.unlink(tmp)
-            return error
+            throw error
         }
     }
 }

@@ -55,6 +55,21 @@ extension LogStore {
         }
         if !interrupted.isEmpty { try io.fsyncDirectory(segDir) }
         let segments = committed
+        // WAL files a committed flush group covers are deleted below. A crash after a flush renamed its
+        // segments but before it saved their keys to KEYS leaves those keys only in these files' keys
+        // frames (FORMAT.md 8.2): carry them into KEYS first.
+        let flushedThrough = segments.reduce(UInt64(0)) { max($0, $1.footer.maxSequence) }
+        var covered: [WALReadResult] = []
+        for number in walNumbers where number <= maxCommitted {
+            let bytes = try File(path: joinPath(walDir, WALFormat.fileName(number)), flags: O_RDONLY, io: io).readAll()
+            var result = WALReader.read(bytes, name: "wal/" + WALFormat.fileName(number), isNewest: false)
+            result.keys.removeAll { $0.sequence > flushedThrough }
+            if !result.keys.isEmpty { covered.append(result) }
+        }
+        if !covered.isEmpty {
+            let index = Self.loadIdempotency(path, options: options, replayed: covered, report: &report)
+            try Self.writeKeysFile(index.entries(through: flushedThrough), store: path, io: io)
+        }
         var deletedObsolete = false
         for number in walNumbers where number <= maxCommitted {
             try io.unlink(joinPath(walDir, WALFormat.fileName(number)))
