@@ -13,14 +13,14 @@ extension LogStore {
     /// the previous `sync()`/`flush()` was lost to a failed WAL write.
     public func flush() throws(LogStoreError) {
         guard let committer else { throw readOnlyError() }
-        let failuresBefore = state.withLock { shared.flushFailures }
+        let attemptsBefore = state.withLock { shared.flushAttemptsStarted }
         try rotateHead(force: true)
         // A flusher backing off after an earlier failure tries again now.
         flusherDone.withLock { flusherDone.broadcast() }
         try state.withLock { () throws(LogStoreError) in
             state.broadcast()
             while !shared.immutables.isEmpty {
-                if let e = shared.flushError, shared.flushFailures != failuresBefore { throw e }
+                if let e = shared.flushError, shared.lastFailedFlushAttempt > attemptsBefore { throw e }
                 state.wait(nanoseconds: 20_000_000)
             }
         }
@@ -41,6 +41,10 @@ extension LogStore {
                 continue
             }
             if let next {
+                let attempt = state.withLock { () -> UInt64 in
+                    shared.flushAttemptsStarted += 1
+                    return shared.flushAttemptsStarted
+                }
                 do throws(LogStoreError) {
                     try flushOne(next)
                     backoff = 100_000_000
@@ -48,6 +52,7 @@ extension LogStore {
                     state.withLock {
                         shared.flushError = error
                         shared.flushFailures += 1
+                        shared.lastFailedFlushAttempt = attempt
                         state.broadcast()
                     }
                     flusherDone.withLock { if !flusherStopped { flusherDone.wait(nanoseconds: backoff) } }

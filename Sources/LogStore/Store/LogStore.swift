@@ -94,14 +94,14 @@ public final class LogStore: Sendable {
             return
         }
         var failure: LogStoreError?
-        let flushFailuresBefore = state.withLock { shared.flushFailures }
+        let attemptsBefore = state.withLock { shared.flushAttemptsStarted }
         do throws(LogStoreError) { try rotateHead(force: true) } catch { failure = error }
         state.withLock { state.broadcast() }
         flusherDone.withLock { flusherDone.broadcast() }  // a flusher backing off after a failure retries now
         // Wait for the flusher to drain every immutable head, or to fail while we wait (an earlier,
         // since-cleared failure must not end the wait: the flusher is retrying it).
         state.withLock {
-            while !shared.immutables.isEmpty && shared.flushFailures == flushFailuresBefore { state.wait(nanoseconds: 50_000_000) }
+            while !shared.immutables.isEmpty && shared.lastFailedFlushAttempt <= attemptsBefore { state.wait(nanoseconds: 50_000_000) }
             if failure == nil, let e = shared.flushError, !shared.immutables.isEmpty { failure = e }
         }
         flusherDone.withLock {

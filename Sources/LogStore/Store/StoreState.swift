@@ -17,6 +17,11 @@ struct StoreState {
     var flushError: LogStoreError?
     /// Counts flush failures, so that `flush()` reports only failures that happened while it waited.
     var flushFailures = 0
+    /// Flush attempts the flusher has started, and the number of the last one that failed: `flush()`
+    /// and `close()` report only failures of attempts that started after they were called (an attempt
+    /// in flight when a fault cleared must not be reported as the caller's failure).
+    var flushAttemptsStarted: UInt64 = 0
+    var lastFailedFlushAttempt: UInt64 = 0
     /// Segment files a failed flush renamed into place but could not delete; removed before the next
     /// attempt, which must not leave two groups with the same flush id.
     var strandedSegments: [String] = []
