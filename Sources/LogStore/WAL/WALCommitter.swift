@@ -39,6 +39,8 @@ final class WALCommitter: @unchecked Sendable {
     struct Resolution {
         /// The sequence numbers of every lost row (possibly with gaps that earlier failures left).
         var lostSequences: ClosedRange<UInt64>?
+        /// The end LSNs of every lost append (their checkpoints go too).
+        var lostLSNs: ClosedRange<Int64>?
         /// True when the file the current head writes to was abandoned and no queued rotation will
         /// replace it: the store must start a new head with a new WAL file number.
         var needsNewFile: Bool
@@ -146,6 +148,10 @@ final class WALCommitter: @unchecked Sendable {
             monitor.broadcast()
         }
     }
+
+    /// The LSN up to which appends are durable (or, with durability `none`, written); no failure can
+    /// lose an append that ends at or before it.
+    var durableThrough: Int64 { monitor.withLock { durableLSN } }
 
     /// Blocks until `lsn` is durable (or written, with durability `none` unless `force`); throws the
     /// failure that lost it.
@@ -440,11 +446,12 @@ final class WALCommitter: @unchecked Sendable {
                 // Queued batches belong to the abandoned file's head: they are lost with it.
                 queuedBytes = max(0, queuedBytes - roundBytes - Self.bytes(of: queue))
                 queue = unfinished + queue.filter { if case .rotate = $0 { true } else { false } }
+                let lostLSNs = appendedLSN > durableLSN ? (durableLSN + 1)...appendedLSN : nil
                 ledger.record(after: durableLSN, through: appendedLSN, error: error, reported: false)
                 durableLSN = appendedLSN
                 writtenLSN = appendedLSN
                 let rotationQueued = queue.contains { if case .rotate = $0 { true } else { false } }
-                return Resolution(lostSequences: lost, needsNewFile: !rotationQueued)
+                return Resolution(lostSequences: lost, lostLSNs: lostLSNs, needsNewFile: !rotationQueued)
             }
         }
         if let handler = failureHandler {
