@@ -13,3 +13,8 @@ struct TailBatch {
     /// File bytes read in this step.
     var bytesRead = 0
 }
+
+extension TailBatch {
+    /// The checkpoint to store: the encoded position, or an empty value (removes the name) if none.
+    var checkpoint: Checkpoint { Checkpoint(name: checkpointName, value: position?.encoded() ?? []) }
+}
