@@ -13,6 +13,9 @@ import LogStoreIngest
 ///   the size measured: the old file is read to that end, its unterminated last line taken as a line,
 ///   then the file now at the path (if any) is followed from byte 0. The position stored with the last
 ///   records of the old file is already the new file's byte 0.
+/// - A file that appears at the path while another is still being read is opened at once (kept in
+///   `successors`), so that further rotations before the tailer gets to it cannot hide it; files are
+///   read in the order they appeared.
 /// - A file shorter than what was read, or whose first bytes (``Fingerprint``) changed, was truncated or
 ///   rewritten: it is read again from byte 0, and what the parser held from before is dropped.
 /// - A partial last line is held (not stored, not covered by the position) until its newline arrives;
@@ -26,6 +29,8 @@ final class FollowedFile {
     private let format: LineFormat
     private let options: LineParserOptions
     private(set) var file: OpenFile?
+    /// Files that appeared at the path after `file`, oldest first, each to be read from byte 0.
+    private var successors: [OpenFile] = []
     /// A position to store even without records (the file changed under the tailer).
     private var positionMoved = false
 
@@ -89,7 +94,12 @@ final class FollowedFile {
         guard let file else { return nil }
         // The path first, then the file's size: see the type's comment.
         let atPath = FileStatus.of(path: path)
-        let rotatedAway = atPath?.identity != file.identity
+        if let atPath, atPath.isRegular, atPath.identity != file.identity,
+           !successors.contains(where: { $0.identity == atPath.identity }),
+           let next = OpenFile.open(path, format: format, options: options, now: now), next.identity != file.identity {
+            successors.append(next)
+        }
+        let rotatedAway = !successors.isEmpty || atPath?.identity != file.identity
         guard let size = file.size else {
             events.append(.readFailed(path: file.openedAs, reason: "fstat failed"))
             return nil
@@ -114,7 +124,13 @@ final class FollowedFile {
             events.append(.rotated(path: path, finishedAt: file.readOffset))
             let finished = file.position
             self.file = nil
-            openAtPath(now: now, events: &events)
+            if successors.isEmpty {
+                openAtPath(now: now, events: &events)
+            } else {
+                let next = successors.removeFirst()
+                self.file = next
+                events.append(.following(path: path, offset: 0, identity: next.identity))
+            }
             positionMoved = false
             batch.position = self.file?.position ?? finished
             return batch

@@ -200,3 +200,24 @@ import Glibc
         #expect(throws: TailError.self) { try Follower(path, stored: [9, 9, 9]) }
     }
 }
+
+@Suite struct FollowedFileRotationOrderTests {
+    /// Two renames before the follower finishes the first file: the file in the middle is not skipped,
+    /// because the follower opened it as soon as it saw it at the path.
+    @Test func fileSeenAtThePathIsReadEvenIfRotatedAgainBeforeItsTurn() throws {
+        let dir = try TempDir()
+        let path = dir.path + "/app.log"
+        append((1...50).map { "a\($0)\n" }.joined(), to: path)
+        let f = try Follower(path)
+        try f.drain(limit: 16, holdTimeout: 0)
+        append((51...100).map { "a\($0)\n" }.joined(), to: path)
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        append("b1\nb2\n", to: path)
+        // One small step: the follower is still in the old file but sees (and opens) the new one.
+        _ = f.file.step(limit: 16, buffer: &f.buffer, rows: &f.rows, now: f.now, holdTimeout: 0, events: &f.events)
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".2")
+        append("c1\n", to: path)
+        try f.drain(limit: 16, holdTimeout: 0)
+        #expect(f.messages == (1...100).map { "a\($0)" } + ["b1", "b2", "c1"])
+    }
+}
