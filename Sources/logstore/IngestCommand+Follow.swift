@@ -16,6 +16,12 @@ extension IngestCommand {
         let handler: @convention(c) (Int32) -> Void = { _ in stopRequested.store(true, ordering: .relaxed) }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
+        // A parent may have started us with these blocked (Foundation's Process blocks every signal).
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         var parserOptions = LineParserOptions()
         parserOptions.source = source ?? ""
         var tailOptions = TailOptions()
