@@ -56,7 +56,7 @@ import Testing
                                 sourceLocation: SourceLocation = #_sourceLocation) {
         let g = got.map(\.sequence), e = expected.map(\.sequence).sorted()
         guard g != e else { return }
-        let i = zip(g, e).firstIndex { $0 != $1 } ?? min(g.count, e.count)
+        let i = zip(g, e).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(g.count, e.count)
         Issue.record("\(what) \(g.count) records, expected \(e.count); first difference at index \(i): got \(g.dropFirst(i).prefix(5)), expected \(e.dropFirst(i).prefix(5))",
                      sourceLocation: sourceLocation)
     }
