@@ -197,4 +197,27 @@ import Testing
         #expect(collector.records.count == 10)
         try store.close()
     }
+
+    @Test func recordsWrittenWithCheckpointsAreFollowed() async throws {
+        // Appends carrying checkpoints write WAL frame type 3 (docs/FORMAT.md 9.1), checkpoint-only ones included.
+        let dir = TempDir()
+        let store = try LogStore.open(at: dir.path, options: Self.writerOptions())
+        let collector = Collector(try LogStore.follow(directory: dir.path))
+        var appended: [LogRecord] = []
+        let input = makeRecords(60, seed: 73)
+        for part in 0..<6 {
+            let batch = Array(input[(part * 10)..<((part + 1) * 10)])
+            let receipt = part % 2 == 0 ? try store.append(batch, checkpoints: [Checkpoint(name: "in", value: [UInt8(part)])])
+                                        : try store.append(batch)
+            for (i, var r) in batch.enumerated() {
+                r.sequence = receipt.firstSequence + UInt64(i)
+                appended.append(r)
+            }
+            _ = try store.append([LogRecord](), checkpoints: [Checkpoint(name: "only", value: [UInt8(part)])])
+        }
+        let got = await collector.wait(for: appended.count)
+        try store.close()
+        #expect(collector.error == nil)
+        expectSameRecords(got, appended, "records of type 1 and type 3 frames")
+    }
 }
