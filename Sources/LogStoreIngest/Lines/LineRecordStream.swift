@@ -29,6 +29,9 @@ public struct LineRecordStream: Sendable {
     private var splitter: LineSplitter
     /// The text record that the next line may continue, the bytes of input it spans, and its line number.
     private var held: (record: LogRecord, bytes: Int)?
+    /// Whether the held record's line started with a detected timestamp: then a line without one
+    /// continues it (an exception's first line after the log line that reported it).
+    private var heldTimestamped = false
 
     public init(format: LineFormat, options: LineParserOptions = LineParserOptions()) {
         self.format = format
@@ -150,12 +153,16 @@ public struct LineRecordStream: Sendable {
                 statistics.errors += 1
                 errors(error)
             case .success(let parsed):
+                if format == .text, options.joinContinuationLines, heldTimestamped, !parsed.timestampDetected, join(line) {
+                    return
+                }
                 statistics.records += 1
                 if parsed.timestampDetected { statistics.timestampsDetected += 1 }
                 if parsed.levelDetected { statistics.levelsDetected += 1 }
                 if format == .text {
                     if let (record, _) = held { emit(record) }
                     held = (parsed.record, line.count + 1)
+                    heldTimestamped = parsed.timestampDetected
                 } else {
                     emit(parsed.record)
                 }
