@@ -234,7 +234,7 @@ extension LogStore {
             }
             if !builder.checkpoints.isEmpty {
                 shared.checkpoints.record(builder.checkpoints, lsn: receipt.lsn, walNumber: shared.head.walNumber,
-                                          durableLSN: committer.durableThrough)
+                                          durableLSN: committer.lastDurableLSN)
             }
             // A checkpoint-only batch has no rows for the head to keep alive.
             if !accepted.isEmpty { shared.head.retain(batch) }

@@ -84,7 +84,7 @@ enum WALReader {
         return lo < rows.count && rows[lo].sequence == sequence
     }
 
-    private static func scanFrames(_ buf: UnsafeRawBufferPointer, from start: Int, name: String, into result: inout WALReadResult) {
+    static func scanFrames(_ buf: UnsafeRawBufferPointer, from start: Int, name: String, into result: inout WALReadResult) {
         var offset = start
         result.validEnd = min(start, buf.count)
         var lastSequence: UInt64 = 0

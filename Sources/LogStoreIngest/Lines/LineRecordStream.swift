@@ -32,6 +32,9 @@ public struct LineRecordStream: Sendable {
     private var splitter: LineSplitter
     /// The text record that the next line may continue, the offset of its first line and that line's number.
     private var held: (record: LogRecord, start: Int, line: Int)?
+    /// Whether the held record's line started with a detected timestamp: then a line without one
+    /// continues it (an exception's first line after the log line that reported it).
+    private var heldTimestamped = false
     /// Bytes fed so far.
     public private(set) var fedBytes = 0
 
@@ -177,12 +180,16 @@ public struct LineRecordStream: Sendable {
                 statistics.errors += 1
                 errors(error)
             case .success(let parsed):
+                if format == .text, options.joinContinuationLines, heldTimestamped, !parsed.timestampDetected, join(line) {
+                    return
+                }
                 statistics.records += 1
                 if parsed.timestampDetected { statistics.timestampsDetected += 1 }
                 if parsed.levelDetected { statistics.levelsDetected += 1 }
                 if format == .text {
                     if let (record, _, _) = held { emit(record) }
                     held = (parsed.record, start, number)
+                    heldTimestamped = parsed.timestampDetected
                 } else {
                     emit(parsed.record)
                 }
