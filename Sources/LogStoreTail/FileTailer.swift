@@ -113,7 +113,7 @@ public final class FileTailer {
             throw TailError(message: "cannot read the stored position of \(path): \(error)")
         }
         var events: [TailEvent] = []
-        try file.resume(from: stored, rotatedCandidates: { patterns.rotatedCandidates(of: path) },
+        try file.resume(from: stored, candidates: { patterns.rotatedCandidates(of: path) },
                         now: monotonicNow(), events: &events)
         events.forEach(report)
         followed.append(file)

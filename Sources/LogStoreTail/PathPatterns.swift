@@ -74,9 +74,9 @@ struct PathPatterns {
     }
 
     /// Names under which a file rotated away from `path` may now be found: entries of the same
-    /// directory whose name starts with the path's file name (`app.log.1`, `app.log-20261123`), then
+    /// directory whose name starts with the path's file name (`app.log.1`, `app.log-20261123`), and
     /// the current matches of every pattern.
-    func rotatedCandidates(of path: String) -> [String] {
+    func rotatedCandidates(of path: String) -> RotatedCandidates {
         let dir = Self.directory(of: path)
         let base = Self.baseName(of: path)
         var out: [String] = []
@@ -92,7 +92,22 @@ struct PathPatterns {
             }
         }
         out.sort()
-        for p in expand() where p != path && !out.contains(p) { out.append(p) }
-        return out
+        return RotatedCandidates(siblings: out, matches: expand().filter { $0 != path && !out.contains($0) })
+    }
+}
+
+/// Where to look, at a restart, for a followed file that was rotated away while the tailer was stopped.
+struct RotatedCandidates {
+    /// Files in the path's directory whose names start with its file name, sorted. Those modified after
+    /// the stored file were rotated after it and are read too, oldest first (compressed ones excepted).
+    var siblings: [String]
+    /// Other files matching the patterns (searched for the stored file only).
+    var matches: [String] = []
+
+    var all: [String] { siblings + matches }
+
+    /// Whether a rotated name is a compressed copy (never read as lines).
+    static func isCompressed(_ name: String) -> Bool {
+        [".gz", ".bz2", ".xz", ".zst", ".lz4", ".z", ".zip", ".Z"].contains { name.hasSuffix($0) }
     }
 }

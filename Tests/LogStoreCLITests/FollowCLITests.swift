@@ -91,11 +91,13 @@ import Glibc
         let missing = expected.filter { counts[$0] == nil }
         let duplicated = counts.filter { $0.value > 1 }.map(\.key).sorted()
         let unexpected = Set(stored).subtracting(expected)
-        #expect(caughtUp, "stored \(stored.count) of \(expected.count) lines")
-        #expect(missing.isEmpty, "\(missing.count) lines missing of \(expected.count) (\(kills) kills, \(writer.rotations) rotations), first: \(missing.prefix(5))")
-        #expect(duplicated.isEmpty, "\(duplicated.count) lines stored more than once, first: \(duplicated.prefix(5))")
-        #expect(unexpected.isEmpty, "\(unexpected.count) stored lines are in no source file, first: \(unexpected.prefix(5))")
-        #expect(stored.count == expected.count)
+        let (storedCount, expectedCount) = (stored.count, expected.count)
+        let (missingCount, duplicatedCount, unexpectedCount) = (missing.count, duplicated.count, unexpected.count)
+        #expect(caughtUp, "stored \(storedCount) of \(expectedCount) lines")
+        #expect(missingCount == 0, "lines missing of \(expectedCount) (\(kills) kills, \(writer.rotations) rotations), first: \(missing.prefix(5)), last: \(missing.suffix(2))")
+        #expect(duplicatedCount == 0, "lines stored more than once, first: \(duplicated.prefix(5))")
+        #expect(unexpectedCount == 0, "stored lines in no source file, first: \(unexpected.prefix(5))")
+        #expect(storedCount == expectedCount)
         #expect(kills >= 5 && writer.rotations >= 3)
     }
 }
