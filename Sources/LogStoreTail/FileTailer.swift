@@ -24,15 +24,16 @@ import LogStoreIngest
 /// - Restart: the stored file is resumed at its position if it is still at the path (same device,
 ///   inode and fingerprint, at least as long); if the path holds another file, the stored one is looked
 ///   for among the names it may have been rotated to (same directory, names starting with the file's
-///   name, and the pattern matches) and finished first; otherwise the file at the path is read from its
-///   beginning.
+///   name, and the pattern matches) and finished first, then the files of that directory rotated after
+///   it (modified later, compressed names excepted), oldest first; otherwise the file at the path is
+///   read from its beginning.
 ///
 /// Limits: lines written to a rotated file after the tailer has finished it (a writer that keeps the old
-/// file open for a while) are not read; when a path is rotated twice while the tailer is stopped, the
-/// file in the middle is not read (only the stored one and the current one are); a file rotated to a
-/// name not starting with the path's file name (or compressed) while stopped is not found, and the rest
-/// of it is not read; a new file whose first bytes equal the old one's and that reuses its inode looks
-/// like the old file; patterns must not match rotated names (`app.log*` would read `app.log.1` again).
+/// file open for a while) are not read; a stored file rotated to a name not starting with the path's
+/// file name, compressed or deleted while the tailer was stopped is not found (the rest of it is lost,
+/// and files rotated after it are not looked for); rotated files are ordered by modification time; a
+/// new file whose first bytes equal the old one's and that reuses its inode looks like the old file;
+/// patterns must not match rotated names (`app.log*` would read `app.log.1` again).
 /// Not thread-safe: one thread calls ``run(shouldStop:report:)`` or ``catchUp(report:)``.
 public final class FileTailer {
     public let store: LogStore

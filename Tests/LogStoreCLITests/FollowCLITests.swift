@@ -58,6 +58,21 @@ import Glibc
         #expect(try storedMessages(store).sorted() == ["a one", "b one"])
     }
 
+    @Test func pollingFallbackFollowsGrowthAndRotation() throws {
+        let dir = try TempDir()
+        let log = dir.path + "/app.log", store = dir.path + "/store"
+        appendText("p1\n", to: log)
+        let tailer = try FollowProcess(store: store, paths: [log], dir: dir, extra: ["--follow-polling"])
+        #expect(waitFor { (try? storedMessages(store)) == ["p1"] }, "\(tailer.stderr)")
+        appendText("p2\n", to: log)
+        try FileManager.default.moveItem(atPath: log, toPath: log + ".1")
+        appendText("p3\n", to: log)
+        #expect(waitFor { (try? storedMessages(store)) == ["p1", "p2", "p3"] },
+                "stored: \((try? storedMessages(store)) ?? []) \(tailer.stderr)")
+        #expect(tailer.stop(SIGTERM) == 0, "\(tailer.stderr)")
+        #expect(tailer.stderr.contains("polling: checking the files"))
+    }
+
     /// A writer thread appends numbered lines fast and rotates the file by rename every 2.5 s; the
     /// tailer is SIGKILLed every 1–2 s and started again. At the end the store holds every line of every
     /// source file exactly once.
