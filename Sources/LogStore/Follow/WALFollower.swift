@@ -164,7 +164,8 @@ final class WALFollower: @unchecked Sendable {
             }
         }
         guard size > cur.offset, !stopped else { return }
-        let batch = RowBatch(copying: try cur.file.read(at: Int64(cur.offset), count: size - cur.offset))
+        // A new writer's open may cut a torn tail meanwhile: read what is there.
+        let batch = RowBatch(copying: try cur.file.read(at: Int64(cur.offset), upTo: size - cur.offset))
         var result = WALReadResult()
         WALReader.scanFrames(batch.bytes, from: 0, name: name, into: &result)
         if let unsupported = result.unsupported { throw .format(unsupported, path: cur.file.path, base: cur.offset) }
