@@ -19,6 +19,11 @@ struct IngestCommand: ParsableCommand {
         such as ERROR, [warn] or E/, and stack-trace lines are joined to the record before them.
         Bad lines are reported with file, line and reason; the good lines around them are stored, \
         and the exit status is 1.
+        --follow: keep following the files (paths or quoted glob patterns) as they grow, through \
+        rotation by rename, delete and recreate, and copytruncate, until SIGINT or SIGTERM (exit 0). \
+        Each file's position is stored with its records, so a restart (even after a crash or \
+        SIGKILL) continues where the store stopped: nothing lost, nothing stored twice. A partial \
+        last line is waited for. Bad lines are reported and skipped; the tailer keeps running.
         --summary json prints the summary to standard output as one JSON object instead: accepted, \
         rejected (with rejected_lines: file, line, column and reason of the first --max-errors bad \
         lines; rejected_future and rejected_invalid), dropped (dropped_expired, dropped_duplicates), \
@@ -30,14 +35,21 @@ struct IngestCommand: ParsableCommand {
           logstore ingest --retention 36h logs/*.ndjson
           logstore ingest --format text --source web /var/log/nginx/error.log
           logstore ingest --format logfmt app.logfmt
+          logstore ingest --follow --format text /var/log/syslog '/var/log/app/*.log'
           logstore ingest --summary json app.ndjson | jq .rejected
         """
     )
 
     @OptionGroup var location: StoreLocation
 
-    @Argument(help: ArgumentHelp("NDJSON files; - or nothing for standard input.", valueName: "FILE"))
+    @Argument(help: ArgumentHelp("NDJSON files; - or nothing for standard input. With --follow: paths or glob patterns.", valueName: "FILE"))
     var files: [String] = []
+
+    @Flag(help: "Follow the files as they grow and rotate, until SIGINT/SIGTERM; resumes where the store stopped.")
+    var follow = false
+
+    @Flag(help: .hidden)
+    var followPolling = false
 
     @Option(help: "ndjson, logfmt or text.")
     var format: LineFormat = .ndjson
@@ -61,6 +73,9 @@ struct IngestCommand: ParsableCommand {
     var summary: IngestSummaryFormat = .text
 
     func validate() throws {
+        if follow, files.isEmpty || files.contains("-") {
+            throw ValidationError("--follow needs file paths or glob patterns (standard input cannot be followed)")
+        }
         if let retention, DurationParser.parse(retention) == nil {
             throw ValidationError("--retention: '\(retention)' is not a duration like 7d, 36h or 90m")
         }
@@ -70,6 +85,7 @@ struct IngestCommand: ParsableCommand {
         var options = StoreOptions(durability: durability)
         if let retention, let ns = DurationParser.parse(retention) { options.retention = .nanoseconds(ns) }
         let store = try LogStore.open(at: location.path, options: options)
+        if follow { return try runFollow(store) }
         let started = monotonicSeconds()
         var totals = IngestTotals()
         let inputs = files.isEmpty ? ["-"] : files
