@@ -139,4 +139,57 @@ import LogStore
         let expected = (0..<count).filter { warningLevels.contains(LogLevel.allCases[$0 % LogLevel.count].name) }.map { "m-3-\($0)" }
         #expect(filtered.compactMap { $0["message"] as? String } == expected, "--where: exactly the matching records")
     }
+
+    @Test func tailFollowKeepsFollowingWritersThatAreKilledAndRestarted() throws {
+        let dir = try TempDir()
+        let exe = try #require(CLI.executable)
+        let path = dir.path + "/store"
+        try makeStore(path, [record(nowNanos() - 60 * nanosPerSecond, .info, "before")])
+        let outPath = dir.path + "/out"
+        let tail = try Self.start(["tail", "-f", "--store", path, "-n", "0", "--format", "ndjson"], outPath: outPath)
+        defer { if tail.isRunning { kill(tail.processIdentifier, SIGKILL) } }
+        usleep(300_000)
+        // Three writers killed with SIGKILL at random moments (torn frames, WAL files the next writer
+        // replays, flushes and deletes, file numbers it reuses), then one that finishes.
+        var acked: [String] = []
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<4 {
+            let ackPath = dir.path + "/acks\(round)"
+            _ = FileManager.default.createFile(atPath: ackPath, contents: nil)
+            let w = Process()
+            w.executableURL = URL(fileURLWithPath: exe)
+            w.arguments = ["crash-writer", "--store", path, "--seed", "\(round)", "--batch", "5"] + (round == 3 ? ["--count", "500"] : [])
+            w.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: ackPath))
+            w.standardError = FileHandle.nullDevice
+            try w.run()
+            if round < 3 {
+                usleep(UInt32.random(in: 300_000...900_000, using: &rng))
+                kill(w.processIdentifier, SIGKILL)
+            }
+            w.waitUntilExit()
+            let acks = ((try? String(contentsOfFile: ackPath, encoding: .utf8)) ?? "").split(separator: "\n")
+            // The last line may be cut by the kill.
+            acked += acks.compactMap { line in
+                let parts = line.split(separator: " ")
+                return parts.count == 3 && line.hasPrefix("ack ") && (round == 3 || line != acks.last) ? String(parts[2]) : nil
+            }
+        }
+        #expect(acked.count > 500)
+        var printed: [[String: Any]] = []
+        for _ in 0..<300 {
+            printed = Self.lines(outPath).compactMap { try? json($0) }
+            if printed.contains(where: { $0["message"] as? String == "m-3-499" }) { break }
+            usleep(100_000)
+        }
+        usleep(300_000)
+        printed = Self.lines(outPath).compactMap { try? json($0) }
+        let (reason, status) = Self.interrupt(tail)
+        #expect(reason == .exit && status == 0)
+        let messages = printed.compactMap { $0["message"] as? String }
+        let sequences = printed.compactMap { $0["seq"] as? Int }
+        #expect(Set(messages).count == messages.count, "no record twice")
+        #expect(sequences == sequences.sorted() && Set(sequences).count == sequences.count, "in sequence order")
+        let missing = Set(acked).subtracting(messages)
+        #expect(missing.isEmpty, "every acknowledged record is printed; missing \(missing.count), e.g. \(missing.sorted().prefix(5))")
+    }
 }

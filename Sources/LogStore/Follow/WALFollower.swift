@@ -35,8 +35,10 @@ final class WALFollower: @unchecked Sendable {
     private var cursor: UInt64
     private var remaining: Int?
     private var current: OpenFile?
-    /// The last WAL file opened (or found deleted), so that a file number reused by a new writer is noticed.
-    private var last: (number: UInt64, identity: FileIdentity?)?
+    /// The last WAL file opened (or found deleted), so that a file number reused by a new writer is
+    /// noticed. Its descriptor is kept open until the next file is opened: a file's inode number is
+    /// not reused while it is open, so a new file under the same name never looks like the old one.
+    private var last: (number: UInt64, identity: FileIdentity?, file: File?)?
     private var stopped = false
     /// The segments were read while no WAL file existed; read them again only once WAL files came and went.
     private var readSegmentsWhileEmpty = false
@@ -112,11 +114,11 @@ final class WALFollower: @unchecked Sendable {
             } catch {
                 guard error.code == ENOENT else { throw error }
                 // Flushed and deleted before we got to it: the next file's header tells what to read from segments.
-                last = (next, nil)
+                last = (next, nil, nil)
                 continue
             }
             let id = identity(ofDescriptor: file.fd)
-            last = (next, id)
+            last = (next, id, file)
             current = OpenFile(number: next, file: file, identity: id)
         }
     }
@@ -135,7 +137,10 @@ final class WALFollower: @unchecked Sendable {
         let name = "wal/" + WALFormat.fileName(cur.number)
         if !cur.headerRead {
             guard size >= WALFormat.headerSize else {
-                if finished { cur.headerRead = true }  // a torn file the writer abandoned
+                if finished {  // a torn file the writer abandoned: nothing in it to read
+                    cur.headerRead = true
+                    cur.offset = size
+                }
                 return
             }
             let bytes = try cur.file.read(at: 0, count: WALFormat.headerSize)
@@ -159,7 +164,8 @@ final class WALFollower: @unchecked Sendable {
             }
         }
         guard size > cur.offset, !stopped else { return }
-        let batch = RowBatch(copying: try cur.file.read(at: Int64(cur.offset), count: size - cur.offset))
+        // A new writer's open may cut a torn tail meanwhile: read what is there.
+        let batch = RowBatch(copying: try cur.file.read(at: Int64(cur.offset), upTo: size - cur.offset))
         var result = WALReadResult()
         WALReader.scanFrames(batch.bytes, from: 0, name: name, into: &result)
         if let unsupported = result.unsupported { throw .format(unsupported, path: cur.file.path, base: cur.offset) }
