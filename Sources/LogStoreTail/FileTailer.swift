@@ -79,7 +79,8 @@ public final class FileTailer {
             var timeout = watcher.isPolling ? options.pollInterval : options.checkInterval
             if holding { timeout = min(timeout, options.holdTimeout) }
             let changes = watcher.wait(timeout: timeout)
-            if changes.names || changes.overflow { discover(report: report) }
+            // Also when the wait timed out: a directory missing at the start (so not watched) may exist now.
+            if changes.names || changes.overflow || !changes.any { discover(report: report) }
         }
     }
 
@@ -100,6 +101,7 @@ public final class FileTailer {
 
     /// Follows paths matching a pattern that are not followed yet.
     private func discover(report: (TailEvent) -> Void) {
+        for dir in patterns.directories() { watcher.watchDirectory(dir) }
         for path in patterns.expand() where !followedPaths.contains(path) {
             report(.discovered(path: path))
             do { try follow(path, report: report) } catch { report(.readFailed(path: path, reason: error.message)) }
