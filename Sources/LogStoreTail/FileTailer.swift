@@ -46,6 +46,7 @@ public final class FileTailer {
     private let parserOptions: LineParserOptions
     private let watcher: ChangeWatcher
     private var followed: [FollowedFile] = []
+    /// Absolute paths followed.
     private var followedPaths = Set<String>()
     private var started = false
     private var rows = EncodedRows()
@@ -102,7 +103,7 @@ public final class FileTailer {
     /// Follows paths matching a pattern that are not followed yet.
     private func discover(report: (TailEvent) -> Void) {
         for dir in patterns.directories() { watcher.watchDirectory(dir) }
-        for path in patterns.expand() where !followedPaths.contains(path) {
+        for path in patterns.expand() where !followedPaths.contains(PathPatterns.absolute(path)) {
             report(.discovered(path: path))
             do { try follow(path, report: report) } catch { report(.readFailed(path: path, reason: error.message)) }
         }
@@ -110,6 +111,8 @@ public final class FileTailer {
 
     private func follow(_ path: String, report: (TailEvent) -> Void) throws(TailError) {
         let absolute = PathPatterns.absolute(path)
+        // One follower per file name (`a.log` and `./a.log` are one path, with one checkpoint).
+        guard !followedPaths.contains(absolute) else { return }
         let file = FollowedFile(path: path, absolutePath: absolute, format: format, options: parserOptions)
         let stored: [UInt8]?
         do { stored = try store.checkpoint(named: file.checkpointName) } catch {
@@ -120,7 +123,7 @@ public final class FileTailer {
                         now: monotonicNow(), events: &events)
         events.forEach(report)
         followed.append(file)
-        followedPaths.insert(path)
+        followedPaths.insert(absolute)
         watcher.watchDirectory(PathPatterns.directory(of: path))
         if file.file != nil { watcher.watchFile(path) }
     }

@@ -63,14 +63,17 @@ struct PathPatterns {
         return String(path[path.index(after: slash)...])
     }
 
-    /// `path` made absolute against the working directory (no symbolic links resolved, `.` and `..` kept).
+    /// `path` made absolute against the working directory, with empty and `.` components removed (no
+    /// symbolic links resolved, `..` kept), so that `a.log`, `./a.log` and `$PWD//a.log` are one path.
     static func absolute(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard getcwd(&buffer, buffer.count) != nil else { return path }
-        let cwd = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let rest = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
-        return cwd == "/" ? "/" + rest : cwd + "/" + rest
+        var full = path
+        if !path.hasPrefix("/") {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            guard getcwd(&buffer, buffer.count) != nil else { return path }
+            full = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + path
+        }
+        let parts = full.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+        return "/" + parts.joined(separator: "/")
     }
 
     /// Names under which a file rotated away from `path` may now be found: entries of the same

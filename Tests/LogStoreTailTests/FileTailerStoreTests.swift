@@ -76,6 +76,17 @@ import LogStoreIngest
         try store.close()
     }
 
+    @Test func aFileNamedTwiceIsFollowedOnce() throws {
+        let dir = try TempDir()
+        let path = dir.path + "/app.log"
+        append("once\n", to: path)
+        let store = try LogStore.open(at: dir.path + "/store")
+        try tailer(store, [path, dir.path + "/./app.log", dir.path + "//app.log", dir.path + "/*.log"])
+            .catchUp { _ in }
+        #expect(try messages(in: store) == ["once"])
+        try store.close()
+    }
+
     @Test func badLinesAreReportedWithFileAndLineAndDoNotStopTheTailer() throws {
         let dir = try TempDir()
         let path = dir.path + "/app.ndjson"
