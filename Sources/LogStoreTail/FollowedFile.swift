@@ -140,7 +140,11 @@ final class FollowedFile {
                 batch.bytesRead = n
                 return finishBatch(batch, file)
             }
-            if n < 0 { events.append(.readFailed(path: file.openedAs, reason: String(cString: strerror(errno)))) }
+            if n < 0 {
+                // Tried again at the next wake; a rotated file is not finished with bytes left unread.
+                events.append(.readFailed(path: file.openedAs, reason: String(cString: strerror(errno))))
+                return nil
+            }
         }
         if rotatedAway {
             file.finish(rows: &rows, errors: &batch.errors)

@@ -144,7 +144,7 @@ import Glibc
         #expect(f.messages.isEmpty)
         f.now += 2
         try f.drain()
-        #expect(f.messages == ["ERROR boom\n  at frame1\n  at frame2"] || f.messages.first?.contains("frame2") == true)
+        #expect(f.messages == ["ERROR boom\n  at frame1\n  at frame2"])
         #expect(f.position?.offset == Int64(fileBytes(path).count))
     }
 
