@@ -58,6 +58,15 @@ import Glibc
         #expect(try storedMessages(store).sorted() == ["a one", "b one"])
     }
 
+    @Test func followRefusesStandardInputAndJSONSummary() throws {
+        let noPath = try CLI.run(["ingest", "--follow", "--store", "/nonexistent/store"])
+        #expect(noPath.status == 2)
+        #expect(noPath.stderr.contains("--follow needs file paths"))
+        let json = try CLI.run(["ingest", "--follow", "--summary", "json", "--store", "/nonexistent/store", "a.log"])
+        #expect(json.status == 2)
+        #expect(json.stderr.contains("--summary json does not apply"))
+    }
+
     @Test func pollingFallbackFollowsGrowthAndRotation() throws {
         let dir = try TempDir()
         let log = dir.path + "/app.log", store = dir.path + "/store"
