@@ -34,6 +34,14 @@ struct Options: Sendable {
     var growth: [Int]?
     /// SQLite ingest variants to run (nil: all four); see `SQLiteContender.variantNames`.
     var sqliteVariants: [String]?
+    /// `--pipeline`: direct appends, the Ingestor and the swift-log handler side by side (Pipeline.swift).
+    var pipeline = false
+    /// Producer counts for `--pipeline`.
+    var producers = [1, 2, 8]
+    /// `--pipeline-variants L`: which `PipelineVariant`s run (nil: all).
+    var pipelineVariants: [String]?
+    /// `--ingestor-batch N`: the Ingestor's batchRecords in `--pipeline` (nil: its default).
+    var ingestorBatchRecords: Int?
 
     /// The arrival span in nanoseconds.
     var spanNanos: Int64 { Int64(((spanHours ?? 6) * 3.6e12).rounded()) }
@@ -57,7 +65,7 @@ struct Options: Sendable {
                     [--contenders LIST] [--no-recovery] [--python PATH]
                     [--corpora DIR] [--no-corpora] [--limits-write-mib N]
                     [--shape request|workflow] [--span-hours H] [--sqlite-variants LIST]
-                    [--growth N1,N2,…]
+                    [--growth N1,N2,…] [--pipeline [--producers 1,2,8] [--ingestor-batch N]]
 
       --records N      records in the generated dataset (default 1,000,000; ~500 B each as NDJSON)
       --reps R         repetitions per workload; medians are reported (default 3)
@@ -90,6 +98,14 @@ struct Options: Sendable {
                        child process with a span of 6 h per million records (a constant arrival rate);
                        LogStore .batch + CLI ingest, reopen, index memory, queries; SQLite NORMAL tx 10,000;
                        DuckDB up to 1,000,000 records only; runs above 1,000,000 records do one rep
+      --pipeline       pipeline mode: the dataset through direct LogStore.append (×1000), the Ingestor
+                       (offer per record, submit per record, offer per 1,000) and the swift-log handler,
+                       with each producer count, alternating per rep; records/s until written, CPU per
+                       record, overhead against direct appends (nothing else runs)
+      --producers L    producer counts for --pipeline (default 1,2,8)
+      --ingestor-batch N  the Ingestor's batchRecords for --pipeline (default: its default, 1,000)
+      --pipeline-variants L  variants for --pipeline, comma-separated (default all): direct,offerRecord,
+                       submitRecord,offerBatch,handler,offerRecordUnbounded,handlerUnbounded
     """
 
     struct UsageError: Error, CustomStringConvertible { var description: String }
@@ -164,6 +180,22 @@ struct Options: Sendable {
                     throw UsageError(description: "--growth takes comma-separated record counts, e.g. 100000,1000000,10000000")
                 }
                 o.growth = sizes
+            case "--pipeline": o.pipeline = true
+            case "--producers":
+                let parts = try value(a).split(separator: ",")
+                let counts = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard !counts.isEmpty, counts.count == parts.count, counts.allSatisfy({ (1...64).contains($0) }) else {
+                    throw UsageError(description: "--producers takes comma-separated counts from 1 to 64, e.g. 1,2,8")
+                }
+                o.producers = counts
+            case "--pipeline-variants":
+                let list = try value(a).split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+                let known = PipelineVariant.allCases.map(\.rawValue)
+                guard !list.isEmpty, list.allSatisfy(known.contains) else {
+                    throw UsageError(description: "--pipeline-variants takes a comma-separated subset of \(known.joined(separator: ","))")
+                }
+                o.pipelineVariants = list
+            case "--ingestor-batch": o.ingestorBatchRecords = try number(a)
             case "--help", "-h": throw UsageError(description: "")
             default: throw UsageError(description: "unknown argument \(a)")
             }

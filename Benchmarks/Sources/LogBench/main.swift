@@ -103,6 +103,22 @@ let config = RunConfig(records: options.records, reps: options.reps, seed: optio
 var report = Report(machine: machine, config: config, dataset: facts)
 report.peakRSS.append(PhaseMemory(phase: "dataset", peakRSSBytes: datasetPeak, growthBytes: datasetPeak))
 
+// `--pipeline`: direct appends, the Ingestor and the swift-log handler on this dataset, nothing else.
+if options.pipeline {
+    let bench = PipelineBench(options: options, dataset: dataset, workdir: workdir)
+    bench.run()
+    report.pipeline = bench.summary()
+    report.problems += bench.problems
+    var code = emit(report)
+    if !bench.problems.isEmpty { code = 1 }
+    if !options.keep {
+        Files.remove(workdir + "/stores")
+        Files.remove(ndjsonPath)
+        if createdWorkdir { Files.remove(workdir) }
+    }
+    exit(code)
+}
+
 // 2. Workloads. Within each repetition the contenders' ingest workloads alternate (LogStore, SQLite,
 // DuckDB), so machine noise hits them alike; then reopen, queries and recovery per contender.
 let base = report
