@@ -40,6 +40,12 @@ struct Options: Sendable {
     var producers = [1, 2, 8]
     /// `--pipeline-variants L`: which `PipelineVariant`s run (nil: all).
     var pipelineVariants: [String]?
+    /// `--tail`: a growing NDJSON file followed by `logstore ingest --follow` (Tail.swift).
+    var tail = false
+    /// Probe lines per rep and background rate in `--tail` (one every 50 ms).
+    var tailProbes = 200
+    /// Background dataset lines per second beside the probes, one latency run per rate.
+    var tailRates = [0, 2_000]
     /// `--ingestor-batch N`: the Ingestor's batchRecords in `--pipeline` (nil: its default).
     var ingestorBatchRecords: Int?
 
@@ -66,6 +72,7 @@ struct Options: Sendable {
                     [--corpora DIR] [--no-corpora] [--limits-write-mib N]
                     [--shape request|workflow] [--span-hours H] [--sqlite-variants LIST]
                     [--growth N1,N2,…] [--pipeline [--producers 1,2,8] [--ingestor-batch N]]
+                    [--tail [--tail-probes N] [--tail-rates 0,2000]]
 
       --records N      records in the generated dataset (default 1,000,000; ~500 B each as NDJSON)
       --reps R         repetitions per workload; medians are reported (default 3)
@@ -104,6 +111,12 @@ struct Options: Sendable {
                        record, overhead against direct appends (nothing else runs)
       --producers L    producer counts for --pipeline (default 1,2,8)
       --ingestor-batch N  the Ingestor's batchRecords for --pipeline (default: its default, 1,000)
+      --tail           tail mode: the dataset's NDJSON appended at full speed to a file that
+                       `logstore ingest --follow FILE` (the --logstore binary, a child process) follows:
+                       MB/s until every line is queryable; then probe lines every 50 ms beside each
+                       background rate: latency from a line's write until a read-only reader finds it
+      --tail-probes N  probes per rep and rate (default 200)
+      --tail-rates L   background dataset lines/s beside the probes, one latency run each (default 0,2000)
       --pipeline-variants L  variants for --pipeline, comma-separated (default all): direct,offerRecord,
                        submitRecord,offerBatch,handler,offerRecordUnbounded,handlerUnbounded
     """
@@ -188,6 +201,15 @@ struct Options: Sendable {
                     throw UsageError(description: "--producers takes comma-separated counts from 1 to 64, e.g. 1,2,8")
                 }
                 o.producers = counts
+            case "--tail": o.tail = true
+            case "--tail-probes": o.tailProbes = try number(a)
+            case "--tail-rates":
+                let parts = try value(a).split(separator: ",")
+                let rates = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard !rates.isEmpty, rates.count == parts.count, rates.allSatisfy({ $0 >= 0 }) else {
+                    throw UsageError(description: "--tail-rates takes comma-separated lines per second, e.g. 0,2000")
+                }
+                o.tailRates = rates
             case "--pipeline-variants":
                 let list = try value(a).split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
                 let known = PipelineVariant.allCases.map(\.rawValue)

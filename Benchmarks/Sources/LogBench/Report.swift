@@ -103,6 +103,8 @@ struct Report: Codable, Sendable {
     var corpora: CorporaSummary?
     /// `--pipeline`: direct appends, the Ingestor and the swift-log handler (see `PipelineBench`).
     var pipeline: PipelineSummary?
+    /// `--tail`: `logstore ingest --follow` of a growing file (see `TailBench`).
+    var tail: TailSummary?
 
     func json() throws -> Data {
         let e = JSONEncoder()
@@ -192,6 +194,10 @@ struct Report: Codable, Sendable {
         if let pipeline {
             lines.append("")
             lines.append(PipelineBench.text(pipeline))
+        }
+        if let tail {
+            lines.append("")
+            lines.append(TailBench.text(tail))
         }
         if !fairness.isEmpty {
             lines.append("")
