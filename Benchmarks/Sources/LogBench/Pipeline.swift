@@ -17,6 +17,8 @@ struct PipelineRow: Codable, Sendable {
     var wallMicrosPerRecord: Double
     /// Process CPU (all threads) per record.
     var cpuMicrosPerRecord: Double
+    /// CPU of the producer threads alone per record (what the callers pay); nil for `submitRecord`.
+    var producerCPUMicrosPerRecord: Double?
     /// Against `direct` with the same producers: extra wall µs per record and direct's rate ÷ this one's.
     var overheadMicrosPerRecord: Double?
     var slowdown: Double?
@@ -83,9 +85,10 @@ final class PipelineBench {
                     do {
                         let o = try runner.run(v, directory: dir)
                         samples[Self.key(v, p), default: []].append(o)
-                        progress(String(format: "rep %d/%d: %@, %d producer%@: %.0f records/s until written, CPU %.2f µs/record%@",
+                        progress(String(format: "rep %d/%d: %@, %d producer%@: %.0f records/s until written, CPU %.2f µs/record (producers %.2f)%@",
                                         rep + 1, options.reps, v.label, p, p == 1 ? "" : "s",
                                         Double(dataset.count) / o.total.seconds, o.cpuSeconds / Double(dataset.count) * 1e6,
+                                        o.producerCPUNanos / Double(dataset.count) / 1e3,
                                         o.callNanos > 0 ? String(format: ", %.0f ns per call", o.callNanos / Double(dataset.count)) : ""))
                         if o.written != o.accepted || o.accepted != dataset.count || o.stored != dataset.count {
                             problem("\(v.label), \(p) producers: accepted \(o.accepted), written \(o.written), stored \(o.stored), dropped \(o.dropped) of \(dataset.count)")
@@ -119,6 +122,8 @@ final class PipelineBench {
                     mbPerSecond: Samples(runs.map { mb / $0.total.seconds }).median,
                     producerRecordsPerSecond: Samples(runs.map { n / $0.producers.seconds }).median,
                     wallMicrosPerRecord: 1e6 / rate.median, cpuMicrosPerRecord: cpu.median,
+                    producerCPUMicrosPerRecord: runs.allSatisfy { $0.producerCPUNanos > 0 }
+                        ? Samples(runs.map { $0.producerCPUNanos / n / 1e3 }).median : nil,
                     dropped: runs.map(\.dropped).reduce(0, +),
                     writtenEqualsAccepted: runs.allSatisfy { $0.written == $0.accepted && $0.accepted == dataset.count },
                     reps: runs.count, minRecordsPerSecond: rate.min, maxRecordsPerSecond: rate.max)
@@ -151,7 +156,7 @@ final class PipelineBench {
                      + "\(Fmt.grouped(Double(s.ingestorMaxBufferedRecords))), policy .block; medians of reps; "
                      + "\"until written\" = every record appended and durable (counters.written == accepted)"]
         let header = ["variant", "producers", "records/s until written", "[min … max]", "MB/s", "producer calls/s",
-                      "wall µs/rec", "CPU µs/rec", "overhead µs/rec", "× direct", "CPU overhead µs/rec",
+                      "wall µs/rec", "CPU µs/rec", "producer CPU µs/rec", "overhead µs/rec", "× direct", "CPU overhead µs/rec",
                       "ns per call (caller)", "dropped"]
         var rows: [[String]] = []
         for r in s.rows {
@@ -159,6 +164,7 @@ final class PipelineBench {
                          Fmt.grouped(r.minRecordsPerSecond) + " … " + Fmt.grouped(r.maxRecordsPerSecond),
                          Fmt.number(r.mbPerSecond), Fmt.grouped(r.producerRecordsPerSecond),
                          Fmt.number(r.wallMicrosPerRecord), Fmt.number(r.cpuMicrosPerRecord),
+                         r.producerCPUMicrosPerRecord.map(Fmt.number) ?? "—",
                          r.overheadMicrosPerRecord.map(Fmt.number) ?? "—", r.slowdown.map { Fmt.number($0) + "×" } ?? "—",
                          r.overheadCPUMicrosPerRecord.map(Fmt.number) ?? "—",
                          r.callNanos.map { Fmt.number($0) + (r.metadataNanos.map { " (+" + Fmt.number($0) + " metadata)" } ?? "") } ?? "—",

@@ -61,6 +61,9 @@ struct PipelineOutcome {
     var metadataNanos: Double = 0
     /// Records the store holds after the run (counted before closing).
     var stored: Int
+    /// CPU time of the producer threads themselves (CLOCK_THREAD_CPUTIME_ID), summed; 0 for `submitRecord`,
+    /// whose tasks hop between pool threads.
+    var producerCPUNanos: Double = 0
 }
 
 /// Runs one variant over `records` into a new store at `directory`.
@@ -85,18 +88,27 @@ struct PipelineProducers {
         }
         let ingestor = variant.usesIngestor ? try Ingestor(store: store, options: io) : nil
         let failure = Locked<(any Error)?>(nil)
-        let callNanos = Locked(0.0), metadataNanos = Locked(0.0)
+        let callNanos = Locked(0.0), metadataNanos = Locked(0.0), producerCPU = Locked(0.0)
+        /// Runs a producer body on each thread and adds up the threads' own CPU time.
+        func producerThreads(_ body: @escaping @Sendable (Int) -> Void) {
+            onThreads(producers) { p in
+                let c0 = threadCPUNanos()
+                body(p)
+                let used = Double(threadCPUNanos() - c0)
+                producerCPU.withLock { $0 += used }
+            }
+        }
         let cpu0 = CPUTime.process
         let clock = ContinuousClock()
         let start = clock.now
         switch variant {
         case .direct:
-            onThreads(producers) { p in
+            producerThreads { p in
                 do { try appendDirect(store, range: slice(p)) } catch { failure.withLock { $0 = error } }
             }
         case .offerRecord, .offerRecordUnbounded:
             guard let ingestor else { break }
-            onThreads(producers) { p in
+            producerThreads { p in
                 var call: Int64 = 0
                 for i in slice(p) {
                     let t1 = monotonicNanos()
@@ -128,7 +140,7 @@ struct PipelineProducers {
             guard let ingestor else { break }
             // Room for every producer's next batch: a batch offered under this bound always fits.
             let limit = ingestorOptions.maxBufferedRecords - producers * batchSize
-            onThreads(producers) { p in
+            producerThreads { p in
                 let range = slice(p)
                 var i = range.lowerBound
                 while i < range.upperBound {
@@ -143,7 +155,7 @@ struct PipelineProducers {
             var options = LogStoreLogHandler.Options()
             options.maxBlock = .seconds(600)      // wait for room rather than drop (policy .block)
             let handlerOptions = options
-            onThreads(producers) { p in
+            producerThreads { p in
                 let (call, build) = logThroughHandler(ingestor, options: handlerOptions, range: slice(p))
                 callNanos.withLock { $0 += call }
                 metadataNanos.withLock { $0 += build }
@@ -173,7 +185,7 @@ struct PipelineProducers {
         return PipelineOutcome(total: end - start, producers: producersDone - start, cpuSeconds: cpu,
                                accepted: counters.accepted, written: counters.written, dropped: counters.droppedTotal,
                                callNanos: callNanos.withLock { $0 }, metadataNanos: metadataNanos.withLock { $0 },
-                               stored: stored)
+                               stored: stored, producerCPUNanos: producerCPU.withLock { $0 })
     }
 
     private func appendDirect(_ store: LogStore, range: Range<Int>) throws {
@@ -254,6 +266,13 @@ func blockingAwait(_ body: @escaping @Sendable () async -> Void) {
         done.signal()
     }
     done.wait()
+}
+
+/// CPU time of the calling thread in nanoseconds.
+func threadCPUNanos() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
 }
 
 /// CLOCK_MONOTONIC in nanoseconds (a vDSO call, about 20 ns).
