@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "LogStore", targets: ["LogStore"]),
         .library(name: "LogStoreIngest", targets: ["LogStoreIngest"]),
+        .library(name: "LogStoreTail", targets: ["LogStoreTail"]),
         .library(name: "LogStoreFilter", targets: ["LogStoreFilter"]),
         .library(name: "LogStorePipeline", targets: ["LogStorePipeline"]),
         .library(name: "LogStoreLogging", targets: ["LogStoreLogging"]),
@@ -31,6 +32,8 @@ let package = Package(
         .target(name: "LogStore", dependencies: ["LogStoreFormat", "CSystem"]),
         // Input parsing for collectors: NDJSON, logfmt and plain text.
         .target(name: "LogStoreIngest", dependencies: ["LogStore"]),
+        // The file tailer: follows files through rotation, storing each batch with its position (checkpoint).
+        .target(name: "LogStoreTail", dependencies: ["LogStore", "LogStoreIngest"]),
         // The `--where` filter language (docs/QUERY.md): parser, evaluation, push-down into LogQuery.
         .target(name: "LogStoreFilter", dependencies: ["LogStore", "LogStoreIngest"]),
         // The Ingestor: batching, bounded buffering with backpressure, retries; counters via swift-metrics.
@@ -45,12 +48,13 @@ let package = Package(
         ]),
         // The `logstore` command-line tool.
         .executableTarget(name: "logstore", dependencies: [
-            "LogStore", "LogStoreIngest", "LogStoreFilter",
+            "LogStore", "LogStoreIngest", "LogStoreTail", "LogStoreFilter",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "LogStoreFormatTests", dependencies: ["LogStoreFormat"]),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore"]),
         .testTarget(name: "LogStoreIngestTests", dependencies: ["LogStoreIngest"]),
+        .testTarget(name: "LogStoreTailTests", dependencies: ["LogStoreTail", "LogStoreIngest", "LogStore", "LogStoreFormat"]),
         .testTarget(name: "LogStoreFilterTests", dependencies: ["LogStoreFilter"]),
         .testTarget(name: "LogStoreCLITests", dependencies: ["LogStore"]),
         .testTarget(name: "LogStorePipelineTests", dependencies: [

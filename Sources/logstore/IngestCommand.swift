@@ -19,6 +19,15 @@ struct IngestCommand: ParsableCommand {
         such as ERROR, [warn] or E/, and stack-trace lines are joined to the record before them.
         Bad lines are reported with file, line and reason; the good lines around them are stored, \
         and the exit status is 1.
+        --follow: keep following the files (paths or quoted glob patterns) as they grow, through \
+        rotation by rename, delete and recreate, and copytruncate, until SIGINT or SIGTERM (exit 0). \
+        Each file's position is stored with its records, so a restart (even after a crash or \
+        SIGKILL) continues where the store stopped: nothing lost, nothing stored twice. A partial \
+        last line is waited for. Bad lines are reported and skipped; the tailer keeps running.
+        --summary json prints the summary to standard output as one JSON object instead: accepted, \
+        rejected (with rejected_lines: file, line, column and reason of the first --max-errors bad \
+        lines; rejected_future and rejected_invalid), dropped (dropped_expired, dropped_duplicates), \
+        bytes, inputs and duration_seconds.
 
         Examples:
           logstore ingest app.ndjson
@@ -26,13 +35,21 @@ struct IngestCommand: ParsableCommand {
           logstore ingest --retention 36h logs/*.ndjson
           logstore ingest --format text --source web /var/log/nginx/error.log
           logstore ingest --format logfmt app.logfmt
+          logstore ingest --follow --format text /var/log/syslog '/var/log/app/*.log'
+          logstore ingest --summary json app.ndjson | jq .rejected
         """
     )
 
     @OptionGroup var location: StoreLocation
 
-    @Argument(help: ArgumentHelp("NDJSON files; - or nothing for standard input.", valueName: "FILE"))
+    @Argument(help: ArgumentHelp("NDJSON files; - or nothing for standard input. With --follow: paths or glob patterns.", valueName: "FILE"))
     var files: [String] = []
+
+    @Flag(help: "Follow the files as they grow and rotate, until SIGINT/SIGTERM; resumes where the store stopped.")
+    var follow = false
+
+    @Flag(help: .hidden)
+    var followPolling = false
 
     @Option(help: "ndjson, logfmt or text.")
     var format: LineFormat = .ndjson
@@ -52,7 +69,13 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Print no summary line.")
     var quiet = false
 
+    @Option(help: "Summary: text (a line on standard error) or json (an object on standard output).")
+    var summary: IngestSummaryFormat = .text
+
     func validate() throws {
+        if follow, files.isEmpty || files.contains("-") {
+            throw ValidationError("--follow needs file paths or glob patterns (standard input cannot be followed)")
+        }
         if let retention, DurationParser.parse(retention) == nil {
             throw ValidationError("--retention: '\(retention)' is not a duration like 7d, 36h or 90m")
         }
@@ -62,6 +85,7 @@ struct IngestCommand: ParsableCommand {
         var options = StoreOptions(durability: durability)
         if let retention, let ns = DurationParser.parse(retention) { options.retention = .nanoseconds(ns) }
         let store = try LogStore.open(at: location.path, options: options)
+        if follow { return try runFollow(store) }
         let started = monotonicSeconds()
         var totals = IngestTotals()
         let inputs = files.isEmpty ? ["-"] : files
@@ -86,7 +110,11 @@ struct IngestCommand: ParsableCommand {
         if totals.rejectedInvalid > 0 {
             Output.error("\(totals.rejectedInvalid) records were rejected as invalid (over the size limit)")
         }
-        if !quiet {
+        if summary == .json {
+            var out = Output()
+            out.write(totals.json(inputs: inputs.count, seconds: seconds) + "\n")
+            out.flush()
+        } else if !quiet {
             let mb = Double(totals.bytes) / 1e6
             writeStderr("ingested \(totals.stored) records (\(format(mb)) MB) from \(inputs.count) input\(inputs.count == 1 ? "" : "s") in \(format(seconds)) s: "
                   + "\(Int(Double(totals.stored) / max(seconds, 1e-9))) records/s, \(format(mb / max(seconds, 1e-9))) MB/s; "
@@ -125,6 +153,7 @@ struct IngestCommand: ParsableCommand {
             if totals.errorsPrinted < maxErrors {
                 totals.errorsPrinted += 1
                 writeStderr("\(name):\(e.line):\(e.column): \(e.reason)\n")
+                totals.badLines.append(.init(file: name, line: e.line, column: e.column, reason: e.reason))
             }
         }
         guard chunk.rows.count > 0 else { return }
@@ -133,6 +162,7 @@ struct IngestCommand: ParsableCommand {
         totals.droppedExpired += receipt.droppedExpired
         totals.rejectedFuture += receipt.rejectedFuture
         totals.rejectedInvalid += receipt.rejected.count
+        totals.droppedDuplicates += receipt.duplicates
     }
 
     private func format(_ v: Double) -> String {
@@ -142,13 +172,42 @@ struct IngestCommand: ParsableCommand {
 }
 
 struct IngestTotals {
+    struct BadLine {
+        var file: String
+        var line: Int
+        var column: Int
+        var reason: String
+    }
+
     var bytes = 0
     var stored = 0
     var errorsTotal = 0
     var errorsPrinted = 0
+    /// The bad lines printed (the first `--max-errors`).
+    var badLines: [BadLine] = []
     var droppedExpired = 0
+    var droppedDuplicates = 0
     var rejectedFuture = 0
     var rejectedInvalid = 0
+
+    /// The `--summary json` object, on one line.
+    func json(inputs: Int, seconds: Double) -> String {
+        let lines = badLines.map {
+            "{\"file\":\(jsonString($0.file)),\"line\":\($0.line),\"column\":\($0.column),\"reason\":\(jsonString($0.reason))}"
+        }
+        let rejected = errorsTotal + rejectedFuture + rejectedInvalid
+        return "{\"accepted\":\(stored),\"rejected\":\(rejected),\"rejected_lines\":[\(lines.joined(separator: ","))],"
+            + "\"rejected_lines_not_listed\":\(errorsTotal - badLines.count),\"rejected_future\":\(rejectedFuture),"
+            + "\"rejected_invalid\":\(rejectedInvalid),\"dropped\":\(droppedExpired + droppedDuplicates),"
+            + "\"dropped_expired\":\(droppedExpired),\"dropped_duplicates\":\(droppedDuplicates),"
+            + "\"bytes\":\(bytes),\"inputs\":\(inputs),\"duration_seconds\":\((seconds * 1e6).rounded() / 1e6)}"
+    }
+}
+
+/// How `ingest` prints its summary.
+enum IngestSummaryFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
 }
 
 extension Durability: ExpressibleByArgument {}

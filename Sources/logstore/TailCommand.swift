@@ -1,6 +1,8 @@
 import ArgumentParser
+import Dispatch
 import LogStore
 import LogStoreFilter
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,11 +12,13 @@ struct TailCommand: ParsableCommand {
         commandName: "tail",
         abstract: "Print the last N matching records; with -f, keep printing new ones.",
         discussion: """
-        -f follows the store: new matching records are printed as they become durable, until Ctrl-C \
-        (exit status 0). The store's live subscriptions (LogStore.subscribe) exist only inside the \
-        writing process, so this separate process polls instead: every --interval it re-opens the \
-        store read-only and reads the records after the last one seen (LogQuery.after). A record \
-        that arrives later with an older timestamp than one already seen is therefore not shown.
+        -f follows the store from its files (LogStore.follow), also while another process writes \
+        it: after the last N records, every record committed from then on that matches is printed \
+        once, in commit order, as soon as its WAL frame is written (the store's wal/ directory is \
+        watched with inotify). A late record, whose timestamp is older than records already shown, \
+        is printed when it arrives. Records that a flush moved into segments before tail read them \
+        are read from the segments, so none is missed. Ctrl-C (SIGINT) or SIGTERM ends it with \
+        exit status 0.
 
         Examples:
           logstore tail -n 50 --level warning
@@ -32,7 +36,8 @@ struct TailCommand: ParsableCommand {
     @Flag(name: .customShort("f"), help: "Follow: keep printing new matching records until interrupted.")
     var follow = false
 
-    @Option(help: ArgumentHelp("With -f: how often to look for new records, in milliseconds.", valueName: "MS"))
+    @Option(help: ArgumentHelp("Ignored: -f no longer polls (kept so that existing scripts still run).",
+                               valueName: "MS", visibility: .hidden))
     var interval = 500
 
     @Option(help: "Output format: text, ndjson or json (the same as ndjson).")
@@ -40,7 +45,6 @@ struct TailCommand: ParsableCommand {
 
     func validate() throws {
         if count < 0 { throw ValidationError("-n must not be negative") }
-        if interval < 10 { throw ValidationError("--interval must be at least 10 ms") }
     }
 
     func run() throws {
@@ -49,15 +53,19 @@ struct TailCommand: ParsableCommand {
         var latest: [LogRecord] = []
         var records = try FilteredRecords(store, plan, limit: count, order: .descending)
         while let r = try records.next() { latest.append(r) }
-        // Where following resumes: after the newest record in the store when it matched nothing.
-        var cursor = latest.first.map(QueryCursor.init)
-        if cursor == nil { cursor = try store.query(LogQuery(limit: 1, order: .descending)).next().map(QueryCursor.init) }
+        // Following continues after every record this snapshot holds, matching or not.
+        let start = store.latestSequence
         try store.close()
         var out = Output()
         for r in latest.reversed() { out.write(format.line(r)) }
         out.flush()
         guard follow else { return }
-        // Ctrl-C ends a follow cleanly: output is flushed after every poll, so nothing is lost.
+        try Self.follow(location.path, plan: plan, after: start, format: format)
+    }
+
+    /// Prints the records committed after sequence `after` that pass `plan`, until a signal ends the process.
+    static func follow(_ path: String, plan: FilterPlan, after: UInt64, format: RecordFormat) throws {
+        // Ctrl-C ends a follow cleanly: output is flushed after every record, so nothing is lost.
         signal(SIGINT) { _ in _exit(0) }
         signal(SIGTERM) { _ in _exit(0) }
         // A parent may have started this process with the signals blocked; unblock them.
@@ -66,21 +74,33 @@ struct TailCommand: ParsableCommand {
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGTERM)
         sigprocmask(SIG_UNBLOCK, &set, nil)
-        while true {
-            usleep(useconds_t(interval) * 1000)
-            let reader = try location.openForReading()
-            var fresh = try FilteredRecords(reader, plan, after: cursor)
-            while let r = try fresh.next() {
-                out.write(format.line(r))
-                cursor = QueryCursor(r)
+        var query = plan.query
+        query.limit = nil
+        let follower = try LogStore.follow(directory: path, filter: query, after: after, bufferSize: 4096)
+        let failure = FollowFailure()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            var out = Output()
+            do {
+                for try await event in follower {
+                    switch event {
+                    case .record(let r) where plan.matches(r): out.write(format.line(r))
+                    case .record: break
+                    case .lagged(let skipped): Output.error("\(skipped) records skipped: tail fell behind")
+                    }
+                    out.flush()
+                }
+            } catch {
+                failure.error.withLock { $0 = error }
             }
-            // Records the filter skipped still move the cursor, so they are not read again.
-            if let newest = try reader.query(LogQuery(limit: 1, order: .descending)).next().map(QueryCursor.init),
-               cursor.map({ $0 < newest }) ?? true {
-                cursor = newest
-            }
-            try reader.close()
-            out.flush()
+            done.signal()
         }
+        done.wait()
+        if let error = failure.error.withLock({ $0 }) { throw error }
     }
+}
+
+/// What ended a follow, handed from the task that printed to the command.
+private final class FollowFailure: Sendable {
+    let error = Mutex<(any Error)?>(nil)
 }

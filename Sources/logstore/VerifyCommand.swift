@@ -17,7 +17,9 @@ struct VerifyCommand: ParsableCommand {
 
         --salvage OUT copies every readable record into a new store at OUT (which must not exist \
         yet), or with --format ndjson into the NDJSON file OUT (- for standard output), and says how \
-        many records were saved and lost.
+        many records were saved and lost. A segment whose footer is unreadable is scanned for its \
+        blocks (each block header is checksummed and counts its records), so its intact blocks are \
+        saved too; only bytes holding no readable block header are loss of unknown size.
 
         Examples:
           logstore verify --store /var/lib/collector/logs

@@ -51,6 +51,24 @@ import LogStore
         #expect(lines.count == all.count - lost.count)
     }
 
+    @Test func salvageReadsTheBlocksOfASegmentWhoseFooterIsDamaged() throws {
+        let dir = try TempDir()
+        let (path, records) = try InspectCLITests.store(dir)
+        let segments = try FileManager.default.contentsOfDirectory(atPath: path + "/segments").filter { $0.hasSuffix(".seg") }.sorted()
+        let file = try #require(try segments.map { try SegmentFile.open(path + "/segments/" + $0) }.max { $0.footer.blocks.count < $1.footer.blocks.count })
+        let last = try #require(file.footer.blocks.last)
+        // The first byte after the last block is the footer body's first byte.
+        try flipByte(file.path, at: Int(last.offset) + last.diskLength)
+        let out = dir.path + "/rescued.ndjson"
+        let r = try CLI.run(["verify", "--store", path, "--salvage", out, "--format", "ndjson"])
+        #expect(r.status == 1, "the damage is still reported")
+        #expect(r.stdout.contains("salvage: saved \(records.count) records to \(out), lost 0"), "\(r.stdout)")
+        #expect(!r.stdout.contains("unknown number"), "the trailer bounds the blocks, so no loss is unknown: \(r.stdout)")
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        let messages = try lines.map { try json(String($0))["message"] as? String ?? "" }
+        #expect(messages.sorted() == records.map(\.message).sorted())
+    }
+
     @Test func salvageRefusesAnExistingDestination() throws {
         let dir = try TempDir()
         let (path, _) = try InspectCLITests.store(dir)

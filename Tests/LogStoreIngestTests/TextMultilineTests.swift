@@ -17,12 +17,21 @@ import LogStoreFormat
     @Test func stackTraceLinesJoinTheRecordBeforeThem() {
         let (records, errors, stats) = stream(trace, format: .text)
         #expect(errors.isEmpty)
-        #expect(records.count == 3)
-        #expect(records[0].message == "ERROR request failed")
-        #expect(records[1].message.hasPrefix("java.lang.IllegalStateException: boom\n\tat com.example.A"))
-        #expect(records[1].message.hasSuffix("Caused by: java.io.IOException: disk\n    ... 12 more"))
-        #expect(records[2].message == "INFO next")
-        #expect(stats.joinedLines == 4)
+        // The exception's first line has no timestamp of its own, after a line that has one: it
+        // continues the ERROR record like the indented and `at `/`Caused by:`/`...` lines after it.
+        #expect(records.count == 2)
+        #expect(records[0].message.hasPrefix("ERROR request failed\njava.lang.IllegalStateException: boom\n\tat com.example.A"))
+        #expect(records[0].message.hasSuffix("Caused by: java.io.IOException: disk\n    ... 12 more"))
+        #expect(records[1].message == "INFO next")
+        #expect(stats.joinedLines == 5)
+    }
+
+    @Test func withoutTimestampsOnlyMarkedLinesContinue() {
+        // No line has a timestamp: the exception line starts a record; its indented lines join it.
+        let input = "ERROR request failed\njava.lang.IllegalStateException: boom\n\tat A.run(A.java:1)\nINFO next\n"
+        let (records, _, stats) = stream(input, format: .text)
+        #expect(records.map(\.message) == ["ERROR request failed", "java.lang.IllegalStateException: boom\n\tat A.run(A.java:1)", "INFO next"])
+        #expect(stats.joinedLines == 1)
     }
 
     @Test func joiningDoesNotDependOnChunking() {

@@ -56,6 +56,31 @@ import LogStoreFormat
         #expect(parse("03-17 16:13:38.811  1702  2395 D WindowManager: x")?.timestamp == ns("2026-03-17T16:13:38.811Z"))
     }
 
+    /// Forms of the loghub corpus that are not ISO 8601: HDFS, Spark, HealthApp, Proxifier.
+    @Test(arguments: [
+        ("081109 203615 148 INFO dfs.DataNode$PacketResponder: x", "2008-11-09T20:36:15Z", "148 INFO dfs.DataNode$PacketResponder: x"),
+        ("17/06/09 20:10:40 INFO spark.SecurityManager: x", "2017-06-09T20:10:40Z", "INFO spark.SecurityManager: x"),
+        ("17/06/09 20:10:40.125 INFO x", "2017-06-09T20:10:40.125Z", "INFO x"),
+        ("20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579", "2017-12-23T22:15:29.606Z", "|Step_LSC|30002312|onStandStepChanged 3579"),
+        ("[10.30 16:49:06] chrome.exe - proxy:5070 open", "2026-10-30T16:49:06Z", "chrome.exe - proxy:5070 open"),
+        ("20171223-22:15:35:11|Step_SPUtils|x", "2017-12-23T22:15:35.011Z", "|Step_SPUtils|x"),
+        ("20171223-22:16:0:5|Step_LSC|x", "2017-12-23T22:16:00.005Z", "|Step_LSC|x"),
+        ("991231 235959 y2k", "1999-12-31T23:59:59Z", "y2k"),
+    ])
+    func otherCommonFormsAreDetected(line: String, expected: String, message: String) {
+        let record = parse(line)
+        #expect(record?.timestamp == ns(expected), "\(line)")
+        #expect(record?.message == message)
+    }
+
+    @Test func lookalikesOfTheNewFormsAreNotTimestamps() {
+        // Six digits and six digits that are no date, a seventh digit, a bad month.
+        for line in ["134681 node-246 unix.hw x", "081309 203615 x", "081109 2036159 x", "17/13/09 20:10:40 x",
+                     "20171323-22:15:29:606|x", "20171223-22:15:29:6060|x", "20171223-22:153:29|x", "10.32 16:49:06 x", "1.2 16:49:06 x"] {
+            #expect(parse(line)?.timestamp == referenceNanos, "\(line)")
+        }
+    }
+
     @Test func noTimestampGetsTheIngestionTime() {
         let r = parse("just a message")
         #expect(r?.timestamp == referenceNanos)

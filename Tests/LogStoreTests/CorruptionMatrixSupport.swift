@@ -129,7 +129,7 @@ struct MatrixTally {
     }
 }
 
-/// A small store image: a SETTINGS file, a KEYS file, one flushed segment of several blocks, and a WAL file of
+/// A small store image: a SETTINGS file, a KEYS file, a CHECKPOINTS file, one flushed segment of several blocks, and a WAL file of
 /// several frames (what a crash leaves while a writer is running), with the records each holds.
 struct StoreImage {
     var files: [String: [UInt8]]
@@ -159,6 +159,8 @@ struct StoreImage {
             return r
         }
         let inSegment = try appendInBatches(store, keyed, batches: 2)
+        // A checkpoint, so that the flush writes a CHECKPOINTS file (FORMAT.md 9.2).
+        try store.append([LogRecord](), checkpoints: [Checkpoint(name: "tail:/var/log/app.log", value: Array("dev=1 ino=2 off=4096".utf8))])
         try store.flush()
         var inWAL: [LogRecord] = []
         for i in 0..<8 {
@@ -171,7 +173,8 @@ struct StoreImage {
         let segments = files.keys.filter { $0.hasPrefix("segments/") && $0.hasSuffix(".seg") }
         let wals = files.keys.filter { $0.hasPrefix("wal/") && $0.hasSuffix(".wal") }.sorted()
         guard segments.count == 1, let segmentName = segments.first, let walName = wals.last,
-              let walBytes = files[walName], files["SETTINGS"] != nil, files["KEYS"] != nil else {
+              let walBytes = files[walName], files["SETTINGS"] != nil, files["KEYS"] != nil,
+              files[CheckpointsFile.fileName] != nil else {
             throw LogStoreError(.invalidArgument, "unexpected store image: \(files.keys.sorted())")
         }
         // Keep only the newest WAL file (the older ones hold nothing: their head was flushed).

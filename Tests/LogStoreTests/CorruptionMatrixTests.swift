@@ -311,6 +311,49 @@ import Testing
         for r in tally.rows.values { #expect(r.missed == 0) }
     }
 
+    // MARK: CHECKPOINTS
+
+    /// A damaged CHECKPOINTS file is reported by verify; a writer refuses the store with an error that
+    /// names the file (a producer would resume from a lost position), a reader still returns every
+    /// record and refuses only to give checkpoints (FORMAT.md 9.2).
+    @Test func checkpointsFile() throws {
+        let image = try Self.image.get()
+        let name = CheckpointsFile.fileName
+        let original = try #require(image.files[name])
+        let problems = Problems()
+        let all = Set(image.records.keys)
+        let tally = try Self.run(name, file: name, bytes: original, seed: 13) { m, mutated, dir, row in
+            guard mutated != original else { return }
+            if (try LogStore.verify(at: dir)).problems.contains(where: { $0.file == name }) {
+                row.detectedAsDamage += 1
+            } else {
+                row.missed += 1
+                problems.record("\(m): damaged CHECKPOINTS not reported by verify")
+            }
+            do throws(LogStoreError) {
+                let writer = try LogStore.open(at: dir, options: Self.writerOptions())
+                try writer.close()
+                problems.record("\(m): a writer opened a store with a damaged CHECKPOINTS")
+            } catch {
+                if error.kind == .corruption || error.kind == .unsupportedVersion, error.path?.hasSuffix(name) == true {
+                    row.openRefused += 1
+                } else {
+                    problems.record("\(m): open failed for another reason: \(error)")
+                }
+            }
+            var readOnly = StoreOptions()
+            readOnly.readOnly = true
+            let reader = try LogStore.open(at: dir, options: readOnly)
+            Self.checkRecords(try reader.records(LogQuery()), image: image, required: all, exact: true, "\(m)", problems)
+            do {
+                _ = try reader.checkpoints()
+                problems.record("\(m): a reader gave checkpoints from a damaged CHECKPOINTS")
+            } catch {}
+        }
+        #expect(problems.count == 0)
+        for r in tally.rows.values { #expect(r.missed == 0) }
+    }
+
     // MARK: Files nothing reads for data: LOCK, quarantine/, *.seg.tmp
 
     @Test func lockQuarantineAndTemporaryFiles() throws {

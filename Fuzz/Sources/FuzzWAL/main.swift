@@ -24,13 +24,24 @@ func replay(_ buf: UnsafeRawBufferPointer) {
         if let frame = WALFrame.frame(at: offset, in: buf) {
             require(frame.offset == offset && frame.end <= buf.count && frame.payload.count <= WALFormat.maxFramePayload,
                     "frame at \(offset) extends past the file")
-            if frame.type != WALFormat.recordsFrameType { return }  // newer version: the engine stops reading the file
+            if !WALFormat.holdsRecords(frame.type) { return }  // keys, or a newer version: not replayed here
+            guard let (recordsPart, checkpoints) = try? WALFrame.recordsAndCheckpoints(type: frame.type, payload: frame.payload) else {
+                guard let next = WALFrame.nextValidFrame(after: offset, in: buf) else { break }
+                offset = next
+                continue
+            }
+            checkCheckpoints(frame, recordsPart, checkpoints)
+            if frame.type == WALFormat.checkpointsFrameType, (try? WALFrame.recordCount(recordsPart)) == 0 {
+                offset = frame.end  // a checkpoint-only frame
+                validEnd = offset
+                continue
+            }
             var ends: [Int] = []
-            if let decoded = try? WALFrame.decodeRecords(frame.payload, rowEnds: &ends) {
-                checkFrame(frame, decoded, ends)
+            if let decoded = try? WALFrame.decodeRecords(recordsPart, rowEnds: &ends) {
+                checkFrame(recordsPart, decoded, ends)
                 if let first = decoded.first, first.sequence > lastSequence {
                     lastSequence = decoded.last!.sequence
-                    let base = frame.payload.baseAddress!
+                    let base = recordsPart.baseAddress!
                     var start = 12
                     for (record, end) in zip(decoded, ends) {
                         rows.append(RowRef(timestamp: record.timestamp, sequence: record.sequence, row: base + start,
@@ -57,9 +68,33 @@ func replay(_ buf: UnsafeRawBufferPointer) {
     checkFlush(rows, records)
 }
 
+/// A records-with-checkpoints frame (FORMAT.md 9.1): the checkpoints re-encode to the frame's tail
+/// exactly, and the records part is a prefix of the payload.
+func checkCheckpoints(_ frame: WALFrame.Frame, _ records: UnsafeRawBufferPointer, _ checkpoints: [Checkpoint]) {
+    require(records.baseAddress == frame.payload.baseAddress && records.count <= frame.payload.count, "records part is not a prefix")
+    guard frame.type == WALFormat.checkpointsFrameType else {
+        require(checkpoints.isEmpty && records.count == frame.payload.count, "a type 1 frame has checkpoints")
+        return
+    }
+    require(!checkpoints.isEmpty && checkpoints.count <= Checkpoint.maxPerAppend, "\(checkpoints.count) checkpoints decoded")
+    require(Set(checkpoints.map(\.name)).count == checkpoints.count, "duplicate checkpoint names decoded")
+    for c in checkpoints { require(c.invalidReason == nil, "invalid checkpoint decoded: \(c.invalidReason ?? "")") }
+    // Re-encoded after the same records part, the list decodes to itself.
+    var w = ByteWriter()
+    w.raw(records)
+    WALFrame.appendCheckpoints(checkpoints, into: &w)
+    let again = w.withBytes { try? WALFrame.recordsAndCheckpoints(type: WALFormat.checkpointsFrameType, payload: $0) }
+    require(again?.checkpoints == checkpoints && again?.records.count == records.count, "checkpoints do not round-trip")
+    // The same list as a CHECKPOINTS file round-trips through its decoder.
+    var values: [String: [UInt8]] = [:]
+    for c in checkpoints where !c.value.isEmpty { values[c.name] = c.value }
+    let file = CheckpointsFile.encode(values)
+    let back = file.withUnsafeBytes { try? CheckpointsFile.decode($0) }
+    require(back == values, "CHECKPOINTS round trip changed the values")
+}
+
 /// One decoded records frame: counts, row boundaries and the row round trip.
-func checkFrame(_ frame: WALFrame.Frame, _ records: [LogRecord], _ ends: [Int]) {
-    let payload = frame.payload
+func checkFrame(_ payload: UnsafeRawBufferPointer, _ records: [LogRecord], _ ends: [Int]) {
     require(!records.isEmpty && records.count == ends.count, "frame decoded \(records.count) records, \(ends.count) row ends")
     require(records.count <= payload.count / 13 + 1, "frame of \(payload.count) bytes holds \(records.count) records")
     require(ends.last == payload.count, "rows end at \(ends.last ?? -1), payload is \(payload.count) bytes")

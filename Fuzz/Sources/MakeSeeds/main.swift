@@ -110,6 +110,20 @@ do {
     WALFrame.finishRecordsFrame(at: start, count: 3, in: &w)
     WALFrame.sealRecordsFrame(at: start, firstSequence: 100, in: &w)
     write("FuzzWAL", "sealed-frame", w.bytes)
+    // Records-with-checkpoints frames (FORMAT.md 9.1): with records, and checkpoint-only.
+    var c = ByteWriter()
+    c.raw(WALHeader(fileNumber: 11, firstSequence: 200).encode())
+    let withRecords = WALFrame.beginRecordsFrame(type: WALFormat.checkpointsFrameType, into: &c)
+    for r in sample(4) { RowCodec.encode(r, into: &c) }
+    WALFrame.appendCheckpoints([Checkpoint(name: "tail:/var/log/app.log", value: Array(0..<40)),
+                                Checkpoint(name: "tail:/var/log/b.log", value: [])], into: &c)
+    WALFrame.finishRecordsFrame(at: withRecords, count: 4, in: &c)
+    WALFrame.sealRecordsFrame(at: withRecords, firstSequence: 200, in: &c)
+    let only = WALFrame.beginRecordsFrame(type: WALFormat.checkpointsFrameType, into: &c)
+    WALFrame.appendCheckpoints([Checkpoint(name: "tail:/var/log/app.log", value: Array(10..<50))], into: &c)
+    WALFrame.finishRecordsFrame(at: only, count: 0, in: &c)
+    WALFrame.sealRecordsFrame(at: only, firstSequence: 204, in: &c)
+    write("FuzzWAL", "checkpoint-frames", c.bytes)
 }
 
 func loadLE(_ b: [UInt8], _ at: Int) -> UInt32 {

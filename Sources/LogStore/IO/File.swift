@@ -23,6 +23,16 @@ final class File: @unchecked Sendable {
 
     /// Reads exactly `count` bytes at `offset`, or throws a corruption error when the file is shorter.
     func read(at offset: Int64, count: Int) throws(LogStoreError) -> [UInt8] {
+        let bytes = try read(at: offset, upTo: count)
+        guard bytes.count == count else {
+            throw .corruption("file ends after \(bytes.count) of \(count) bytes wanted", path: path, offset: Int(offset))
+        }
+        return bytes
+    }
+
+    /// Reads up to `count` bytes at `offset`: fewer when the file ends first (a file another process
+    /// may truncate meanwhile).
+    func read(at offset: Int64, upTo count: Int) throws(LogStoreError) -> [UInt8] {
         var failure: LogStoreError?
         let bytes = [UInt8](unsafeUninitializedCapacity: count) { buf, initialized in
             do throws(LogStoreError) {
@@ -33,9 +43,6 @@ final class File: @unchecked Sendable {
             }
         }
         if let failure { throw failure }
-        guard bytes.count == count else {
-            throw .corruption("file ends after \(bytes.count) of \(count) bytes wanted", path: path, offset: Int(offset))
-        }
         return bytes
     }
 

@@ -59,17 +59,6 @@ extension LogStore {
 
     /// Replaces `KEYS` atomically (temporary file, fsync, rename, directory fsync).
     static func writeKeysFile(_ entries: [KeysFile.Entry], store path: String, io: any StorageIO) throws(LogStoreError) {
-        let target = joinPath(path, KeysFile.fileName)
-        let tmp = target + ".tmp"
-        do throws(LogStoreError) {
-            let file = try File(path: tmp, flags: O_WRONLY | O_CREAT | O_TRUNC, io: io)
-            try file.write(KeysFile.encode(entries))
-            try file.sync()
-            try io.rename(tmp, target)
-            try io.fsyncDirectory(path)
-        } catch {
-            try? io.unlink(tmp)
-            throw error
-        }
+        try replaceFileAtomically(KeysFile.fileName, in: path, with: KeysFile.encode(entries), io: io)
     }
 }

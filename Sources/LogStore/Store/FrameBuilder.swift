@@ -6,15 +6,23 @@ struct FrameBuilder {
     var accepted: [AcceptedRow] = []
     /// Idempotency keys of accepted rows (index into ``accepted``), written as a keys frame at ``finish()``.
     var keys: [(index: Int, key: IdempotencyKey)] = []
+    /// Checkpoints of the append (docs/FORMAT.md, 9.1): when there are any, every row goes into one
+    /// records-with-checkpoints frame, written even without rows.
+    let checkpoints: [Checkpoint]
     private var frameStart = -1
     private var frameCount = 0
+
+    init(checkpoints: [Checkpoint] = []) {
+        self.checkpoints = checkpoints
+    }
 
     /// Opens a new frame when none is open or the open one is full; returns where the next row starts.
     @inline(__always)
     mutating func beginRow() -> Int {
-        if frameStart < 0 || frames.count - frameStart >= 1 << 20 {
+        if frameStart < 0 || (checkpoints.isEmpty && frames.count - frameStart >= 1 << 20) {
             if frameStart >= 0 { WALFrame.finishRecordsFrame(at: frameStart, count: frameCount, in: &frames) }
-            frameStart = WALFrame.beginRecordsFrame(into: &frames)
+            frameStart = WALFrame.beginRecordsFrame(type: checkpoints.isEmpty ? WALFormat.recordsFrameType : WALFormat.checkpointsFrameType,
+                                                    into: &frames)
             frameStarts.append((frameStart, accepted.count))
             frameCount = 0
         }
@@ -36,11 +44,20 @@ struct FrameBuilder {
     /// Gives the row just committed an idempotency key.
     mutating func keyLastRow(_ key: IdempotencyKey) { keys.append((accepted.count - 1, key)) }
 
-    /// Closes the last frame (removing it if it stayed empty), then adds the keys frame
+    /// Closes the last frame (removing it if it stayed empty, unless it carries checkpoints), then adds the keys frame
     /// (docs/FORMAT.md, 8.1) when rows carry keys; its first sequence is sealed like a records frame's.
     mutating func finish(acceptedAt: Int64) {
-        guard frameStart >= 0 else { return }
-        if frameCount == 0 {
+        if !checkpoints.isEmpty {
+            if frameStart < 0 {
+                frameStart = WALFrame.beginRecordsFrame(type: WALFormat.checkpointsFrameType, into: &frames)
+                frameStarts.append((frameStart, accepted.count))
+                frameCount = 0
+            }
+            WALFrame.appendCheckpoints(checkpoints, into: &frames)
+            WALFrame.finishRecordsFrame(at: frameStart, count: frameCount, in: &frames)
+        } else if frameStart < 0 {
+            return
+        } else if frameCount == 0 {
             frames.truncate(to: frameStart)
             frameStarts.removeLast()
         } else {

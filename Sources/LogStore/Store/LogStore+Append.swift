@@ -14,8 +14,8 @@ extension LogStore {
     /// which. Throws only when nothing could be stored (closed, read-only, a failed WAL write).
     @discardableResult
     public func append(_ records: some Sequence<LogRecord>) throws(LogStoreError) -> AppendReceipt {
-        let receipt = try enqueue(records)
-        if receipt.accepted > 0, options.durability == .sync, let committer {
+        let receipt = try enqueue(records, checkpoints: [])
+        if receipt.lsn > 0, options.durability == .sync, let committer {
             try committer.waitDurable(receipt.lsn)
         }
         return receipt
@@ -23,10 +23,29 @@ extension LogStore {
 
     /// Appends a batch like ``append(_:)-(some Sequence<LogRecord>)`` but suspends instead of
     /// blocking a thread while waiting for the sync in `.sync` mode.
+    /// Appends a batch together with checkpoints: the producer's positions in its sources after these
+    /// records (for example a tailed file's inode and offset). Records and checkpoints go into one WAL
+    /// frame, so after a crash both are stored or neither is (docs/FORMAT.md, section 9); read them
+    /// back with ``checkpoint(named:)``. `records` may be empty to move a position only; an empty
+    /// checkpoint value removes the name. Acknowledged like ``append(_:)-(some Sequence<LogRecord>)``.
+    ///
+    /// Throws ``LogStoreError/Kind/invalidArgument`` for an invalid checkpoint (empty or over-long name,
+    /// over-long value, a name given twice, more than ``Checkpoint/maxPerAppend``) or a batch over
+    /// 256 MiB of encoded records (split it).
+    @discardableResult
+    public func append(_ records: some Sequence<LogRecord>, checkpoints: [Checkpoint]) throws(LogStoreError) -> AppendReceipt {
+        try Self.validate(checkpoints)
+        let receipt = try enqueue(records, checkpoints: checkpoints)
+        if receipt.lsn > 0, options.durability == .sync, let committer {
+            try committer.waitDurable(receipt.lsn)
+        }
+        return receipt
+    }
+
     @discardableResult
     public func appendAsync(_ records: some Sequence<LogRecord>) async throws -> AppendReceipt {
-        let receipt = try enqueue(records)
-        if receipt.accepted > 0, options.durability == .sync, let committer {
+        let receipt = try enqueue(records, checkpoints: [])
+        if receipt.lsn > 0, options.durability == .sync, let committer {
             try await committer.waitDurableAsync(receipt.lsn)
         }
         return receipt
@@ -35,7 +54,7 @@ extension LogStore {
     /// Waits until the append behind `receipt` is durable on disk. With `.batch` this is at most one
     /// batch interval; with `.none` it forces a sync.
     public func waitUntilDurable(_ receipt: AppendReceipt) async throws {
-        guard receipt.accepted > 0, let committer else { return }
+        guard receipt.lsn > 0, let committer else { return }
         try await committer.waitDurableAsync(receipt.lsn, force: options.durability == .none)
     }
 
@@ -43,7 +62,7 @@ extension LogStore {
     /// ``Durability`` (returns at once with `.none`). For writer threads such as the pipeline's, which
     /// must not count records as written before a failed sync could still drop them.
     package func waitUntilDurableBlocking(_ receipt: AppendReceipt) throws(LogStoreError) {
-        guard receipt.accepted > 0, options.durability != .none, let committer else { return }
+        guard receipt.lsn > 0, options.durability != .none, let committer else { return }
         try committer.waitDurable(receipt.lsn)
     }
 
@@ -58,20 +77,24 @@ extension LogStore {
         LogStoreError(.readOnly, "the store was opened read-only; open it without readOnly to write", path: path)
     }
 
-    private func enqueue(_ records: some Sequence<LogRecord>) throws(LogStoreError) -> AppendReceipt {
+    private func enqueue(_ records: some Sequence<LogRecord>, checkpoints: [Checkpoint]) throws(LogStoreError) -> AppendReceipt {
         // Arrays and slices are read in place; other sequences are copied once.
         var result: Result<AppendReceipt, LogStoreError>?
         _ = records.withContiguousStorageIfAvailable { buffer in
-            result = Result { () throws(LogStoreError) -> AppendReceipt in try enqueue(buffer: buffer) }
+            result = Result { () throws(LogStoreError) -> AppendReceipt in try enqueue(buffer: buffer, checkpoints: checkpoints) }
         }
         if let result { return try result.get() }
         let array = Array(records)
-        return try array.withUnsafeBufferPointer { (buffer) throws(LogStoreError) -> AppendReceipt in try enqueue(buffer: buffer) }
+        return try array.withUnsafeBufferPointer { (buffer) throws(LogStoreError) -> AppendReceipt in
+            try enqueue(buffer: buffer, checkpoints: checkpoints)
+        }
     }
 
-    private func enqueue(buffer records: UnsafeBufferPointer<LogRecord>) throws(LogStoreError) -> AppendReceipt {
+    private func enqueue(buffer records: UnsafeBufferPointer<LogRecord>, checkpoints: [Checkpoint]) throws(LogStoreError) -> AppendReceipt {
         guard committer != nil else { throw readOnlyError() }
-        guard records.contains(where: { $0.idempotencyKey != nil }) else { return try enqueue(buffer: records, known: nil) }
+        guard records.contains(where: { $0.idempotencyKey != nil }) else {
+            return try enqueue(buffer: records, known: nil, checkpoints: checkpoints)
+        }
         // Appends with keys take turns from the key check to the commit, so two of them can never both
         // find the same key new (docs/FORMAT.md, section 8). Appends without keys do not wait.
         return try keyedAppends.withLock { () throws(LogStoreError) -> AppendReceipt in
@@ -79,15 +102,16 @@ extension LogStore {
             let known = state.withLock {
                 records.map { r in r.idempotencyKey.map { shared.idempotency.contains($0, now: now) } ?? false }
             }
-            return try enqueue(buffer: records, known: known)
+            return try enqueue(buffer: records, known: known, checkpoints: checkpoints)
         }
     }
 
     /// `known[i]` tells whether record `i`'s idempotency key was accepted before (nil: no keys).
-    private func enqueue(buffer records: UnsafeBufferPointer<LogRecord>, known: [Bool]?) throws(LogStoreError) -> AppendReceipt {
+    private func enqueue(buffer records: UnsafeBufferPointer<LogRecord>, known: [Bool]?,
+                         checkpoints: [Checkpoint]) throws(LogStoreError) -> AppendReceipt {
         let (oldest, newest) = try ingestWindow()
         var receipt = AppendReceipt()
-        var builder = FrameBuilder()
+        var builder = FrameBuilder(checkpoints: checkpoints)
         var keysInBatch: Set<IdempotencyKey> = []
         for index in records.indices {
             let key = records[index].idempotencyKey
@@ -125,13 +149,16 @@ extension LogStore {
     }
 
     /// Appends rows already in the row encoding (docs/FORMAT.md, 3.4); used by the NDJSON fast path.
-    /// Each row's structure is checked; a malformed row is rejected like an invalid record.
+    /// Each row's structure is checked; a malformed row is rejected like an invalid record. With
+    /// `checkpoints`, rows and checkpoints are stored together as in ``append(_:checkpoints:)``. Returns
+    /// once queued, whatever the durability; wait with ``waitUntilDurableBlocking(_:)``.
     @discardableResult
-    package func append(rows: EncodedRows) throws(LogStoreError) -> AppendReceipt {
+    package func append(rows: EncodedRows, checkpoints: [Checkpoint] = []) throws(LogStoreError) -> AppendReceipt {
         guard committer != nil else { throw readOnlyError() }
+        try Self.validate(checkpoints)
         let (oldest, newest) = try ingestWindow()
         var receipt = AppendReceipt()
-        var builder = FrameBuilder()
+        var builder = FrameBuilder(checkpoints: checkpoints)
         // The frames hold these rows plus a small header per frame of about 1 MiB: size them once
         // instead of regrowing from 64 KiB (each regrowth copies and faults in fresh pages).
         builder.frames = ByteWriter(capacity: rows.bytes.count + 64 * ((rows.bytes.count >> 20) + 2))
@@ -178,9 +205,12 @@ extension LogStore {
         let acceptedAt = options.clock()
         builder.finish(acceptedAt: acceptedAt)
         let accepted = builder.accepted
-        guard !accepted.isEmpty else {
+        guard !accepted.isEmpty || !builder.checkpoints.isEmpty else {
             state.withLock { count(receipt) }
             return receipt
+        }
+        if !builder.checkpoints.isEmpty, builder.frames.count - WALFormat.frameHeaderSize > WALFormat.maxFramePayload {
+            throw LogStoreError(.invalidArgument, "an append with checkpoints holds at most \(WALFormat.maxFramePayload >> 20) MiB of encoded records, this one \(builder.frames.count >> 20) MiB; split the batch", path: path)
         }
         // The head keeps these bytes; the committer writes them to the WAL.
         let batch = RowBatch(copying: builder.frames.bytes)
@@ -202,7 +232,12 @@ extension LogStore {
             for (i, key) in builder.keys {
                 shared.idempotency.insert(key, sequence: first + UInt64(i), acceptedAt: acceptedAt)
             }
-            shared.head.retain(batch)
+            if !builder.checkpoints.isEmpty {
+                shared.checkpoints.record(builder.checkpoints, lsn: receipt.lsn, walNumber: shared.head.walNumber,
+                                          durableLSN: committer.lastDurableLSN)
+            }
+            // A checkpoint-only batch has no rows for the head to keep alive.
+            if !accepted.isEmpty { shared.head.retain(batch) }
             let base = batch.bytes.baseAddress!
             for (i, a) in accepted.enumerated() {
                 shared.head.append(RowRef(timestamp: a.timestamp, sequence: first + UInt64(i), row: base + Int(a.offset),
@@ -210,8 +245,10 @@ extension LogStore {
                                    correlationHash: a.correlationHash, now: monotonic)
             }
             receipt.accepted = accepted.count
-            receipt.firstSequence = first
-            receipt.lastSequence = first + UInt64(accepted.count - 1)
+            if !accepted.isEmpty {
+                receipt.firstSequence = first
+                receipt.lastSequence = first + UInt64(accepted.count - 1)
+            }
             count(receipt)
             rotate = shared.head.estimatedBytes >= options.headFlushBytes
         }

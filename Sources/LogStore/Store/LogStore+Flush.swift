@@ -114,10 +114,14 @@ extension LogStore {
         // The keys of these records must outlive their WAL files (docs/FORMAT.md, 8.2). Best effort:
         // a failure only lets retries of them through after a restart.
         _ = saveKeys(through: flushedThrough)
+        // Checkpoints must outlive their WAL files too (9.2), and losing one would make a producer
+        // read its source again: when CHECKPOINTS cannot be written the WAL files stay (they hold the
+        // checkpoints; the next flush or open deletes them once it is written).
+        let checkpointsSaved = saveCheckpoints(throughWAL: head.walNumber) == nil
         // The group is durable: its WAL files go before the head is released, so that close(), which
         // waits for the head, never returns while they are still on disk. A failure here is not fatal:
         // the next open deletes WAL files a committed group covers.
-        let obsolete = ((try? Self.listWAL(walDirectory, io: io)) ?? []).filter { $0 <= head.walNumber }
+        let obsolete = checkpointsSaved ? ((try? Self.listWAL(walDirectory, io: io)) ?? []).filter { $0 <= head.walNumber } : []
         for number in obsolete { try? io.unlink(joinPath(walDirectory, WALFormat.fileName(number))) }
         if !obsolete.isEmpty { try? io.fsyncDirectory(walDirectory) }
         state.withLock {

@@ -41,6 +41,8 @@ extension LogStore {
             }
             reads.append((number, file, result))
         }
+        // A damaged CHECKPOINTS refuses the store before anything changes (docs/FORMAT.md, 9.2).
+        var flushedCheckpoints = try readCheckpointsFile(path, io: io)
 
         // Leftovers of a segment write that never got renamed.
         for name in try io.listDirectory(segDir) where name.hasSuffix(".seg.tmp") {
@@ -59,17 +61,24 @@ extension LogStore {
         // segments but before it saved their keys to KEYS leaves those keys only in these files' keys
         // frames (FORMAT.md 8.2): carry them into KEYS first.
         let flushedThrough = segments.reduce(UInt64(0)) { max($0, $1.footer.maxSequence) }
+        // The same holds for their checkpoints and CHECKPOINTS (9.2).
         var covered: [WALReadResult] = []
+        var coveredCheckpoints = false
         for number in walNumbers where number <= maxCommitted {
             let bytes = try File(path: joinPath(walDir, WALFormat.fileName(number)), flags: O_RDONLY, io: io).readAll()
             var result = WALReader.read(bytes, name: "wal/" + WALFormat.fileName(number), isNewest: false)
             result.keys.removeAll { $0.sequence > flushedThrough }
             if !result.keys.isEmpty { covered.append(result) }
+            for c in result.checkpoints {
+                flushedCheckpoints[c.name] = c.value.isEmpty ? nil : c.value
+                coveredCheckpoints = true
+            }
         }
         if !covered.isEmpty {
             let index = Self.loadIdempotency(path, options: options, replayed: covered, report: &report)
             try Self.writeKeysFile(index.entries(through: flushedThrough), store: path, io: io)
         }
+        if coveredCheckpoints { try Self.writeCheckpointsFile(flushedCheckpoints, store: path, io: io) }
         var deletedObsolete = false
         for number in walNumbers where number <= maxCommitted {
             try io.unlink(joinPath(walDir, WALFormat.fileName(number)))
@@ -78,6 +87,7 @@ extension LogStore {
         if deletedObsolete { try io.fsyncDirectory(walDir) }
 
         var replayed: [WALReadResult] = []
+        var checkpoints = CheckpointTable(flushed: flushedCheckpoints)
         var maxSequence = segments.reduce(UInt64(0)) { max($0, $1.footer.maxSequence) }
         var lastReplayed: UInt64 = 0
         for (number, file, result) in reads {
@@ -96,6 +106,9 @@ extension LogStore {
             report.replayedRecords += result.rows.count
             report.replayedFiles += 1
             replayed.append(result)
+            if !result.checkpoints.isEmpty {
+                checkpoints.record(result.checkpoints, lsn: 0, walNumber: number, durableLSN: 0)
+            }
             lastReplayed = number
         }
 
@@ -108,6 +121,7 @@ extension LogStore {
         state.nextSegmentID = catalog.maxSegmentID + 1
         state.idempotency = Self.loadIdempotency(path, options: options, replayed: replayed, report: &report)
         state.keysFileExists = io.exists(joinPath(path, KeysFile.fileName))
+        state.checkpoints = checkpoints
         let replayedHead = Self.head(from: replayed, walNumber: lastReplayed)
         if !replayedHead.isEmpty { state.immutables.append(replayedHead.snapshot()) }
 
@@ -143,6 +157,13 @@ extension LogStore {
             let numbers = io.exists(walDir) ? try listWAL(walDir, io: io) : []
             let (committed, _, maxCommitted) = catalog.classify(walNumbers: Set(numbers))
             var replayed: [WALReadResult] = []
+            var checkpointsFileProblem: LogStoreError?
+            var checkpoints = CheckpointTable()
+            do throws(LogStoreError) {
+                checkpoints = CheckpointTable(flushed: try readCheckpointsFile(path, io: io))
+            } catch {
+                checkpointsFileProblem = error
+            }
             var changed = false
             for (i, number) in numbers.enumerated() where number > maxCommitted {
                 let name = WALFormat.fileName(number)
@@ -159,6 +180,9 @@ extension LogStore {
                 if let unsupported = result.unsupported { throw .format(unsupported, path: filePath, base: 0) }
                 report.walDamage.append(contentsOf: result.damage)
                 replayed.append(result)
+                if !result.checkpoints.isEmpty {
+                    checkpoints.record(result.checkpoints, lsn: 0, walNumber: number, durableLSN: 0)
+                }
                 report.replayedRecords += result.rows.count
                 report.replayedFiles += 1
             }
@@ -170,6 +194,8 @@ extension LogStore {
             if changed && attempt < 20 { continue }
             var state = StoreState(head: Head(walNumber: 0), settings: settings)
             state.segments = committed
+            state.checkpoints = checkpoints
+            state.checkpointsFileProblem = checkpointsFileProblem
             let head = Self.head(from: replayed, walNumber: 0)
             if !head.isEmpty { state.immutables.append(head.snapshot()) }
             return LogStore(path: path, options: options, recovered: RecoveredStore(state: state, report: report),
@@ -222,13 +248,7 @@ extension LogStore {
     }
 
     static func saveSettings(_ settings: StoreSettings, directory: String, io: any StorageIO) throws(LogStoreError) {
-        let p = joinPath(directory, StoreSettings.fileName)
-        let tmp = p + ".tmp"
-        let file = try File(path: tmp, flags: O_WRONLY | O_CREAT | O_TRUNC, io: io)
-        try file.write(Array(settings.encode().utf8))
-        try file.sync()
-        try io.rename(tmp, p)
-        try io.fsyncDirectory(directory)
+        try replaceFileAtomically(StoreSettings.fileName, in: directory, with: Array(settings.encode().utf8), io: io)
     }
 }
 

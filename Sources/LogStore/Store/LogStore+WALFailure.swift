@@ -33,6 +33,8 @@ extension LogStore {
                 // Their keys go too: a retry of a failed append must be stored.
                 shared.idempotency.forget(sequences: lost)
             }
+            // So do their checkpoints: the producer must read those records again (docs/FORMAT.md, 9).
+            if let lsns = resolution.lostLSNs { shared.checkpoints.forget(lsns: lsns) }
             if resolution.needsNewFile {
                 let number = shared.nextWALNumber
                 shared.nextWALNumber += 1

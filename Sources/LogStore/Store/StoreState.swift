@@ -30,6 +30,10 @@ struct StoreState {
     var idempotency = IdempotencyIndex(window: .seconds(600), maxKeys: 200_000)
     /// Whether a `KEYS` file exists (a flush with no keys to save then still replaces it).
     var keysFileExists = false
+    /// Checkpoints remembered (docs/FORMAT.md, section 9).
+    var checkpoints = CheckpointTable()
+    /// Set by a read-only open when `CHECKPOINTS` is damaged: asking for checkpoints then fails.
+    var checkpointsFileProblem: LogStoreError?
 
     init(head: Head, settings: StoreSettings) {
         self.head = head

@@ -13,7 +13,7 @@ extension LogStore {
     ///   - bufferSize: how many records may wait for the consumer (1…1,048,576; default 1,024). A
     ///     consumer that falls further behind gets ``LogSubscription/Event/lagged(skipped:)``.
     /// - Throws: ``LogStoreError/Kind/readOnly`` for a store opened read-only (subscribe in the writing
-    ///   process; another process can poll with ``LogQuery/after``), ``LogStoreError/Kind/closed`` once
+    ///   process; another process follows with ``LogStore/follow(directory:filter:after:bufferSize:)``), ``LogStoreError/Kind/closed`` once
     ///   the store is closing, ``LogStoreError/Kind/invalidArgument`` for a bad `bufferSize`.
     public func subscribe(_ filter: LogQuery = LogQuery(), bufferSize: Int = 1024) throws(LogStoreError) -> LogSubscription {
         guard let committer else { throw readOnlyError() }

@@ -77,7 +77,9 @@ final class SubscriptionHub: Sendable {
             let type = bytes[offset + 8]
             let payload = UnsafeRawBufferPointer(rebasing: bytes[(offset + h)..<(offset + h + length)])
             offset += h + length
-            guard type == WALFormat.recordsFrameType, payload.count >= 12, let base = payload.baseAddress else { continue }
+            guard WALFormat.holdsRecords(type),
+                  let payload = try? WALFrame.recordsAndCheckpoints(type: type, payload: payload).records,
+                  payload.count >= 12, let base = payload.baseAddress else { continue }
             let first = UInt64(littleEndian: payload.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
             var index: UInt64 = 0
             _ = try? WALFrame.scanRows(payload) { rowOffset, rowLength, view in

@@ -6,11 +6,11 @@ import Glibc
 public struct SalvageReport: Sendable {
     /// Records read intact and handed to `emit`.
     public var saved = 0
-    /// Records known to be lost: the counts the footer gives for unreadable blocks, plus single
-    /// damaged rows of otherwise readable blocks.
+    /// Records known to be lost: the counts the footer (or, in a segment whose footer is unreadable,
+    /// the block header) gives for unreadable blocks, plus single damaged rows of otherwise readable blocks.
     public var lost = 0
-    /// Damage whose record count cannot be known (an unreadable segment footer, damaged WAL bytes),
-    /// each named by file and offset.
+    /// Damage whose record count cannot be known (bytes of a segment that hold no readable block
+    /// header, damaged WAL bytes), each named by file and offset.
     public var unknownLoss: [DamageReport] = []
     /// Every piece of damage met, by file and offset, including the blocks counted in ``lost``.
     public var damage: [DamageReport] = []
@@ -20,8 +20,10 @@ extension LogStore {
     /// Reads every record that can still be read from the store at `path` and hands each to `emit`,
     /// without opening the store for writing, without its lock, and without changing any file.
     ///
-    /// Segments are read block by block, so a damaged block loses only its own records; WAL files
-    /// not yet in segments are read frame by frame, as recovery would. Records come segment by
+    /// Segments are read block by block, so a damaged block loses only its own records; a segment
+    /// whose footer is unreadable is scanned for its self-describing block headers (docs/FORMAT.md
+    /// 5.2), unless a WAL file still holds its records. WAL files not yet in segments are read frame
+    /// by frame, as recovery would. Records come segment by
     /// segment, then WAL file by WAL file, each in store order; not in one global order.
     ///
     /// - Parameters:
@@ -38,13 +40,35 @@ extension LogStore {
         let catalog = try SegmentCatalog.load(directory: segDir, io: io, report: &recovery)
         let walNumbers = io.exists(walDir) ? try LogStore.listWAL(walDir, io: io) : []
         let (committed, _, maxCommitted) = catalog.classify(walNumbers: Set(walNumbers))
-        for d in recovery.unreadableSegments {
-            report.unknownLoss.append(d)
-            report.damage.append(d)
-        }
         let wals = walNumbers.filter { $0 > maxCommitted }
-        let total = committed.count + wals.count
+        let total = committed.count + wals.count + recovery.unreadableSegments.count
         var done = 0
+        for d in recovery.unreadableSegments {
+            defer { done += 1; progress?(done, total) }
+            let segmentPath = joinPath(path, d.file)
+            let bytes: [UInt8]
+            do throws(LogStoreError) { bytes = try File(path: segmentPath, flags: O_RDONLY, io: io).readAll() } catch {
+                if error.code == ENOENT { continue }
+                report.unknownLoss.append(d)
+                report.damage.append(d)
+                continue
+            }
+            // A segment of a flush whose WAL file is still here: that file holds its records and is read below.
+            if bytes.count >= SegmentFormat.headerSize,
+               let header = try? bytes.withBytes({ b throws(FormatError) in try SegmentHeader.decode(b) }),
+               header.flushID > maxCommitted, wals.contains(header.flushID) {
+                report.damage.append(DamageReport(file: d.file, offset: d.offset, length: d.length,
+                                                  reason: d.reason + "; its records are read from wal/" + WALFormat.fileName(header.flushID)))
+                continue
+            }
+            let scan = try SegmentBlockScan.scan(bytes, name: d.file, emit: emit)
+            report.damage.append(DamageReport(file: d.file, offset: d.offset, length: d.length,
+                                              reason: d.reason + "; \(scan.blocksRead) blocks found by scanning, \(scan.saved) records read"))
+            report.saved += scan.saved
+            report.lost += scan.lost
+            report.damage.append(contentsOf: scan.damage + scan.unknown)
+            report.unknownLoss.append(contentsOf: scan.unknown)
+        }
         for segment in committed {
             let file = SegmentFile(segment: segment)
             for (index, entry) in segment.footer.blocks.enumerated() {

@@ -26,6 +26,9 @@ struct StoreVerifier {
             report.problems.append(DamageReport(file: KeysFile.fileName, offset: error.offset ?? 0, length: 0,
                                                 reason: error.message + " (idempotency keys of flushed records; the next flush rewrites it)"))
         }
+        do throws(LogStoreError) { _ = try LogStore.readCheckpointsFile(path, io: io) } catch {
+            report.problems.append(DamageReport(file: CheckpointsFile.fileName, offset: error.offset ?? 0, length: 0, reason: error.message))
+        }
         let segDir = joinPath(path, "segments")
         let walDir = joinPath(path, "wal")
         let quarantineDir = joinPath(path, "quarantine")

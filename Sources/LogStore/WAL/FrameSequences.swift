@@ -1,5 +1,6 @@
 /// The sequence numbers held by a run of encoded records frames (docs/FORMAT.md, 4.2), read from the
-/// frame headers: first sequence of the first frame, last sequence of the last one. Keys frames are skipped.
+/// frame headers: first sequence of the first frame, last sequence of the last one. Keys frames and
+/// frames without records (a checkpoint-only type 3 frame) are skipped.
 ///
 /// Used on frames this process built and sealed; still bounds-checked, never trapping on odd bytes.
 func frameSequenceRange(_ bytes: UnsafeRawBufferPointer) -> ClosedRange<UInt64>? {
@@ -9,11 +10,13 @@ func frameSequenceRange(_ bytes: UnsafeRawBufferPointer) -> ClosedRange<UInt64>?
     var last: UInt64 = 0
     while offset + h + 12 <= bytes.count {
         let length = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
-        guard bytes[offset + 8] == WALFormat.recordsFrameType else { offset += h + length; continue }
+        guard WALFormat.holdsRecords(bytes[offset + 8]) else { offset += h + length; continue }
         let start = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + h, as: UInt64.self))
         let count = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + h + 8, as: UInt32.self))
-        if first == nil { first = start }
-        if count > 0 { last = max(last, start &+ UInt64(count) &- 1) }
+        if count > 0 {
+            if first == nil { first = start }
+            last = max(last, start &+ UInt64(count) &- 1)
+        }
         offset += h + length
     }
     guard let first, last >= first else { return nil }

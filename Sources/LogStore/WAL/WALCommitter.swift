@@ -22,13 +22,13 @@ import Glibc
 /// 3. carries on: the next append goes to the fresh file. A rotation whose new file cannot be
 ///    created is retried with a backoff (10 ms, doubling, at most 1 s); appends meanwhile fail.
 final class WALCommitter: @unchecked Sendable {
-    private enum Item {
+    enum Item {
         case batch(RowBatch)
         case rotate(number: UInt64, firstSequence: UInt64)
     }
 
     /// A batch not yet durable: where it ends in the log and which sequence numbers it holds.
-    private struct Pending {
+    struct Pending {
         var endLSN: Int64
         var sequences: ClosedRange<UInt64>?
         /// The frames, for live subscriptions once they are durable (a reference the head shares).
@@ -39,12 +39,14 @@ final class WALCommitter: @unchecked Sendable {
     struct Resolution {
         /// The sequence numbers of every lost row (possibly with gaps that earlier failures left).
         var lostSequences: ClosedRange<UInt64>?
+        /// The end LSNs of every lost append (their checkpoints go too).
+        var lostLSNs: ClosedRange<Int64>?
         /// True when the file the current head writes to was abandoned and no queued rotation will
         /// replace it: the store must start a new head with a new WAL file number.
         var needsNewFile: Bool
     }
 
-    private let monitor = Monitor()
+    let monitor = Monitor()
     /// Live subscriptions: receive each batch once it is acknowledged (durable, or written with `.none`).
     let subscriptions = SubscriptionHub()
     private let directory: String
@@ -55,16 +57,16 @@ final class WALCommitter: @unchecked Sendable {
     private let maxQueuedBytes = 64 << 20
 
     // Guarded by `monitor`.
-    private var queue: [Item] = []
-    private var queuedBytes = 0
-    private var appendedLSN: Int64 = 0
-    private var writtenLSN: Int64 = 0
+    var queue: [Item] = []
+    var queuedBytes = 0
+    var appendedLSN: Int64 = 0
+    var writtenLSN: Int64 = 0
     /// Every LSN up to this is resolved: durable, unless ``ledger`` lists it as lost.
-    private var durableLSN: Int64 = 0
-    private var pending: [Pending] = []
+    var durableLSN: Int64 = 0
+    var pending: [Pending] = []
     /// Batches acknowledged since the last ``publishDurable()``, kept only while someone subscribes.
     private var acknowledged: [RowBatch] = []
-    private var ledger = WALFailureLedger()
+    var ledger = WALFailureLedger()
     private var lastSync: Int64 = 0
     private var syncRequested = false
     private var closing = false
@@ -80,12 +82,12 @@ final class WALCommitter: @unchecked Sendable {
     private var handler: (@Sendable (LogStoreError, () -> Resolution) -> Void)?
 
     // Owned by the committer thread.
-    private var file: File?
+    var file: File?
     /// Bytes written to `file`, and the length whose outcome is known good (synced, or written with `.none`).
     private var fileWritten: Int64 = 0
-    private var fileKept: Int64 = 0
+    var fileKept: Int64 = 0
     /// Progress through the current round, for putting unfinished rotations back after a failure.
-    private var rotationsDone = 0
+    var rotationsDone = 0
     private var roundLSN: Int64 = 0
 
     init(directory: String, io: any StorageIO, durability: Durability, interval: Duration) {
@@ -315,7 +317,7 @@ final class WALCommitter: @unchecked Sendable {
         if !batches.isEmpty { subscriptions.publish(batches) }
     }
 
-    private static func bytes(of items: [Item]) -> Int {
+    static func bytes(of items: [Item]) -> Int {
         items.reduce(0) { if case .batch(let b) = $1 { $0 + b.bytes.count } else { $0 } }
     }
 
@@ -411,55 +413,8 @@ final class WALCommitter: @unchecked Sendable {
         }
     }
 
-    /// Abandons the current file, fails every append not yet durable and lets the store recover.
-    private func handleFailure(_ error: LogStoreError, items: [Item]) {
-        if let abandoned = file {
-            // Never write this file again; cut what is not known good (a crash then cannot bring the
-            // lost appends back from it). Best effort: the flush of its head deletes it anyway.
-            try? abandoned.truncate(to: fileKept)
-            try? abandoned.sync()
-            file = nil
-        }
-        // Rotations of this round that were not carried out go back to the front of the queue.
-        var unfinished: [Item] = []
-        var seen = 0
-        for item in items {
-            guard case .rotate = item else { continue }
-            if seen >= rotationsDone { unfinished.append(item) }
-            seen += 1
-        }
-        let roundBytes = Self.bytes(of: items)
-        let resolve = { [self] () -> Resolution in
-            monitor.withLock { () -> Resolution in
-                var lost: ClosedRange<UInt64>?
-                for p in pending {
-                    guard let s = p.sequences else { continue }
-                    lost = lost.map { min($0.lowerBound, s.lowerBound)...max($0.upperBound, s.upperBound) } ?? s
-                }
-                pending.removeAll()
-                // Queued batches belong to the abandoned file's head: they are lost with it.
-                queuedBytes = max(0, queuedBytes - roundBytes - Self.bytes(of: queue))
-                queue = unfinished + queue.filter { if case .rotate = $0 { true } else { false } }
-                ledger.record(after: durableLSN, through: appendedLSN, error: error, reported: false)
-                durableLSN = appendedLSN
-                writtenLSN = appendedLSN
-                let rotationQueued = queue.contains { if case .rotate = $0 { true } else { false } }
-                return Resolution(lostSequences: lost, needsNewFile: !rotationQueued)
-            }
-        }
-        if let handler = failureHandler {
-            handler(error, resolve)
-        } else {
-            _ = resolve()
-        }
-        monitor.withLock {
-            resumeWaiters()
-            monitor.broadcast()
-        }
-    }
-
     /// Call under the monitor.
-    private func resumeWaiters() {
+    func resumeWaiters() {
         guard !asyncWaiters.isEmpty else { return }
         var keep: [(lsn: Int64, continuation: CheckedContinuation<Void, any Error>)] = []
         for w in asyncWaiters {

@@ -26,6 +26,8 @@ struct WALReadResult {
     var correlationHashes: [UInt64] = []
     /// Idempotency keys from keys frames (docs/FORMAT.md, 8.1), only of rows read back.
     var keys: [KeysFile.Entry] = []
+    /// Checkpoints of records-with-checkpoints frames (docs/FORMAT.md, 9.1), in file order (later wins).
+    var checkpoints: [Checkpoint] = []
     /// End of the last good frame; the writer truncates the file here when a torn tail follows.
     var validEnd = WALFormat.headerSize
     /// The file size.
@@ -82,7 +84,7 @@ enum WALReader {
         return lo < rows.count && rows[lo].sequence == sequence
     }
 
-    private static func scanFrames(_ buf: UnsafeRawBufferPointer, from start: Int, name: String, into result: inout WALReadResult) {
+    static func scanFrames(_ buf: UnsafeRawBufferPointer, from start: Int, name: String, into result: inout WALReadResult) {
         var offset = start
         result.validEnd = min(start, buf.count)
         var lastSequence: UInt64 = 0
@@ -102,13 +104,21 @@ enum WALReader {
                     } catch {
                         problem = "keys frame does not decode: \(error.reason) at payload byte \(error.offset)"
                     }
-                } else if frame.type != WALFormat.recordsFrameType {
+                } else if !WALFormat.holdsRecords(frame.type) {
                     result.unsupported = .unsupportedVersion("frame type \(frame.type) is not known to this version (written by a newer LogStore)", at: offset + 8)
                     return
                 } else {
                     do throws(FormatError) {
+                        let (records, checkpoints) = try WALFrame.recordsAndCheckpoints(type: frame.type, payload: frame.payload)
+                        if try WALFrame.recordCount(records) == 0 && frame.type == WALFormat.checkpointsFrameType {
+                            // A checkpoint-only frame (9.1): no records, no place in the sequence order.
+                            result.checkpoints.append(contentsOf: checkpoints)
+                            offset = frame.end
+                            result.validEnd = offset
+                            continue
+                        }
                         var rows: [(offset: Int, length: Int, timestamp: Int64, level: UInt8, hash: UInt64)] = []
-                        let (first, count) = try WALFrame.scanRows(frame.payload) { offset, length, view in
+                        let (first, count) = try WALFrame.scanRows(records) { offset, length, view in
                             rows.append((offset, length, view.timestamp, view.level,
                                          view.correlation.isEmpty ? 0 : CorrelationHash.hash(view.correlation)))
                         }
@@ -122,6 +132,7 @@ enum WALReader {
                                                           row: base + row.offset, length: Int32(row.length), level: row.level))
                                 result.correlationHashes.append(row.hash)
                             }
+                            result.checkpoints.append(contentsOf: checkpoints)
                             offset = frame.end
                             result.validEnd = offset
                             continue

@@ -48,23 +48,8 @@ public struct BlockEncoder {
     /// Encodes records (non-empty, sorted by timestamp then sequence). Convenience for tools and
     /// tests: it encodes rows first, then calls ``encode(rows:)``.
     public mutating func encode(_ records: ArraySlice<LogRecord>) -> (raw: [UInt8], summary: BlockSummary) {
-        var w = ByteWriter(capacity: records.count * 128)
-        var ends: [Int] = []
-        for r in records {
-            RowCodec.encode(r, into: &w)
-            ends.append(w.count)
-        }
-        let batch = RowBatch(copying: w.bytes)
-        var refs: [RowRef] = []
-        var start = 0
-        for (r, end) in zip(records, ends) {
-            refs.append(RowRef(timestamp: r.timestamp, sequence: r.sequence, row: batch.bytes.baseAddress! + start,
-                               length: Int32(end - start), level: r.level.rawValue))
-            start = end
-        }
         // Rows written from Strings are well-formed; encoding them cannot fail.
-        let result = (try? encode(rows: refs[...])) ?? ([], BlockSummary())
-        return withExtendedLifetime(batch) { result }
+        RowBatch.withRows(of: records) { rows in (try? encode(rows: rows)) ?? ([], BlockSummary()) }
     }
 
     /// Encodes rows (non-empty, sorted by timestamp then sequence) and returns the three sections

@@ -3,7 +3,7 @@ public enum KeysFile {
     public static let fileName = "KEYS"
     public static let magic: [UInt8] = Array("LOGSTKEY".utf8)
     public static let version: UInt16 = 1
-    public static let headerSize = 24
+    public static let headerSize = ChecksummedFile.headerSize
 
     /// One remembered key.
     public struct Entry: Sendable, Equatable {
@@ -27,37 +27,11 @@ public enum KeysFile {
             body.varint(e.key.bytes.count)
             body.raw(e.key.bytes)
         }
-        var w = ByteWriter(capacity: headerSize + body.count)
-        w.raw(magic)
-        w.u16(version)
-        w.u16(0)
-        w.u32(UInt32(body.count))
-        w.u32(body.withBytes { CRC32C.checksum($0) })
-        w.u32(w.withBytes { CRC32C.checksum($0) })
-        w.raw(body.bytes)
-        return w.take()
+        return ChecksummedFile.encode(magic: magic, version: version, body: body)
     }
 
     public static func decode(_ buffer: UnsafeRawBufferPointer) throws(FormatError) -> [Entry] {
-        guard buffer.count >= headerSize else { throw FormatError("KEYS header is \(buffer.count) bytes, expected \(headerSize)", at: 0) }
-        guard buffer.prefix(8).elementsEqual(magic) else { throw FormatError("not a LogStore KEYS file (bad magic)", at: 0) }
-        var r = ByteReader(buffer, offset: 8)
-        let v = try r.u16("version")
-        _ = try r.u16("reserved")
-        let length = Int(try r.u32("body length"))
-        let bodyCRC = try r.u32("body checksum")
-        let headerCRC = try r.u32("header checksum")
-        let intact = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[0..<20])) == headerCRC
-        guard v == version else {
-            throw intact ? FormatError.unsupportedVersion("KEYS version \(v) is not supported (this build reads version \(version))", at: 8)
-                : FormatError("KEYS header checksum mismatch (its version field reads \(v): damage, or a newer format)", at: 8)
-        }
-        guard intact else { throw FormatError("KEYS header checksum mismatch", at: 20) }
-        guard length == buffer.count - headerSize else {
-            throw FormatError("KEYS body is \(buffer.count - headerSize) bytes, the header says \(length)", at: 12)
-        }
-        let body = UnsafeRawBufferPointer(rebasing: buffer[headerSize...])
-        guard CRC32C.checksum(body) == bodyCRC else { throw FormatError("KEYS body checksum mismatch", at: headerSize) }
+        let body = try ChecksummedFile.body(of: buffer, label: "KEYS", magic: magic, version: version)
         var b = ByteReader(body)
         let count = try b.count("key count", max: b.remaining / 18)
         var out: [Entry] = []

@@ -30,23 +30,8 @@ public struct SegmentEncoder {
     /// Encodes `records` (sorted, and sorting after every record given before) as one block and
     /// returns its bytes (header and stored bytes).
     public mutating func block(_ slice: ArraySlice<LogRecord>) -> [UInt8] {
-        var w = ByteWriter(capacity: slice.count * 128)
-        var ends: [Int] = []
-        for r in slice {
-            RowCodec.encode(r, into: &w)
-            ends.append(w.count)
-        }
-        let batch = RowBatch(copying: w.bytes)
-        var refs: [RowRef] = []
-        var start = 0
-        for (r, end) in zip(slice, ends) {
-            refs.append(RowRef(timestamp: r.timestamp, sequence: r.sequence, row: batch.bytes.baseAddress! + start,
-                               length: Int32(end - start), level: r.level.rawValue))
-            start = end
-        }
         // Rows written from Strings are well-formed; encoding them cannot fail.
-        let out = (try? block(rows: refs[...])) ?? []
-        return withExtendedLifetime(batch) { out }
+        RowBatch.withRows(of: slice) { rows in (try? block(rows: rows)) ?? [] }
     }
 
     /// Encodes rows (sorted, and sorting after every row given before) as one block and returns its bytes.

@@ -129,3 +129,30 @@ extension RowView {
         }
     }
 }
+
+extension RowBatch {
+    /// Encodes `records` as rows (3.4) into a temporary batch and calls `body` with references to
+    /// them, in order; the batch lives until `body` returns. For encoders fed with `LogRecord`s.
+    public static func withRows<R, E: Error>(of records: ArraySlice<LogRecord>,
+                                             _ body: (ArraySlice<RowRef>) throws(E) -> R) throws(E) -> R {
+        var w = ByteWriter(capacity: records.count * 128)
+        var ends: [Int] = []
+        ends.reserveCapacity(records.count)
+        for r in records {
+            RowCodec.encode(r, into: &w)
+            ends.append(w.count)
+        }
+        let batch = RowBatch(copying: w.bytes)
+        var refs: [RowRef] = []
+        refs.reserveCapacity(records.count)
+        if let base = batch.bytes.baseAddress {
+            var start = 0
+            for (r, end) in zip(records, ends) {
+                refs.append(RowRef(timestamp: r.timestamp, sequence: r.sequence, row: base + start,
+                                   length: Int32(end - start), level: r.level.rawValue))
+                start = end
+            }
+        }
+        return try withExtendedLifetime(batch) { () throws(E) -> R in try body(refs[...]) }
+    }
+}

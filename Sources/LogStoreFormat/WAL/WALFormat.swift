@@ -9,6 +9,12 @@ public enum WALFormat {
     public static let recordsFrameType: UInt8 = 1
     /// Idempotency keys of the records frames before it (section 8.1).
     public static let keysFrameType: UInt8 = 2
+    /// Records followed by checkpoints, one checksum over both (section 9.1).
+    public static let checkpointsFrameType: UInt8 = 3
+
+    /// Whether frames of `type` hold records (types 1 and 3).
+    @inline(__always)
+    public static func holdsRecords(_ type: UInt8) -> Bool { type == recordsFrameType || type == checkpointsFrameType }
 
     /// The WAL file name for a file number: 16 lowercase hex digits and `.wal`.
     public static func fileName(_ number: UInt64) -> String { hex16(number) + ".wal" }

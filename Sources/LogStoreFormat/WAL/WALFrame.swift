@@ -21,11 +21,13 @@ public enum WALFrame {
     /// Starts a records frame whose first sequence is not known yet; append rows, then call
     /// ``finishRecordsFrame(at:count:in:)`` and, once the sequence is known, ``sealRecordsFrame(at:firstSequence:in:)``.
     /// Returns the frame's start offset.
-    public static func beginRecordsFrame(into w: inout ByteWriter) -> Int {
+    /// `type` is ``WALFormat/recordsFrameType`` or, for an append with checkpoints,
+    /// ``WALFormat/checkpointsFrameType`` (then add ``appendCheckpoints(_:into:)`` before finishing).
+    public static func beginRecordsFrame(type: UInt8 = WALFormat.recordsFrameType, into w: inout ByteWriter) -> Int {
         let start = w.count
         w.u32(0)  // payload length
         w.u32(0)  // checksum
-        w.u8(WALFormat.recordsFrameType)
+        w.u8(type)
         w.u64(0)  // first sequence
         w.u32(0)  // count
         return start

@@ -14,7 +14,9 @@ public struct LineParserOptions: Sendable {
     /// without a `source`/`service`/`logger` key), typically the file name or the program.
     public var source: String = ""
     /// Default `true`. Plain text only: join continuation lines (starting with a space or tab, `at `,
-    /// `Caused by:` or `...`) to the record before them, separated by `\n`, as one record.
+    /// `Caused by:` or `...`, or, after a line that starts with a timestamp, any line without one, such
+    /// as an exception's `java.lang.IllegalStateException: boom`) to the record before them, separated
+    /// by `\n`, as one record.
     public var joinContinuationLines = true
     /// Default: the wall clock. Nanoseconds since the epoch used as the timestamp of lines that carry
     /// none, and as the reference that gives yearless timestamps (syslog) their year.

@@ -17,8 +17,11 @@ public enum LineFormat: String, Sendable, CaseIterable {
 /// until the next line shows whether it continues it (a stack trace), so call ``finish(into:errors:)``
 /// at the end of the input, or ``flushHeldRecord(into:)`` when the input has been idle a while (a tailer).
 ///
-/// ``heldBytes`` says how many of the bytes fed are not yet part of an emitted record, so a tailer can
-/// checkpoint at `bytes fed − heldBytes` and resume from there without losing or repeating a record.
+/// ``consumedBytes`` is the offset, from the start of the bytes fed, just after the last line that is in
+/// an emitted record or error; ``heldBytes`` are the bytes after it. A tailer checkpoints at
+/// `consumedBytes` (with ``consumedLineNumber``) and resumes there, with a stream started with
+/// `firstLineNumber`, without losing or repeating a record. A line reported as an error while a text
+/// record is held lies after the checkpoint, so a resumed stream reports it again.
 public struct LineRecordStream: Sendable {
     public let format: LineFormat
     public let options: LineParserOptions
@@ -27,25 +30,44 @@ public struct LineRecordStream: Sendable {
 
     private var ndjson: NDJSONStream
     private var splitter: LineSplitter
-    /// The text record that the next line may continue, the bytes of input it spans, and its line number.
-    private var held: (record: LogRecord, bytes: Int)?
+    /// The text record that the next line may continue, the offset of its first line and that line's number.
+    private var held: (record: LogRecord, start: Int, line: Int)?
+    /// Whether the held record's line started with a detected timestamp: then a line without one
+    /// continues it (an exception's first line after the log line that reported it).
+    private var heldTimestamped = false
+    /// Bytes fed so far.
+    public private(set) var fedBytes = 0
 
-    public init(format: LineFormat, options: LineParserOptions = LineParserOptions()) {
+    /// A stream whose first line is numbered `firstLineNumber` (a tailer resuming mid-file passes the
+    /// number of the line it resumes at, so that errors name the right line).
+    public init(format: LineFormat, options: LineParserOptions = LineParserOptions(), firstLineNumber: Int = 1) {
         self.format = format
         self.options = options
-        ndjson = NDJSONStream(parser: NDJSONParser(options: .init(maxRecordBytes: options.maxRecordBytes)))
-        splitter = LineSplitter(maxLineBytes: options.maxRecordBytes)
+        ndjson = NDJSONStream(parser: NDJSONParser(options: .init(maxRecordBytes: options.maxRecordBytes)),
+                              firstLineNumber: firstLineNumber)
+        splitter = LineSplitter(maxLineBytes: options.maxRecordBytes, firstLineNumber: firstLineNumber)
     }
 
     /// The 1-based number of the next line to be completed.
     public var nextLineNumber: Int { format == .ndjson ? ndjson.nextLineNumber : splitter.nextLineNumber }
 
+    /// The offset (from the start of the bytes fed) just after the last line that is in an emitted
+    /// record or error: the bytes before it need never be read again.
+    public var consumedBytes: Int {
+        if format == .ndjson { return fedBytes - ndjson.carriedBytes }
+        return held?.start ?? splitter.completedBytes
+    }
+
+    /// The number of the line that starts at ``consumedBytes``.
+    public var consumedLineNumber: Int { held?.line ?? nextLineNumber }
+
     /// Bytes fed that are not yet in an emitted record or error: a partial last line, and in the text
-    /// format the lines of the held record.
-    public var heldBytes: Int { splitter.carriedBytes + (held?.bytes ?? 0) }
+    /// format the lines of the held record and any after it.
+    public var heldBytes: Int { fedBytes - consumedBytes }
 
     /// Parses every line that `bytes` completes.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, into records: inout [LogRecord], errors: inout [LineError]) {
+        fedBytes += bytes.count
         if format == .ndjson {
             let before = (records.count, errors.count)
             ndjson.feed(bytes, into: &records, errors: &errors)
@@ -75,7 +97,7 @@ public struct LineRecordStream: Sendable {
 
     /// Emits the text record held back for possible continuation lines (nothing in other formats).
     public mutating func flushHeldRecord(into records: inout [LogRecord]) {
-        if let (record, _) = held {
+        if let (record, _, _) = held {
             records.append(record)
             held = nil
         }
@@ -85,6 +107,7 @@ public struct LineRecordStream: Sendable {
     /// `LogStore.append(rows:)`; NDJSON takes its fast path without building `LogRecord`s.
     package mutating func feed(_ bytes: UnsafeRawBufferPointer, into rows: inout EncodedRows, errors: inout [LineError]) {
         if format == .ndjson {
+            fedBytes += bytes.count
             let before = (rows.count, errors.count)
             ndjson.feed(bytes, into: &rows, errors: &errors)
             count(rows.count - before.0, errors.count - before.1)
@@ -108,6 +131,16 @@ public struct LineRecordStream: Sendable {
         Self.encode(records, into: &rows)
     }
 
+    /// Like ``flushHeldRecord(into:)`` for the row encoding.
+    package mutating func flushHeldRecord(into rows: inout EncodedRows) {
+        var records: [LogRecord] = []
+        flushHeldRecord(into: &records)
+        Self.encode(records, into: &rows)
+    }
+
+    /// Whether a text record is held back for possible continuation lines.
+    public var holdsRecord: Bool { held != nil }
+
     /// The splitter, moved out (leaving an empty one) so that it can call back into `self`.
     private mutating func takeSplitter() -> LineSplitter {
         var taken = LineSplitter(maxLineBytes: options.maxRecordBytes)
@@ -130,14 +163,11 @@ public struct LineRecordStream: Sendable {
     private mutating func handle(_ piece: LineSplitter.Piece, now: Int64,
                                  emit: (LogRecord) -> Void, errors: (LineError) -> Void) {
         switch piece {
-        case .tooLong(let number, let bytes):
+        case .tooLong(let number, let bytes, _):
             statistics.errors += 1
             errors(.tooLong(line: number, bytes: bytes, limit: options.maxRecordBytes))
-        case .line(let line, let number):
-            if NDJSONParser.isBlank(line) {
-                if held != nil { held?.bytes += line.count + 1 }
-                return
-            }
+        case .line(let line, let number, let start):
+            if NDJSONParser.isBlank(line) { return }
             if format == .text, options.joinContinuationLines, held != nil, TextLineParser.isContinuation(line),
                join(line) {
                 return
@@ -150,12 +180,16 @@ public struct LineRecordStream: Sendable {
                 statistics.errors += 1
                 errors(error)
             case .success(let parsed):
+                if format == .text, options.joinContinuationLines, heldTimestamped, !parsed.timestampDetected, join(line) {
+                    return
+                }
                 statistics.records += 1
                 if parsed.timestampDetected { statistics.timestampsDetected += 1 }
                 if parsed.levelDetected { statistics.levelsDetected += 1 }
                 if format == .text {
-                    if let (record, _) = held { emit(record) }
-                    held = (parsed.record, line.count + 1)
+                    if let (record, _, _) = held { emit(record) }
+                    held = (parsed.record, start, number)
+                    heldTimestamped = parsed.timestampDetected
                 } else {
                     emit(parsed.record)
                 }
@@ -166,7 +200,7 @@ public struct LineRecordStream: Sendable {
     /// Appends a continuation line to the held record; false when it is not valid UTF-8 or the record
     /// would outgrow the size limit (the line then becomes a record of its own).
     private mutating func join(_ line: UnsafeRawBufferPointer) -> Bool {
-        guard let (heldRecord, bytes) = held, let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self),
+        guard let (heldRecord, start, number) = held, let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self),
               UTF8Validation.firstInvalidOffset(base, count: line.count) == nil,
               heldRecord.message.utf8.count + heldRecord.source.utf8.count + line.count + 64 <= options.maxRecordBytes
         else { return false }
@@ -174,7 +208,7 @@ public struct LineRecordStream: Sendable {
         held = nil
         record.message += "\n"
         record.message += String(decoding: UnsafeBufferPointer(start: base, count: line.count), as: UTF8.self)
-        held = (record, bytes + line.count + 1)
+        held = (record, start, number)
         statistics.joinedLines += 1
         return true
     }

@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Cuts input arriving in arbitrary chunks into lines, numbering them.
+/// Cuts input arriving in arbitrary chunks into lines, numbering them and giving each line's byte
+/// offset from the start of the input (so that a tailer can checkpoint exactly after a line).
 ///
 /// A line ends with `\n`; a `\r` before it is dropped. Complete lines are handed out straight from the
 /// caller's buffer; only a line split across chunks is copied. A line longer than `maxLineBytes` is never
@@ -13,6 +14,8 @@ struct LineSplitter {
     let maxLineBytes: Int
     /// The 1-based number of the next line to be completed.
     private(set) var nextLineNumber: Int
+    /// Bytes of the input in lines handed out so far, terminators included: the offset of the next line.
+    private(set) var completedBytes = 0
     private var pending: [UInt8] = []
     private var skipping = false
     private var skippedBytes = 0
@@ -28,10 +31,11 @@ struct LineSplitter {
     var carriedBytes: Int { skipping ? skippedBytes : pending.count }
 
     enum Piece {
-        /// A complete line without its terminator, valid only during the call.
-        case line(UnsafeRawBufferPointer, number: Int)
-        /// A line over the limit, skipped: its number and size in bytes.
-        case tooLong(number: Int, bytes: Int)
+        /// A complete line without its terminator, valid only during the call, and the offset of its
+        /// first byte in the input.
+        case line(UnsafeRawBufferPointer, number: Int, start: Int)
+        /// A line over the limit, skipped: its number, size in bytes and the offset of its first byte.
+        case tooLong(number: Int, bytes: Int, start: Int)
     }
 
     /// Hands every line that `bytes` completes to `body`, in order, and keeps the unterminated rest.
@@ -48,9 +52,9 @@ struct LineSplitter {
             let piece = UnsafeRawBufferPointer(rebasing: bytes[start..<newline])
             if skipping || !pending.isEmpty {
                 carry(piece)
-                emitCarried(body)
+                emitCarried(terminated: true, body)
             } else {
-                emit(piece, body)
+                emit(piece, rawCount: piece.count + 1, body)
             }
             start = newline + 1
         }
@@ -58,33 +62,38 @@ struct LineSplitter {
 
     /// Hands out the last line if it had no terminator. Call once at the end of the input.
     mutating func finish(_ body: (Piece) -> Void) {
-        if skipping || !pending.isEmpty { emitCarried(body) }
+        if skipping || !pending.isEmpty { emitCarried(terminated: false, body) }
     }
 
-    private mutating func emit(_ line: UnsafeRawBufferPointer, _ body: (Piece) -> Void) {
+    /// Hands out `line` (its terminator excluded), which spans `rawCount` bytes of input with it.
+    private mutating func emit(_ line: UnsafeRawBufferPointer, rawCount: Int, _ body: (Piece) -> Void) {
         var count = line.count
         if count > 0, line[count - 1] == 0x0D { count -= 1 }
         let number = nextLineNumber
+        let start = completedBytes
         nextLineNumber += 1
+        completedBytes += rawCount
         if count > maxLineBytes {
-            body(.tooLong(number: number, bytes: count))
+            body(.tooLong(number: number, bytes: count, start: start))
         } else {
-            body(.line(UnsafeRawBufferPointer(rebasing: line[0..<count]), number: number))
+            body(.line(UnsafeRawBufferPointer(rebasing: line[0..<count]), number: number, start: start))
         }
     }
 
-    private mutating func emitCarried(_ body: (Piece) -> Void) {
+    private mutating func emitCarried(terminated: Bool, _ body: (Piece) -> Void) {
         if skipping {
             let number = nextLineNumber
+            let start = completedBytes
             nextLineNumber += 1
-            body(.tooLong(number: number, bytes: skippedBytes - (lastSkipped == 0x0D ? 1 : 0)))
+            completedBytes += skippedBytes + (terminated ? 1 : 0)
+            body(.tooLong(number: number, bytes: skippedBytes - (lastSkipped == 0x0D ? 1 : 0), start: start))
             skipping = false
             skippedBytes = 0
             lastSkipped = 0
         } else {
             let line = pending
             pending.removeAll(keepingCapacity: true)
-            line.withUnsafeBytes { emit($0, body) }
+            line.withUnsafeBytes { emit($0, rawCount: $0.count + (terminated ? 1 : 0), body) }
         }
     }
 

@@ -18,6 +18,10 @@ public struct NDJSONStream: Sendable {
     /// The 1-based number of the next line to be completed.
     public private(set) var nextLineNumber: Int
 
+    /// Bytes fed that belong to the line not completed yet (line `nextLineNumber`); every byte before
+    /// them is in a record or an error already handed out.
+    public var carriedBytes: Int { skipping ? skippedBytes : pending.count }
+
     /// The start of a line whose end has not arrived yet.
     private var pending: [UInt8] = []
     /// Whether the current line is being skipped because it is over the limit.

@@ -7,7 +7,11 @@
 ///      (nginx error log), fractions after `.` or `,`, zones `Z`, `+02:00`, `+0200`; no zone means UTC;
 ///    - syslog `MMM dd HH:mm:ss` (`Jun  9 06:06:20`), optionally preceded by a weekday and followed by
 ///      a year (`[Sun Dec 04 04:47:44 2005]`, the Apache error log);
-///    - Android logcat `MM-dd HH:mm:ss.SSS`;
+///    - Android logcat `MM-dd HH:mm:ss.SSS`, also with `.` between month and day (`[10.30 16:49:06]`,
+///      Proxifier);
+///    - two-digit years: `yyMMdd HHmmss` (Hadoop HDFS, `081109 203615`) and `yy/MM/dd HH:mm:ss`
+///      (Spark/log4j, `17/06/09 20:10:40`); `yy` below 70 is 20yy, else 19yy;
+///    - `yyyyMMdd-H:m:s:SSS` (`20171223-22:15:29:606`, `20171223-22:16:0:5`, HealthApp, unpadded);
 ///    - an epoch number of 10, 13, 16 or 19 digits (seconds, ms, µs, ns), optionally with a fraction;
 /// 2. the same forms after a first token of at most 64 bytes (`- 1117838570 …`, `host.log 2017-05-16 …`);
 /// 3. Apache/nginx common log format anywhere in the first 160 bytes: `[10/Oct/2000:13:55:36 -0700]`.
@@ -90,7 +94,7 @@ struct Scan {
     func byte(_ i: Int) -> UInt8 { i < n ? p[i] : 0 }
 
     func anyForm(at i: Int) -> (Int64, Int)? {
-        iso(at: i) ?? syslog(at: i) ?? logcat(at: i) ?? epoch(at: i)
+        iso(at: i) ?? syslog(at: i) ?? logcat(at: i) ?? compact(at: i) ?? shortYear(at: i) ?? dashedCompact(at: i) ?? epoch(at: i)
     }
 
     /// Seconds of a civil date and time, UTC; nil when out of range.
@@ -190,12 +194,57 @@ struct Scan {
         return withInferredYear(year, month + 1, day, h, m, s, frac, end)
     }
 
-    /// `MM-dd HH:mm:ss.SSS` (Android logcat).
+    /// `MM-dd HH:mm:ss.SSS` (Android logcat), or `MM.dd HH:mm:ss`.
     func logcat(at i: Int) -> (Int64, Int)? {
-        guard let month = number(i, 2), byte(i + 2) == UInt8(ascii: "-"), let day = number(i + 3, 2),
+        guard let month = number(i, 2), byte(i + 2) == UInt8(ascii: "-") || byte(i + 2) == UInt8(ascii: "."), let day = number(i + 3, 2),
               byte(i + 5) == 0x20, let (h, m, s) = clock(i + 6) else { return nil }
         let (frac, end) = fraction(i + 14)
         return withInferredYear(nil, month, day, h, m, s, frac, end)
+    }
+
+    /// The four-digit year of a two-digit one: 20yy below 70, else 19yy.
+    static func century(_ yy: Int) -> Int { yy < 70 ? 2000 + yy : 1900 + yy }
+
+    /// `yyMMdd HHmmss` (Hadoop HDFS), the token after it separated by a space or the end.
+    func compact(at i: Int) -> (Int64, Int)? {
+        guard let yy = number(i, 2), let month = number(i + 2, 2), let day = number(i + 4, 2), byte(i + 6) == 0x20,
+              let h = number(i + 7, 2), let m = number(i + 9, 2), let sec = number(i + 11, 2),
+              digit(i + 13) == nil, i + 13 == n || byte(i + 13) == 0x20 || byte(i + 13) == 0x09,
+              let secs = seconds(Self.century(yy), month, day, h, m, sec), let ns = combine(secs, 0) else { return nil }
+        return (ns, i + 13)
+    }
+
+    /// `yy/MM/dd HH:mm:ss[.frac]` (Spark and log4j's `%d{yy/MM/dd HH:mm:ss}`).
+    func shortYear(at i: Int) -> (Int64, Int)? {
+        guard let yy = number(i, 2), byte(i + 2) == UInt8(ascii: "/"), let month = number(i + 3, 2),
+              byte(i + 5) == UInt8(ascii: "/"), let day = number(i + 6, 2), byte(i + 8) == 0x20,
+              let (h, m, sec) = clock(i + 9), let secs = seconds(Self.century(yy), month, day, h, m, sec) else { return nil }
+        let (frac, end) = fraction(i + 17)
+        guard let ns = combine(secs, frac) else { return nil }
+        return (ns, end)
+    }
+
+    /// `yyyyMMdd-H:m:s[:SSS]` (HealthApp), every field after the date unpadded (`20171223-22:16:0:5`):
+    /// hours, minutes and seconds of 1 or 2 digits, milliseconds of 1 to 3.
+    func dashedCompact(at i: Int) -> (Int64, Int)? {
+        guard let year = number(i, 4), let month = number(i + 4, 2), let day = number(i + 6, 2),
+              byte(i + 8) == UInt8(ascii: "-") else { return nil }
+        var fields: [Int] = []
+        var j = i + 9
+        while fields.count < 4 {
+            let start = j
+            var v = 0
+            while let d = digit(j), j - start < 3 { v = v * 10 + d; j += 1 }
+            let width = j - start
+            guard width >= 1, width <= (fields.count == 3 ? 3 : 2), digit(j) == nil else { return nil }
+            fields.append(v)
+            guard fields.count < 4, byte(j) == UInt8(ascii: ":"), digit(j + 1) != nil else { break }
+            j += 1
+        }
+        guard fields.count >= 3, let secs = seconds(year, month, day, fields[0], fields[1], fields[2]) else { return nil }
+        let millis = fields.count == 4 ? Int64(fields[3]) : 0
+        guard let ns = combine(secs, millis * 1_000_000) else { return nil }
+        return (ns, j)
     }
 
     /// A time without a year gets the reference's year, or the one before if that is more than a day ahead.

@@ -1,0 +1,197 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LogStore
+import LogStoreIngest
+
+/// Follows files as they grow and stores their lines, each batch of records together with the file's
+/// position in one WAL frame (docs/FORMAT.md, section 9), so that after a crash or a restart nothing
+/// is lost and nothing is stored twice.
+///
+/// ```swift
+/// let tailer = FileTailer(store: store, patterns: ["/var/log/app/*.log"], format: .ndjson)
+/// try tailer.run(shouldStop: { stopRequested.load(ordering: .relaxed) }, report: { print($0) })
+/// ```
+///
+/// - Each followed path (a plain path, or each file matching a glob pattern; new matches are picked up)
+///   has a checkpoint named `tail:` + its absolute path holding a ``TailPosition``.
+/// - Growth is noticed through inotify (``TailOptions/polling`` or an unavailable inotify: the files are
+///   checked every ``TailOptions/pollInterval``). Each step reads at most ``TailOptions/readLimit`` bytes
+///   of one file, so memory stays bounded, and appends what it parsed with the new position.
+/// - Rotation by rename or delete: the old file is read to its end (its unterminated last line taken
+///   as a line), then the new file is followed from byte 0. Copytruncate, or any file that becomes
+///   shorter than what was read or whose first bytes change: read again from byte 0.
+/// - Restart: the stored file is resumed at its position if it is still at the path (same device,
+///   inode and fingerprint, at least as long); if the path holds another file, the stored one is looked
+///   for among the names it may have been rotated to (same directory, names starting with the file's
+///   name, and the pattern matches) and finished first; otherwise the file at the path is read from its
+///   beginning.
+///
+/// Limits: lines written to a rotated file after the tailer has finished it (a writer that keeps the old
+/// file open for a while) are not read; when a path is rotated twice while the tailer is stopped, the
+/// file in the middle is not read (only the stored one and the current one are); a file rotated to a
+/// name not starting with the path's file name (or compressed) while stopped is not found, and the rest
+/// of it is not read; a new file whose first bytes equal the old one's and that reuses its inode looks
+/// like the old file; patterns must not match rotated names (`app.log*` would read `app.log.1` again).
+/// Not thread-safe: one thread calls ``run(shouldStop:report:)`` or ``catchUp(report:)``.
+public final class FileTailer {
+    public let store: LogStore
+    public let format: LineFormat
+    public let options: TailOptions
+    /// What was stored so far.
+    public private(set) var totals = TailTotals()
+
+    private let patterns: PathPatterns
+    private let parserOptions: LineParserOptions
+    private let watcher: ChangeWatcher
+    private var followed: [FollowedFile] = []
+    private var followedPaths = Set<String>()
+    private var started = false
+    private var rows = EncodedRows()
+    private var buffer: [UInt8] = []
+
+    /// A tailer of `patterns` (paths or glob patterns) into `store`. Records whose line names no source
+    /// get `parserOptions.source`, or the file's path if that is empty.
+    public init(store: LogStore, patterns: [String], format: LineFormat,
+                parserOptions: LineParserOptions = LineParserOptions(), options: TailOptions = TailOptions()) {
+        self.store = store
+        self.format = format
+        self.options = options
+        self.patterns = PathPatterns(patterns)
+        var parserOptions = parserOptions
+        parserOptions.maxRecordBytes = min(parserOptions.maxRecordBytes, store.options.maxRecordBytes)
+        self.parserOptions = parserOptions
+        watcher = ChangeWatcher(polling: options.polling)
+    }
+
+    /// Whether changes are found by polling rather than inotify.
+    public var isPolling: Bool { watcher.isPolling }
+
+    /// Follows the files until `shouldStop()` returns true, which is checked after every batch and at
+    /// least every ``TailOptions/checkInterval``. Returns after the batch in progress is stored; the
+    /// caller closes the store. Throws when the store refuses a batch (nothing of that batch is stored).
+    public func run(shouldStop: () -> Bool, report: (TailEvent) -> Void) throws(TailError) {
+        try start(report: report)
+        while !shouldStop() {
+            if try stepAll(report: report, shouldStop: shouldStop) { continue }
+            let holding = followed.contains { $0.file?.stream.holdsRecord == true }
+            var timeout = watcher.isPolling ? options.pollInterval : options.checkInterval
+            if holding { timeout = min(timeout, options.holdTimeout) }
+            let changes = watcher.wait(timeout: timeout)
+            if changes.names || changes.overflow { discover(report: report) }
+        }
+    }
+
+    /// Reads every followed file to its current end (one pass: patterns expanded, every file stepped
+    /// until none has more), storing as ``run(shouldStop:report:)`` does, without waiting.
+    public func catchUp(report: (TailEvent) -> Void) throws(TailError) {
+        try start(report: report)
+        discover(report: report)
+        while try stepAll(report: report, shouldStop: { false }) {}
+    }
+
+    private func start(report: (TailEvent) -> Void) throws(TailError) {
+        guard !started else { return }
+        started = true
+        for dir in patterns.directories() { watcher.watchDirectory(dir) }
+        for path in patterns.expand() { try follow(path, report: report) }
+    }
+
+    /// Follows paths matching a pattern that are not followed yet.
+    private func discover(report: (TailEvent) -> Void) {
+        for path in patterns.expand() where !followedPaths.contains(path) {
+            report(.discovered(path: path))
+            do { try follow(path, report: report) } catch { report(.readFailed(path: path, reason: error.message)) }
+        }
+    }
+
+    private func follow(_ path: String, report: (TailEvent) -> Void) throws(TailError) {
+        let absolute = PathPatterns.absolute(path)
+        let file = FollowedFile(path: path, absolutePath: absolute, format: format, options: parserOptions)
+        let stored: [UInt8]?
+        do { stored = try store.checkpoint(named: file.checkpointName) } catch {
+            throw TailError(message: "cannot read the stored position of \(path): \(error)")
+        }
+        var events: [TailEvent] = []
+        try file.resume(from: stored, rotatedCandidates: { patterns.rotatedCandidates(of: path) },
+                        now: monotonicNow(), events: &events)
+        events.forEach(report)
+        followed.append(file)
+        followedPaths.insert(path)
+        watcher.watchDirectory(PathPatterns.directory(of: path))
+        if file.file != nil { watcher.watchFile(path) }
+    }
+
+    /// One step of every followed file; true if any read bytes or stored a position.
+    private func stepAll(report: (TailEvent) -> Void, shouldStop: () -> Bool) throws(TailError) -> Bool {
+        var progressed = false
+        for file in followed {
+            if shouldStop() { return false }
+            var events: [TailEvent] = []
+            let before = file.file?.identity
+            let batch = file.step(limit: options.readLimit, buffer: &buffer, rows: &rows, now: monotonicNow(),
+                                  holdTimeout: options.holdTimeout, events: &events)
+            events.forEach(report)
+            if let identity = file.file?.identity, identity != before { watcher.watchFile(file.path) }
+            guard let batch else { continue }
+            progressed = true
+            try store(batch, of: file, report: report)
+        }
+        return progressed
+    }
+
+    private func store(_ batch: TailBatch, of file: FollowedFile, report: (TailEvent) -> Void) throws(TailError) {
+        for e in batch.errors { report(.badLine(path: file.file?.openedAs ?? file.path, error: e)) }
+        defer { rows.removeAll() }
+        let receipt: AppendReceipt
+        do { receipt = try store.append(rows: rows, checkpoints: [batch.checkpoint]) } catch {
+            throw TailError(message: "storing records from \(file.path) failed: \(error)")
+        }
+        totals.bytesRead += batch.bytesRead
+        totals.badLines += batch.errors.count
+        totals.stored += receipt.accepted
+        totals.rejected += receipt.rejectedFuture + receipt.rejected.count + receipt.droppedExpired
+        totals.batches += 1
+    }
+}
+
+/// Settings of a ``FileTailer``.
+public struct TailOptions: Sendable {
+    /// Default 1 MiB. Most bytes read from one file per batch (bounds memory and batch size).
+    public var readLimit = 1 << 20
+    /// Default 1 s. A text record that a continuation line may still extend is stored once its file has
+    /// been idle this long (a continuation arriving later becomes a record of its own).
+    public var holdTimeout = 1.0
+    /// Default false. Check files every ``pollInterval`` instead of using inotify (which is used
+    /// unless it is unavailable).
+    public var polling = false
+    /// Default 0.25 s. How often files are checked when polling.
+    public var pollInterval = 0.25
+    /// Default 1 s. With inotify, how long a wait for changes lasts before the files are checked anyway
+    /// (also how soon a stop request is seen when nothing changes).
+    public var checkInterval = 1.0
+
+    public init() {}
+}
+
+/// What a ``FileTailer`` stored.
+public struct TailTotals: Sendable, Hashable {
+    /// Records stored.
+    public var stored = 0
+    /// File bytes read.
+    public var bytesRead = 0
+    /// Lines that could not be parsed.
+    public var badLines = 0
+    /// Records the store did not take (older than retention, timestamp too far ahead, too large).
+    public var rejected = 0
+    /// Appends made (each with a position).
+    public var batches = 0
+
+    public init() {}
+}
+
+func monotonicNow() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}

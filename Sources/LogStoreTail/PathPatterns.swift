@@ -1,0 +1,98 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The paths and glob patterns given to follow, expanded to the files they name.
+///
+/// A path without `*`, `?` or `[` is followed even while no file exists there (it is opened when one
+/// appears). A pattern names the files matching it now; it is expanded again whenever a watched
+/// directory's entries change (and at every wake when polling), so new files are picked up.
+struct PathPatterns {
+    let patterns: [String]
+
+    init(_ patterns: [String]) { self.patterns = patterns }
+
+    static func isPattern(_ s: String) -> Bool { s.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) }
+
+    /// Every path named now, in the order given (each pattern's matches sorted), without repeats.
+    func expand() -> [String] {
+        var out: [String] = []
+        var seen = Set<String>()
+        for p in patterns {
+            for path in Self.isPattern(p) ? Self.glob(p) : [p] where seen.insert(path).inserted {
+                out.append(path)
+            }
+        }
+        return out
+    }
+
+    /// Directories to watch: each plain path's directory, and each pattern's directory when it holds no
+    /// pattern characters itself.
+    func directories() -> [String] {
+        var out: [String] = []
+        for p in patterns {
+            let dir = Self.directory(of: p)
+            if !Self.isPattern(dir), !out.contains(dir) { out.append(dir) }
+        }
+        return out
+    }
+
+    /// Regular files matching `pattern`, sorted.
+    static func glob(_ pattern: String) -> [String] {
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
+        var out: [String] = []
+        for i in 0..<Int(g.gl_pathc) {
+            guard let p = g.gl_pathv[i] else { continue }
+            let path = String(cString: p)
+            if FileStatus.of(path: path)?.isRegular == true { out.append(path) }
+        }
+        return out.sorted()
+    }
+
+    /// The directory part of a path ("." for a bare name).
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// The last component of a path.
+    static func baseName(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    /// `path` made absolute against the working directory (no symbolic links resolved, `.` and `..` kept).
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        let cwd = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let rest = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+        return cwd == "/" ? "/" + rest : cwd + "/" + rest
+    }
+
+    /// Names under which a file rotated away from `path` may now be found: entries of the same
+    /// directory whose name starts with the path's file name (`app.log.1`, `app.log-20261123`), then
+    /// the current matches of every pattern.
+    func rotatedCandidates(of path: String) -> [String] {
+        let dir = Self.directory(of: path)
+        let base = Self.baseName(of: path)
+        var out: [String] = []
+        if let d = opendir(dir) {
+            defer { closedir(d) }
+            while let entry = readdir(d) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                if name != base, name.hasPrefix(base) {
+                    out.append(dir == "." && !path.hasPrefix("./") ? name : dir + "/" + name)
+                }
+            }
+        }
+        out.sort()
+        for p in expand() where p != path && !out.contains(p) { out.append(p) }
+        return out
+    }
+}

@@ -1,0 +1,20 @@
+import LogStore
+import LogStoreIngest
+
+/// What one step of a followed path produced besides its rows (which go to the caller's buffer): bad
+/// lines, and the position to store with the rows. Rows and position are appended as one WAL frame, so
+/// the position is stored if and only if the records are. The rows may be none (a step that only moves
+/// the position).
+struct TailBatch {
+    var errors: [LineError] = []
+    /// The followed path's checkpoint name and the position reached.
+    var checkpointName: String
+    var position: TailPosition?
+    /// File bytes read in this step.
+    var bytesRead = 0
+}
+
+extension TailBatch {
+    /// The checkpoint to store: the encoded position, or an empty value (removes the name) if none.
+    var checkpoint: Checkpoint { Checkpoint(name: checkpointName, value: position?.encoded() ?? []) }
+}

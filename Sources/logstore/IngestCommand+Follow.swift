@@ -1,0 +1,53 @@
+import LogStore
+import LogStoreIngest
+import LogStoreTail
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Set by SIGINT and SIGTERM while `ingest --follow` runs.
+private let stopRequested = Atomic<Bool>(false)
+
+extension IngestCommand {
+    /// `ingest --follow`: runs a ``FileTailer`` until SIGINT or SIGTERM, then closes the store (which
+    /// flushes it) and exits 0. The batch in progress when the signal arrives is stored first.
+    func runFollow(_ store: LogStore) throws {
+        let handler: @convention(c) (Int32) -> Void = { _ in stopRequested.store(true, ordering: .relaxed) }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+        // A parent may have started us with these blocked (Foundation's Process blocks every signal).
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        var parserOptions = LineParserOptions()
+        parserOptions.source = source ?? ""
+        var tailOptions = TailOptions()
+        tailOptions.polling = followPolling
+        let tailer = FileTailer(store: store, patterns: files, format: format, parserOptions: parserOptions,
+                                options: tailOptions)
+        if !quiet, tailer.isPolling { writeStderr("logstore: inotify is unavailable; checking the files every \(tailOptions.pollInterval) s\n") }
+        let started = monotonicSeconds()
+        do {
+            try tailer.run(shouldStop: { stopRequested.load(ordering: .relaxed) }) { event in
+                if case .badLine = event {
+                    writeStderr("\(event)\n")
+                } else if !quiet {
+                    writeStderr("logstore: \(event)\n")
+                }
+            }
+        } catch {
+            try? store.close()
+            throw CLIFailure.data("logstore: \(error.message)")
+        }
+        try store.close()
+        if !quiet {
+            let t = tailer.totals
+            let seconds = monotonicSeconds() - started
+            writeStderr("followed for \(Int(seconds)) s: stored \(t.stored) records (\(t.bytesRead) bytes read) in \(t.batches) batches; "
+                        + "\(t.badLines) bad lines, \(t.rejected) rejected by the store\n")
+        }
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+import Synchronization
+import Testing
+import LogStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `logstore ingest --follow` as a real process: a partial last line, a restart mid-file, a new file
+/// matching a pattern, and SIGKILLs while another thread writes and rotates fast.
+@Suite(.serialized) struct FollowCLITests {
+    @Test func partialLastLineIsWaitedForAndStoredWhole() throws {
+        let dir = try TempDir()
+        let log = dir.path + "/app.log", store = dir.path + "/store"
+        appendText("first line\nsec", to: log)
+        let tailer = try FollowProcess(store: store, paths: [log], dir: dir)
+        // "first line" is stored once the file has been idle a moment; the partial line with it would
+        // have been stored too if the tailer split lines.
+        let first = waitFor { (try? storedMessages(store))?.isEmpty == false }
+        #expect(first, "nothing stored: \(tailer.stderr)")
+        #expect(try storedMessages(store) == ["first line"])
+        appendText("ond line\n", to: log)
+        #expect(waitFor { (try? storedMessages(store)) == ["first line", "second line"] },
+                "stored: \((try? storedMessages(store)) ?? [])")
+        #expect(tailer.stop(SIGTERM) == 0, "\(tailer.stderr)")
+    }
+
+    @Test func restartMidFileContinuesExactlyAfterSIGTERM() throws {
+        let dir = try TempDir()
+        let log = dir.path + "/app.log", store = dir.path + "/store"
+        let lines = (1...300).map { "line \($0) of the file" }
+        appendText(lines[0..<100].joined(separator: "\n") + "\n" + "line 101 of", to: log)
+        var tailer = try FollowProcess(store: store, paths: [log], dir: dir)
+        #expect(waitFor { (try? storedMessages(store))?.count == 100 }, "\(tailer.stderr)")
+        #expect(tailer.stop(SIGTERM) == 0, "\(tailer.stderr)")
+        appendText(" the file\n" + lines[101..<200].joined(separator: "\n") + "\n", to: log)
+        tailer = try FollowProcess(store: store, paths: [log], dir: dir)
+        #expect(waitFor { (try? storedMessages(store))?.count == 200 }, "\(tailer.stderr)")
+        appendText(lines[200...].joined(separator: "\n") + "\n", to: log)
+        #expect(waitFor { (try? storedMessages(store))?.count == 300 }, "\(tailer.stderr)")
+        #expect(tailer.stop(SIGINT) == 0, "\(tailer.stderr)")
+        #expect(tailer.stderr.contains("from byte"), "the second run resumed mid-file: \(tailer.stderr)")
+        #expect(try storedMessages(store) == lines)
+    }
+
+    @Test func aNewFileMatchingThePatternIsPickedUp() throws {
+        let dir = try TempDir()
+        let logs = dir.path + "/logs", store = dir.path + "/store"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        appendText("a one\n", to: logs + "/a.log")
+        let tailer = try FollowProcess(store: store, paths: [logs + "/*.log"], dir: dir)
+        #expect(waitFor { (try? storedMessages(store)) == ["a one"] }, "\(tailer.stderr)")
+        appendText("b one\n", to: logs + "/b.log")
+        appendText("not followed\n", to: logs + "/c.txt")
+        #expect(waitFor { (try? storedMessages(store))?.sorted() == ["a one", "b one"] },
+                "stored: \((try? storedMessages(store)) ?? []) \(tailer.stderr)")
+        #expect(tailer.stop(SIGTERM) == 0, "\(tailer.stderr)")
+        #expect(try storedMessages(store).sorted() == ["a one", "b one"])
+    }
+
+    /// A writer thread appends numbered lines fast and rotates the file by rename every 2.5 s; the
+    /// tailer is SIGKILLed every 1–2 s and started again. At the end the store holds every line of every
+    /// source file exactly once.
+    @Test func sigkillDuringHeavyWritingLosesAndRepeatsNothing() throws {
+        let dir = try TempDir()
+        let logs = dir.path + "/logs", store = dir.path + "/store"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let log = logs + "/app.log"
+        let writer = RotatingWriter(path: log, rotateEvery: 2.5)
+        writer.start()
+        var tailer = try FollowProcess(store: store, paths: [log], dir: dir)
+        var kills = 0
+        let started = Date()
+        while Date().timeIntervalSince(started) < 12 {
+            Thread.sleep(forTimeInterval: Double.random(in: 1.0...2.0))
+            tailer.kill()
+            kills += 1
+            tailer = try FollowProcess(store: store, paths: [log], dir: dir)
+        }
+        writer.stop()
+        let expected = try sourceLines(in: logs)
+        #expect(expected.count == writer.linesWritten)
+        let caughtUp = waitFor(timeout: 300) { ((try? storedMessages(store))?.count ?? 0) >= expected.count }
+        // Let a wrong tailer store more than it should before comparing.
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(tailer.stop(SIGTERM) == 0, "\(tailer.stderr)")
+        let stored = try storedMessages(store)
+        print("follow SIGKILL test: \(expected.count) lines in \(writer.rotations + 1) files, \(kills) kills, \(stored.count) stored")
+        var counts: [String: Int] = [:]
+        for m in stored { counts[m, default: 0] += 1 }
+        let missing = expected.filter { counts[$0] == nil }
+        let duplicated = counts.filter { $0.value > 1 }.map(\.key).sorted()
+        let unexpected = Set(stored).subtracting(expected)
+        #expect(caughtUp, "stored \(stored.count) of \(expected.count) lines")
+        #expect(missing.isEmpty, "\(missing.count) lines missing of \(expected.count) (\(kills) kills, \(writer.rotations) rotations), first: \(missing.prefix(5))")
+        #expect(duplicated.isEmpty, "\(duplicated.count) lines stored more than once, first: \(duplicated.prefix(5))")
+        #expect(unexpected.isEmpty, "\(unexpected.count) stored lines are in no source file, first: \(unexpected.prefix(5))")
+        #expect(stored.count == expected.count)
+        #expect(kills >= 5 && writer.rotations >= 3)
+    }
+}
+
+// MARK: - Support
+
+/// A running `logstore ingest --follow --format text`.
+final class FollowProcess {
+    let process = Process()
+    let errPath: String
+
+    init(store: String, paths: [String], dir: TempDir, extra: [String] = []) throws {
+        let exe = try #require(CLI.executable, "the logstore binary is not built next to the tests")
+        process.executableURL = URL(fileURLWithPath: exe)
+        process.arguments = ["ingest", "--follow", "--format", "text", "--store", store] + extra + paths
+        errPath = dir.path + "/follow-\(UUID().uuidString).err"
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Sends `signal` and waits for the exit; returns the exit status (-1 if killed by a signal).
+    func stop(_ signal: Int32) -> Int32 {
+        Glibc.kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        return process.terminationReason == .exit ? process.terminationStatus : -1
+    }
+
+    func kill() { _ = stop(SIGKILL) }
+
+    var stderr: String { (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "" }
+}
+
+/// Appends numbered lines in bursts (about 40,000 lines a second at most) to `path`, renaming it to
+/// `path.N` and starting a new file every `rotateEvery` seconds.
+final class RotatingWriter: Sendable {
+    let path: String
+    let rotateEvery: Double
+    private let state = Mutex<(stop: Bool, lines: Int, rotations: Int)>((false, 0, 0))
+    private let done = DispatchSemaphore(value: 0)
+
+    init(path: String, rotateEvery: Double) {
+        self.path = path
+        self.rotateEvery = rotateEvery
+    }
+
+    var linesWritten: Int { state.withLock { $0.lines } }
+    var rotations: Int { state.withLock { $0.rotations } }
+
+    func start() {
+        Thread { [self] in
+            run()
+            done.signal()
+        }.start()
+    }
+
+    func stop() {
+        state.withLock { $0.stop = true }
+        done.wait()
+    }
+
+    private func run() {
+        var generation = 0
+        var fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        var rotatedAt = Date()
+        var n = 0
+        while !state.withLock({ $0.stop }) {
+            var burst = ""
+            for _ in 0..<200 {
+                n += 1
+                burst += "line g\(generation) n\(n) " + String(repeating: "x", count: n % 40) + "\n"
+            }
+            _ = Array(burst.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            state.withLock { $0.lines += 200 }
+            if Date().timeIntervalSince(rotatedAt) >= rotateEvery {
+                close(fd)
+                rename(path, path + ".\(generation)")
+                generation += 1
+                fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+                rotatedAt = Date()
+                state.withLock { $0.rotations += 1 }
+            }
+            usleep(5_000)
+        }
+        close(fd)
+    }
+}
+
+/// Every line of every file in `dir`.
+func sourceLines(in dir: String) throws -> [String] {
+    var out: [String] = []
+    for name in try FileManager.default.contentsOfDirectory(atPath: dir).sorted() {
+        let text = try String(contentsOfFile: dir + "/" + name, encoding: .utf8)
+        out += text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    }
+    return out
+}
+
+/// Messages in the store, in storage order (read-only open, so it works while the tailer writes).
+func storedMessages(_ path: String) throws -> [String] {
+    guard FileManager.default.fileExists(atPath: path) else { return [] }
+    var options = StoreOptions()
+    options.readOnly = true
+    let store = try LogStore.open(at: path, options: options)
+    defer { try? store.close() }
+    let it = try store.query(LogQuery())
+    var out: [String] = []
+    while let r = try it.next() { out.append(r.message) }
+    return out
+}
+
+func appendText(_ text: String, to path: String) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { return }
+    defer { close(fd) }
+    _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+}
+
+/// Polls `condition` every 50 ms until it holds or `timeout` seconds pass (generous: a loaded 2-core
+/// machine may run several builds and tests at once).
+func waitFor(timeout: Double = 120, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(50_000)
+    }
+    return condition()
+}
