@@ -17,6 +17,12 @@ struct TailLatencyRow: Codable, Sendable {
     /// From the probe's write until that poll started (a lower bound), ms.
     var p50LowerMs: Double
     var p99LowerMs: Double
+    /// From the probe's write until a `LogStore.follow` consumer in this process received it, ms
+    /// (the store's cross-process follower: inotify on the WAL, records once committed).
+    var followSeen: Int
+    var followP50Ms: Double
+    var followP99Ms: Double
+    var followMaxMs: Double
     /// Duration of one poll (read-only open, lookups, close), ms.
     var pollMedianMs: Double
     var pollP99Ms: Double
@@ -42,6 +48,7 @@ struct TailSummary: Codable, Sendable {
     var latency: [TailLatencyRow]
     var probeIntervalMs: Double
     var pollPauseMs: Double
+    var countPauseMs: Double
     var queryable: String
 }
 
@@ -56,12 +63,15 @@ final class TailBench {
     /// One probe line every this many ms, and this many probes per rep and background rate.
     let probeIntervalNanos: Int64 = 50_000_000
     var probes: Int { options.smoke ? 40 : options.tailProbes }
-    /// Pause between two polls of the reader.
-    let pollPauseMicros: UInt32 = 10_000
+    /// Pause between two polls of the latency reader (which polls only while a probe is outstanding).
+    let pollPauseMicros: UInt32 = 1_000
+    /// Pause between two counts of the throughput reader (a count of a large store costs more).
+    let countPauseMicros: UInt32 = 50_000
 
     static let queryableDefinition = "a record is queryable when a separate reader that opens the store read-only "
         + "(LogStore.open with readOnly, as `logstore query` and `tail -f` do beside a running writer) and looks its "
-        + "correlation ID up gets it back; the reader polls every 10 ms (open, lookups of every outstanding probe, close)"
+        + "correlation ID up gets it back; while a probe is outstanding the reader polls with 1 ms pauses (open, a lookup per "
+        + "outstanding probe, close)"
 
     init(options: Options, dataset: Dataset, workdir: String, executable: String) {
         self.options = options
@@ -177,7 +187,7 @@ final class TailBench {
         var mbps: [Double] = [], rps: [Double] = [], writer: [Double] = [], drain: [Double] = [], cpu: [Double] = []
         var peak = 0
         let rates = options.tailRates
-        var pooled: [Int: (upper: Samples, lower: Samples, polls: Samples, written: Int, p50: Samples, p99: Samples)] = [:]
+        var pooled: [Int: (upper: Samples, lower: Samples, polls: Samples, written: Int, p50: Samples, p99: Samples, follow: Samples)] = [:]
         for rep in 0..<options.reps {
             do {
                 let t = try throughputRep(rep)
@@ -189,7 +199,8 @@ final class TailBench {
             for rate in rates {
                 do {
                     let l = try latencyRep(rep, rate: rate)
-                    var p = pooled[rate] ?? (Samples(), Samples(), Samples(), 0, Samples(), Samples())
+                    var p = pooled[rate] ?? (Samples(), Samples(), Samples(), 0, Samples(), Samples(), Samples())
+                    for v in l.follow.values { p.follow.add(v) }
                     for v in l.upper.values { p.upper.add(v) }
                     for v in l.lower.values { p.lower.add(v) }
                     for v in l.polls.values { p.polls.add(v) }
@@ -207,6 +218,8 @@ final class TailBench {
             return TailLatencyRow(backgroundLinesPerSecond: rate, probesWritten: p.written, probesSeen: p.upper.count,
                                   p50Ms: p.upper.median, p99Ms: p.upper.percentile(99), maxMs: p.upper.max,
                                   p50LowerMs: p.lower.median, p99LowerMs: p.lower.percentile(99),
+                                  followSeen: p.follow.count, followP50Ms: p.follow.median,
+                                  followP99Ms: p.follow.percentile(99), followMaxMs: p.follow.max,
                                   pollMedianMs: p.polls.median, pollP99Ms: p.polls.percentile(99),
                                   repP50Ms: p.p50.values, repP99Ms: p.p99.values)
         }
@@ -215,6 +228,7 @@ final class TailBench {
                            throughputMBps: mbps, throughputRecordsPerSecond: rps, writerMBps: writer, drainSeconds: drain,
                            followerCPUMicrosPerRecord: cpu, followerPeakRSSBytes: peak, latency: rows,
                            probeIntervalMs: Double(probeIntervalNanos) / 1e6, pollPauseMs: Double(pollPauseMicros) / 1e3,
+                           countPauseMs: Double(countPauseMicros) / 1e3,
                            queryable: Self.queryableDefinition)
     }
 
@@ -255,7 +269,7 @@ final class TailBench {
                 try? s.close()
                 if lastCount >= n { done = clock.now }
             }
-            if done == nil { usleep(pollPauseMicros) }
+            if done == nil { usleep(countPauseMicros) }
         }
         let end = done ?? clock.now
         // Wait for the writer thread's timestamp (it finished before everything could be queryable).
@@ -313,13 +327,27 @@ final class TailBench {
     }
 
     /// Probe lines every 50 ms beside `rate` dataset lines per second; latency until each is queryable.
-    private func latencyRep(_ rep: Int, rate: Int) throws -> (upper: Samples, lower: Samples, polls: Samples, written: Int) {
+    private func latencyRep(_ rep: Int, rate: Int) throws -> (upper: Samples, lower: Samples, polls: Samples, written: Int, follow: Samples) {
         let file = "\(workdir)/tail-latency.ndjson", store = "\(workdir)/stores/tail-latency"
         defer { Files.remove(file); Files.remove(store) }
         sync()
         let follower = try startFollower(file: file, store: store, label: "latency-\(rate)-\(rep)")
         var stopped = false
         defer { if !stopped { _ = follower.stop() } }
+        // A second reader: the store's cross-process follower, filtered to the probes.
+        let followed = Locked<[Double]>([])
+        let storeFollower = try LogStore.follow(directory: store, filter: LogQuery(sources: ["logbench-probe"]), after: 0)
+        let followTask = Task.detached {
+            do {
+                for try await event in storeFollower {
+                    if case .record(let r) = event {
+                        let now = wallClockNanosNow()
+                        followed.withLock { $0.append(Double(now - r.timestamp) / 1e6) }
+                    }
+                }
+            } catch {}
+        }
+        defer { storeFollower.cancel(); followTask.cancel() }
         progress("rep \(rep + 1)/\(options.reps): tail latency: \(probes) probes every \(probeIntervalNanos / 1_000_000) ms beside \(rate) lines/s")
         let lines = try Self.datasetLines(dataset.ndjsonPath, count: rate * (probes + 20) / 20 + 1)
         let probeCount = probes, interval = probeIntervalNanos
@@ -370,12 +398,18 @@ final class TailBench {
             usleep(pollPauseMicros)
         }
         let count = written.withLock { $0.count }
+        // Give the store follower up to 5 s more for the last probes.
+        let followDeadline = clock.now + .seconds(5)
+        while followed.withLock({ $0.count }) < count && clock.now < followDeadline { usleep(5_000) }
+        let follow = Samples(followed.withLock { $0 })
         stopped = true
         let status = follower.stop()
         if status != 0 && status != SIGINT { problem("tail latency: follower exit status \(status): \(follower.logTail)") }
         if seen.count < count { problem("tail latency at \(rate) lines/s: \(count - seen.count) of \(count) probes never became queryable within 30 s") }
-        progress(String(format: "  p50 %.1f ms, p99 %.1f ms (poll %.1f ms median)", upper.median, upper.percentile(99), polls.median))
-        return (upper, lower, polls, count)
+        if follow.count < count { problem("tail latency at \(rate) lines/s: LogStore.follow delivered \(follow.count) of \(count) probes") }
+        progress(String(format: "  p50 %.1f ms, p99 %.1f ms (poll %.1f ms median); LogStore.follow p50 %.1f ms, p99 %.1f ms",
+                        upper.median, upper.percentile(99), polls.median, follow.median, follow.percentile(99)))
+        return (upper, lower, polls, count, follow)
     }
 
     /// The first `count` lines of the dataset's NDJSON file (cycled if it has fewer), each with its newline.
@@ -445,19 +479,20 @@ final class TailBench {
         func range(_ v: [Double]) -> String { v.count > 1 ? "[" + Fmt.number(v.min() ?? .nan) + " … " + Fmt.number(v.max() ?? .nan) + "]" : "" }
         var lines = ["tail: \(s.command)",
                      "  \(Fmt.grouped(Double(s.records))) lines, \(Fmt.bytes(s.fileBytes)) appended at full speed; medians of reps [min … max]",
-                     "  throughput until every line is queryable: \(med(s.throughputMBps)) MB/s \(range(s.throughputMBps)), "
-                        + "\(med(s.throughputRecordsPerSecond)) lines/s",
+                     "  throughput until every line is queryable (a read-only count every \(Fmt.number(s.countPauseMs)) ms): "
+                        + "\(med(s.throughputMBps)) MB/s \(range(s.throughputMBps)), \(med(s.throughputRecordsPerSecond)) lines/s",
                      "  writer alone: \(med(s.writerMBps)) MB/s; from its last write until all queryable: \(med(s.drainSeconds)) s \(range(s.drainSeconds))",
                      "  follower process: CPU \(med(s.followerCPUMicrosPerRecord)) µs per line, peak RSS \(Fmt.bytes(s.followerPeakRSSBytes))",
                      "  latency from a probe line's write to it being queryable (one probe every \(Fmt.number(s.probeIntervalMs)) ms; "
                         + "queryable = \(s.queryable)):"]
-        lines.append("| background lines/s | probes seen | p50 ms | p99 ms | max ms | p50 / p99 lower bound ms | poll median / p99 ms | per-rep p50 | per-rep p99 |")
-        lines.append("|---:|---:|---:|---:|---:|---:|---:|---|---|")
+        lines.append("| background lines/s | probes seen | p50 ms | p99 ms | max ms | p50 / p99 lower bound ms | poll median / p99 ms | per-rep p50 | per-rep p99 | LogStore.follow p50 / p99 / max ms |")
+        lines.append("|---:|---:|---:|---:|---:|---:|---:|---|---|---:|")
         for r in s.latency {
             lines.append("| \(Fmt.grouped(Double(r.backgroundLinesPerSecond))) | \(r.probesSeen)/\(r.probesWritten) | \(Fmt.number(r.p50Ms)) | "
                          + "\(Fmt.number(r.p99Ms)) | \(Fmt.number(r.maxMs)) | \(Fmt.number(r.p50LowerMs)) / \(Fmt.number(r.p99LowerMs)) | "
                          + "\(Fmt.number(r.pollMedianMs)) / \(Fmt.number(r.pollP99Ms)) | "
-                         + r.repP50Ms.map(Fmt.number).joined(separator: ", ") + " | " + r.repP99Ms.map(Fmt.number).joined(separator: ", ") + " |")
+                         + r.repP50Ms.map(Fmt.number).joined(separator: ", ") + " | " + r.repP99Ms.map(Fmt.number).joined(separator: ", ")
+                         + " | \(Fmt.number(r.followP50Ms)) / \(Fmt.number(r.followP99Ms)) / \(Fmt.number(r.followMaxMs)) (\(r.followSeen)) |")
         }
         return lines.joined(separator: "\n")
     }
