@@ -38,6 +38,8 @@ struct TailSummary: Codable, Sendable {
     /// MB/s of the followed file: bytes ÷ (writer start → every line queryable), per rep.
     var throughputMBps: [Double]
     var throughputRecordsPerSecond: [Double]
+    /// `logstore ingest FILE` (no --follow) of the same complete file in the same rep, MB/s, for reference.
+    var oneShotMBps: [Double]
     /// How fast the writer alone appended the file, MB/s per rep.
     var writerMBps: [Double]
     /// From the writer's last write until every line was queryable, s per rep.
@@ -185,6 +187,7 @@ final class TailBench {
 
     func run() -> TailSummary {
         var mbps: [Double] = [], rps: [Double] = [], writer: [Double] = [], drain: [Double] = [], cpu: [Double] = []
+        var oneShot: [Double] = []
         var peak = 0
         let rates = options.tailRates
         var pooled: [Int: (upper: Samples, lower: Samples, polls: Samples, written: Int, p50: Samples, p99: Samples, follow: Samples)] = [:]
@@ -193,6 +196,7 @@ final class TailBench {
                 let t = try throughputRep(rep)
                 mbps.append(t.mbps); rps.append(t.rps); writer.append(t.writerMBps); drain.append(t.drain)
                 cpu.append(t.cpuMicros); peak = max(peak, t.peak)
+                if let o = t.oneShot { oneShot.append(o) }
             } catch {
                 problem("tail throughput, rep \(rep + 1): \(error)")
             }
@@ -225,7 +229,7 @@ final class TailBench {
         }
         return TailSummary(records: dataset.count, fileBytes: dataset.ndjsonBytes,
                            command: ([executable] + followArguments(file: "FILE", store: "DIR")).joined(separator: " "),
-                           throughputMBps: mbps, throughputRecordsPerSecond: rps, writerMBps: writer, drainSeconds: drain,
+                           throughputMBps: mbps, throughputRecordsPerSecond: rps, oneShotMBps: oneShot, writerMBps: writer, drainSeconds: drain,
                            followerCPUMicrosPerRecord: cpu, followerPeakRSSBytes: peak, latency: rows,
                            probeIntervalMs: Double(probeIntervalNanos) / 1e6, pollPauseMs: Double(pollPauseMicros) / 1e3,
                            countPauseMs: Double(countPauseMicros) / 1e3,
@@ -233,7 +237,8 @@ final class TailBench {
     }
 
     /// The whole dataset appended to the followed file at full speed; time until all of it is queryable.
-    private func throughputRep(_ rep: Int) throws -> (mbps: Double, rps: Double, writerMBps: Double, drain: Double, cpuMicros: Double, peak: Int) {
+    private func throughputRep(_ rep: Int) throws -> (mbps: Double, rps: Double, writerMBps: Double, drain: Double, cpuMicros: Double,
+                                                      peak: Int, oneShot: Double?) {
         let file = "\(workdir)/tail-followed.ndjson", store = "\(workdir)/stores/tail-throughput"
         defer { Files.remove(file); Files.remove(store) }
         sync()
@@ -264,6 +269,12 @@ final class TailBench {
             if clock.now > timeout {
                 throw Failure(description: "only \(lastCount) of \(n) records queryable after \(timeout - start)")
             }
+            // Nothing can be complete before the writer is: count only after it finished, so the reader's
+            // opens (each replays the unflushed WAL) do not compete with the follower meanwhile.
+            if writerDone.withLock({ $0 }) == nil {
+                usleep(countPauseMicros)
+                continue
+            }
             if let s = Self.openReader(store) {
                 lastCount = (try? s.count(LogQuery())) ?? lastCount
                 try? s.close()
@@ -283,10 +294,23 @@ final class TailBench {
         if lastCount != n { problem("tail throughput: the store holds \(lastCount) records, expected \(n)") }
         let total = (end - start).seconds
         let mb = Double(dataset.ndjsonBytes) / 1e6
-        progress(String(format: "  %.1f MB/s until queryable (writer %.1f MB/s, drain %.2f s), follower CPU %.2f µs/record",
-                        mb / total, mb / (written - start).seconds, (end - written).seconds, cpu / Double(n) * 1e6))
+        // For reference: `logstore ingest FILE` of the same, now complete, file into a fresh store.
+        var oneShot: Double?
+        let oneShotStore = store + "-oneshot"
+        Files.remove(oneShotStore)
+        sync()
+        do {
+            let r = try CLIIngest(executable: executable).run(file: file, store: oneShotStore, expectedRecords: n,
+                                                              logPath: "\(workdir)/tail-oneshot-\(rep).log")
+            oneShot = mb / r.wall.seconds
+        } catch {
+            problem("tail throughput: logstore ingest FILE (reference) failed: \(error)")
+        }
+        Files.remove(oneShotStore)
+        progress(String(format: "  %.1f MB/s until queryable (writer %.1f MB/s, drain %.2f s), follower CPU %.2f µs/record; logstore ingest FILE %.1f MB/s",
+                        mb / total, mb / (written - start).seconds, (end - written).seconds, cpu / Double(n) * 1e6, oneShot ?? .nan))
         return (mb / total, Double(n) / total, mb / (written - start).seconds, (end - written).seconds,
-                cpu / Double(n) * 1e6, peak)
+                cpu / Double(n) * 1e6, peak, oneShot)
     }
 
     /// Appends `source` to `target` in chunks of about 1 MiB cut at line ends.
@@ -336,6 +360,7 @@ final class TailBench {
         defer { if !stopped { _ = follower.stop() } }
         // A second reader: the store's cross-process follower, filtered to the probes.
         let followed = Locked<[Double]>([])
+        let followedIDs = Locked<Set<String>>([])
         let storeFollower = try LogStore.follow(directory: store, filter: LogQuery(sources: ["logbench-probe"]), after: 0)
         let followTask = Task.detached {
             do {
@@ -343,6 +368,7 @@ final class TailBench {
                     if case .record(let r) = event {
                         let now = wallClockNanosNow()
                         followed.withLock { $0.append(Double(now - r.timestamp) / 1e6) }
+                        if let id = r.correlationID { followedIDs.withLock { _ = $0.insert(id) } }
                     }
                 }
             } catch {}
@@ -406,7 +432,12 @@ final class TailBench {
         let status = follower.stop()
         if status != 0 && status != SIGINT { problem("tail latency: follower exit status \(status): \(follower.logTail)") }
         if seen.count < count { problem("tail latency at \(rate) lines/s: \(count - seen.count) of \(count) probes never became queryable within 30 s") }
-        if follow.count < count { problem("tail latency at \(rate) lines/s: LogStore.follow delivered \(follow.count) of \(count) probes") }
+        if follow.count < count {
+            let got = followedIDs.withLock { $0 }
+            let missing = written.withLock { $0 }.enumerated().filter { !got.contains($0.element.id) }.map { "#\($0.offset + 1)" }
+            problem("tail latency at \(rate) lines/s: LogStore.follow delivered \(follow.count) of \(count) probes within 5 s "
+                    + "after the last was written (missing: \(missing.prefix(5).joined(separator: ", ")); the read-only reader found them)")
+        }
         progress(String(format: "  p50 %.1f ms, p99 %.1f ms (poll %.1f ms median); LogStore.follow p50 %.1f ms, p99 %.1f ms",
                         upper.median, upper.percentile(99), polls.median, follow.median, follow.percentile(99)))
         return (upper, lower, polls, count, follow)
@@ -479,8 +510,9 @@ final class TailBench {
         func range(_ v: [Double]) -> String { v.count > 1 ? "[" + Fmt.number(v.min() ?? .nan) + " … " + Fmt.number(v.max() ?? .nan) + "]" : "" }
         var lines = ["tail: \(s.command)",
                      "  \(Fmt.grouped(Double(s.records))) lines, \(Fmt.bytes(s.fileBytes)) appended at full speed; medians of reps [min … max]",
-                     "  throughput until every line is queryable (a read-only count every \(Fmt.number(s.countPauseMs)) ms): "
+                     "  throughput until every line is queryable (a read-only count every \(Fmt.number(s.countPauseMs)) ms once the writer is done): "
                         + "\(med(s.throughputMBps)) MB/s \(range(s.throughputMBps)), \(med(s.throughputRecordsPerSecond)) lines/s",
+                     "  for reference, `logstore ingest FILE` of the complete file in the same reps: \(med(s.oneShotMBps)) MB/s \(range(s.oneShotMBps))",
                      "  writer alone: \(med(s.writerMBps)) MB/s; from its last write until all queryable: \(med(s.drainSeconds)) s \(range(s.drainSeconds))",
                      "  follower process: CPU \(med(s.followerCPUMicrosPerRecord)) µs per line, peak RSS \(Fmt.bytes(s.followerPeakRSSBytes))",
                      "  latency from a probe line's write to it being queryable (one probe every \(Fmt.number(s.probeIntervalMs)) ms; "
