@@ -45,12 +45,15 @@ final class ChangeWatcher {
         if wd >= 0 { directories[path] = wd }
     }
 
-    /// Watches the file open under `path` (replacing an earlier watch of that path).
+    /// Watches the file open under `path`, ending the watch of the file open under it before.
     func watchFile(_ path: String) {
         guard fd >= 0 else { return }
         let mask = UInt32(IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
         let wd = inotify_add_watch(fd, path, mask)
-        if wd >= 0 { files[path] = wd }
+        guard wd >= 0 else { return }
+        // The file watched before under this path (rotated away and finished) needs no more watching.
+        if let old = files[path], old != wd, !directories.values.contains(old) { inotify_rm_watch(fd, old) }
+        files[path] = wd
     }
 
     /// Waits up to `timeout` seconds for changes, and drains every pending event.

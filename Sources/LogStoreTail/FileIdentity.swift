@@ -24,6 +24,8 @@ struct FileStatus: Sendable, Equatable {
     var identity: FileIdentity
     var size: Int64
     var isRegular: Bool
+    /// Last modification, nanoseconds since the epoch.
+    var modified: Int64
 
     /// The status of the file `path` names (symbolic links followed), nil if there is none.
     static func of(path: String) -> FileStatus? {
@@ -43,5 +45,6 @@ struct FileStatus: Sendable, Equatable {
         identity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
         size = Int64(st.st_size)
         isRegular = (st.st_mode & S_IFMT) == S_IFREG
+        modified = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
     }
 }

@@ -24,15 +24,16 @@ import LogStoreIngest
 /// - Restart: the stored file is resumed at its position if it is still at the path (same device,
 ///   inode and fingerprint, at least as long); if the path holds another file, the stored one is looked
 ///   for among the names it may have been rotated to (same directory, names starting with the file's
-///   name, and the pattern matches) and finished first; otherwise the file at the path is read from its
-///   beginning.
+///   name, and the pattern matches) and finished first, then the files of that directory rotated after
+///   it (modified later, compressed names excepted), oldest first; otherwise the file at the path is
+///   read from its beginning.
 ///
 /// Limits: lines written to a rotated file after the tailer has finished it (a writer that keeps the old
-/// file open for a while) are not read; when a path is rotated twice while the tailer is stopped, the
-/// file in the middle is not read (only the stored one and the current one are); a file rotated to a
-/// name not starting with the path's file name (or compressed) while stopped is not found, and the rest
-/// of it is not read; a new file whose first bytes equal the old one's and that reuses its inode looks
-/// like the old file; patterns must not match rotated names (`app.log*` would read `app.log.1` again).
+/// file open for a while) are not read; a stored file rotated to a name not starting with the path's
+/// file name, compressed or deleted while the tailer was stopped is not found (the rest of it is lost,
+/// and files rotated after it are not looked for); rotated files are ordered by modification time; a
+/// new file whose first bytes equal the old one's and that reuses its inode looks like the old file;
+/// patterns must not match rotated names (`app.log*` would read `app.log.1` again).
 /// Not thread-safe: one thread calls ``run(shouldStop:report:)`` or ``catchUp(report:)``.
 public final class FileTailer {
     public let store: LogStore
@@ -45,6 +46,7 @@ public final class FileTailer {
     private let parserOptions: LineParserOptions
     private let watcher: ChangeWatcher
     private var followed: [FollowedFile] = []
+    /// Absolute paths followed.
     private var followedPaths = Set<String>()
     private var started = false
     private var rows = EncodedRows()
@@ -78,7 +80,8 @@ public final class FileTailer {
             var timeout = watcher.isPolling ? options.pollInterval : options.checkInterval
             if holding { timeout = min(timeout, options.holdTimeout) }
             let changes = watcher.wait(timeout: timeout)
-            if changes.names || changes.overflow { discover(report: report) }
+            // Also when the wait timed out: a directory missing at the start (so not watched) may exist now.
+            if changes.names || changes.overflow || !changes.any { discover(report: report) }
         }
     }
 
@@ -99,7 +102,8 @@ public final class FileTailer {
 
     /// Follows paths matching a pattern that are not followed yet.
     private func discover(report: (TailEvent) -> Void) {
-        for path in patterns.expand() where !followedPaths.contains(path) {
+        for dir in patterns.directories() { watcher.watchDirectory(dir) }
+        for path in patterns.expand() where !followedPaths.contains(PathPatterns.absolute(path)) {
             report(.discovered(path: path))
             do { try follow(path, report: report) } catch { report(.readFailed(path: path, reason: error.message)) }
         }
@@ -107,17 +111,19 @@ public final class FileTailer {
 
     private func follow(_ path: String, report: (TailEvent) -> Void) throws(TailError) {
         let absolute = PathPatterns.absolute(path)
+        // One follower per file name (`a.log` and `./a.log` are one path, with one checkpoint).
+        guard !followedPaths.contains(absolute) else { return }
         let file = FollowedFile(path: path, absolutePath: absolute, format: format, options: parserOptions)
         let stored: [UInt8]?
         do { stored = try store.checkpoint(named: file.checkpointName) } catch {
             throw TailError(message: "cannot read the stored position of \(path): \(error)")
         }
         var events: [TailEvent] = []
-        try file.resume(from: stored, rotatedCandidates: { patterns.rotatedCandidates(of: path) },
+        try file.resume(from: stored, candidates: { patterns.rotatedCandidates(of: path) },
                         now: monotonicNow(), events: &events)
         events.forEach(report)
         followed.append(file)
-        followedPaths.insert(path)
+        followedPaths.insert(absolute)
         watcher.watchDirectory(PathPatterns.directory(of: path))
         if file.file != nil { watcher.watchFile(path) }
     }

@@ -45,8 +45,10 @@ final class FollowedFile {
 
     /// Opens the file to follow from the stored position `stored` (a checkpoint value, nil if none):
     /// the file at the path if it is the stored one; else the stored file under another name among
-    /// `rotatedCandidates()` (finished first); else the file at the path from its beginning.
-    func resume(from stored: [UInt8]?, rotatedCandidates: () -> [String], now: Double,
+    /// `candidates()`, finished first, then the siblings modified after it (rotated after it while the
+    /// tailer was stopped), oldest first, from their beginning; else the file at the path from its
+    /// beginning.
+    func resume(from stored: [UInt8]?, candidates: () -> RotatedCandidates, now: Double,
                 events: inout [TailEvent]) throws(TailError) {
         guard let stored, !stored.isEmpty else {
             openAtPath(now: now, events: &events)
@@ -64,11 +66,13 @@ final class FollowedFile {
             events.append(.following(path: path, offset: position.offset, identity: current.identity))
             return
         }
-        for candidate in rotatedCandidates() where FileStatus.of(path: candidate)?.identity == position.identity {
+        let found = candidates()
+        for candidate in found.all where FileStatus.of(path: candidate)?.identity == position.identity {
             if let old = OpenFile.open(candidate, format: format, options: options, now: now), old.accepts(position) {
                 old.resume(at: position)
                 file = old
                 events.append(.resumingRotated(path: path, rotatedPath: candidate, offset: position.offset))
+                queueRotatedAfter(old, siblings: found.siblings, now: now, events: &events)
                 return
             }
         }
@@ -79,6 +83,25 @@ final class FollowedFile {
         if status != nil { events.append(.startingOver(path: path, reason: reason)) }
         openAtPath(now: now, events: &events)
         positionMoved = file != nil
+    }
+
+    /// Queues the siblings modified after `old` (files rotated after it while the tailer was stopped),
+    /// oldest first, to be read after it and before the file at the path.
+    private func queueRotatedAfter(_ old: OpenFile, siblings: [String], now: Double, events: inout [TailEvent]) {
+        guard let oldModified = FileStatus.of(fd: old.fd)?.modified else { return }
+        let current = FileStatus.of(path: path)?.identity
+        var newer: [(modified: Int64, file: OpenFile)] = []
+        for sibling in siblings where !RotatedCandidates.isCompressed(sibling) {
+            guard let status = FileStatus.of(path: sibling), status.isRegular, status.modified > oldModified,
+                  status.identity != old.identity, status.identity != current,
+                  !newer.contains(where: { $0.file.identity == status.identity }),
+                  let opened = OpenFile.open(sibling, format: format, options: options, now: now) else { continue }
+            newer.append((status.modified, opened))
+        }
+        for (_, file) in newer.sorted(by: { $0.modified < $1.modified }) {
+            successors.append(file)
+            events.append(.queuedRotated(path: path, rotatedPath: file.openedAs))
+        }
     }
 
     /// Does at most one read of up to `limit` bytes, or one change of file. Returns the batch to store,
@@ -117,7 +140,11 @@ final class FollowedFile {
                 batch.bytesRead = n
                 return finishBatch(batch, file)
             }
-            if n < 0 { events.append(.readFailed(path: file.openedAs, reason: String(cString: strerror(errno)))) }
+            if n < 0 {
+                // Tried again at the next wake; a rotated file is not finished with bytes left unread.
+                events.append(.readFailed(path: file.openedAs, reason: String(cString: strerror(errno))))
+                return nil
+            }
         }
         if rotatedAway {
             file.finish(rows: &rows, errors: &batch.errors)

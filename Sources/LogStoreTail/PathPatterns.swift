@@ -63,20 +63,23 @@ struct PathPatterns {
         return String(path[path.index(after: slash)...])
     }
 
-    /// `path` made absolute against the working directory (no symbolic links resolved, `.` and `..` kept).
+    /// `path` made absolute against the working directory, with empty and `.` components removed (no
+    /// symbolic links resolved, `..` kept), so that `a.log`, `./a.log` and `$PWD//a.log` are one path.
     static func absolute(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard getcwd(&buffer, buffer.count) != nil else { return path }
-        let cwd = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let rest = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
-        return cwd == "/" ? "/" + rest : cwd + "/" + rest
+        var full = path
+        if !path.hasPrefix("/") {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            guard getcwd(&buffer, buffer.count) != nil else { return path }
+            full = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + path
+        }
+        let parts = full.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+        return "/" + parts.joined(separator: "/")
     }
 
     /// Names under which a file rotated away from `path` may now be found: entries of the same
-    /// directory whose name starts with the path's file name (`app.log.1`, `app.log-20261123`), then
+    /// directory whose name starts with the path's file name (`app.log.1`, `app.log-20261123`), and
     /// the current matches of every pattern.
-    func rotatedCandidates(of path: String) -> [String] {
+    func rotatedCandidates(of path: String) -> RotatedCandidates {
         let dir = Self.directory(of: path)
         let base = Self.baseName(of: path)
         var out: [String] = []
@@ -92,7 +95,22 @@ struct PathPatterns {
             }
         }
         out.sort()
-        for p in expand() where p != path && !out.contains(p) { out.append(p) }
-        return out
+        return RotatedCandidates(siblings: out, matches: expand().filter { $0 != path && !out.contains($0) })
+    }
+}
+
+/// Where to look, at a restart, for a followed file that was rotated away while the tailer was stopped.
+struct RotatedCandidates {
+    /// Files in the path's directory whose names start with its file name, sorted. Those modified after
+    /// the stored file were rotated after it and are read too, oldest first (compressed ones excepted).
+    var siblings: [String]
+    /// Other files matching the patterns (searched for the stored file only).
+    var matches: [String] = []
+
+    var all: [String] { siblings + matches }
+
+    /// Whether a rotated name is a compressed copy (never read as lines).
+    static func isCompressed(_ name: String) -> Bool {
+        [".gz", ".bz2", ".xz", ".zst", ".lz4", ".z", ".zip", ".Z"].contains { name.hasSuffix($0) }
     }
 }

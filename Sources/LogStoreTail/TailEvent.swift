@@ -8,6 +8,9 @@ public enum TailEvent: Sendable, CustomStringConvertible {
     case following(path: String, offset: Int64, identity: FileIdentity)
     /// Resuming a file that was rotated away from `path` while the tailer was stopped, at `rotatedPath`.
     case resumingRotated(path: String, rotatedPath: String, offset: Int64)
+    /// A file rotated away from `path` after the stored one, while the tailer was stopped: read next, from
+    /// its beginning.
+    case queuedRotated(path: String, rotatedPath: String)
     /// The stored position could not be used (the file is gone, shorter, or its first bytes changed):
     /// `path` is read from its beginning.
     case startingOver(path: String, reason: String)
@@ -28,6 +31,8 @@ public enum TailEvent: Sendable, CustomStringConvertible {
             offset == 0 ? "following \(path) (\(id)) from its beginning" : "following \(path) (\(id)) from byte \(offset)"
         case .resumingRotated(let path, let rotated, let offset):
             "finishing \(rotated) (rotated away from \(path) while stopped) from byte \(offset)"
+        case .queuedRotated(let path, let rotated):
+            "then \(rotated) (also rotated away from \(path) while stopped) from its beginning"
         case .startingOver(let path, let reason): "reading \(path) from its beginning: \(reason)"
         case .rotated(let path, let end): "\(path) was rotated; read the old file to its end (byte \(end))"
         case .truncated(let path, let from, let to):

@@ -28,7 +28,7 @@ extension IngestCommand {
         tailOptions.polling = followPolling
         let tailer = FileTailer(store: store, patterns: files, format: format, parserOptions: parserOptions,
                                 options: tailOptions)
-        if !quiet, tailer.isPolling { writeStderr("logstore: inotify is unavailable; checking the files every \(tailOptions.pollInterval) s\n") }
+        if !quiet, tailer.isPolling { writeStderr("logstore: polling: checking the files every \(tailOptions.pollInterval) s (inotify unavailable or --follow-polling)\n") }
         let started = monotonicSeconds()
         do {
             try tailer.run(shouldStop: { stopRequested.load(ordering: .relaxed) }) { event in

@@ -23,7 +23,8 @@ struct IngestCommand: ParsableCommand {
         rotation by rename, delete and recreate, and copytruncate, until SIGINT or SIGTERM (exit 0). \
         Each file's position is stored with its records, so a restart (even after a crash or \
         SIGKILL) continues where the store stopped: nothing lost, nothing stored twice. A partial \
-        last line is waited for. Bad lines are reported and skipped; the tailer keeps running.
+        last line is waited for. Every bad line is reported and skipped (no --max-errors limit); the \
+        tailer keeps running.
         --summary json prints the summary to standard output as one JSON object instead: accepted, \
         rejected (with rejected_lines: file, line, column and reason of the first --max-errors bad \
         lines; rejected_future and rejected_invalid), dropped (dropped_expired, dropped_duplicates), \
@@ -75,6 +76,9 @@ struct IngestCommand: ParsableCommand {
     func validate() throws {
         if follow, files.isEmpty || files.contains("-") {
             throw ValidationError("--follow needs file paths or glob patterns (standard input cannot be followed)")
+        }
+        if follow, summary == .json {
+            throw ValidationError("--summary json does not apply to --follow (it prints a text summary on standard error when stopped)")
         }
         if let retention, DurationParser.parse(retention) == nil {
             throw ValidationError("--retention: '\(retention)' is not a duration like 7d, 36h or 90m")

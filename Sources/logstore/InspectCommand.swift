@@ -11,7 +11,9 @@ struct InspectCommand: ParsableCommand {
         abstract: "Show what is inside a store's segment files, offline and read-only.",
         discussion: """
         Given a store directory (or nothing: --store, $LOGSTORE_DIR, ./logstore-data), lists its \
-        segments with time range, records, bytes and compression ratio. Given segment files, also \
+        segments with time range, records, bytes and compression ratio, and the positions producers \
+        stored with their records (checkpoints; for `ingest --follow`, each file's inode, byte offset \
+        and next line). Given segment files, also \
         inside a copy taken away from its store, shows each one's header, footer, block table with \
         checksum status and index statistics; --records decodes and prints the records. Never \
         writes a file and never takes the store's lock. Exit status 1 when a file is damaged.
@@ -94,14 +96,26 @@ struct StoreListing {
                              + "\"blocks\":\(s.footer.blocks.count),\"bytes\":\(s.fileSize),\"raw_bytes\":\(raw),\"compression_ratio\":\(Format.fixed(ratio, 2))}")
             }
         }
+        // Producers' positions (a store directory only; a folder of copied segments has none).
+        var checkpoints: CheckpointListing?
+        var checkpointProblem: String?
+        if isDirectory(directory + "/segments") {
+            do throws(LogStoreError) { checkpoints = try CheckpointListing(store: directory) } catch {
+                checkpointProblem = error.description
+                damaged = true
+            }
+        }
         if json {
-            out.write("{\"store\":\(jsonString(directory)),\"segments\":[\(items.joined(separator: ","))],\"records\":\(totalRecords),\"bytes\":\(totalBytes),\"raw_bytes\":\(totalRaw)}")
+            let cp = checkpoints.map { ",\"checkpoints\":" + $0.json() } ?? checkpointProblem.map { ",\"checkpoints_error\":" + jsonString($0) } ?? ""
+            out.write("{\"store\":\(jsonString(directory)),\"segments\":[\(items.joined(separator: ","))],\"records\":\(totalRecords),\"bytes\":\(totalBytes),\"raw_bytes\":\(totalRaw)\(cp)}")
         } else {
             let ratio = totalBytes > 0 ? Double(totalRaw) / Double(totalBytes) : 0
             out.write("store \(directory): \(names.count) segments, \(totalRecords) records, \(Format.bytes(totalBytes)) on disk (\(Format.bytes(totalRaw)) raw, \(Format.fixed(ratio, 1))×)\n")
             if !rows.isEmpty {
                 out.write(Format.table(["SEGMENT", "FROM", "TO", "RECORDS", "BLOCKS", "BYTES", "RAW", "RATIO", "FORMAT"], rows, rightAligned: [3, 4, 5, 6, 7]))
             }
+            if let checkpoints { out.write(checkpoints.text()) }
+            if let checkpointProblem { out.write("checkpoints: DAMAGED: \(checkpointProblem)\n") }
         }
         return damaged
     }

@@ -36,6 +36,31 @@ import LogStore
         #expect((j["segments"] as? [[String: Any]])?.count == segments.count)
     }
 
+    /// The file tailer's positions (FORMAT.md 9.3, value built here byte by byte from the spec) are
+    /// listed decoded; another producer's checkpoint by its size.
+    @Test func inspectListsCheckpointsWithTailPositionsDecoded() throws {
+        let dir = try TempDir()
+        let path = dir.path + "/store"
+        func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+        let tail = [UInt8(1)] + le(UInt64(2049)) + le(UInt64(131_077)) + le(UInt64(5_242_880)) + le(UInt64(81_234))
+            + le(UInt16(1024)) + le(UInt64(0xDEAD_BEEF))
+        #expect(tail.count == 43)
+        let store = try LogStore.open(at: path)
+        try store.append([record(nowNanos(), .info, "a line")], checkpoints: [Checkpoint(name: "tail:/var/log/app.log", value: tail),
+                                                                      Checkpoint(name: "kafka:orders/3", value: [1, 2, 3])])
+        try store.close()
+        let r = try CLI.run(["inspect", "--store", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("checkpoints: 2"))
+        let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("tail:/var/log/app.log") })
+        #expect(line.contains("dev 2049 inode 131077") && line.contains("5242880") && line.contains("81234"), "\(line)")
+        #expect(r.stdout.contains("kafka:orders/3") && r.stdout.contains("3 bytes"))
+        let j = try json(CLI.run(["inspect", "--store", path, "--format", "json"]).stdout)
+        let checkpoints = try #require(j["checkpoints"] as? [[String: Any]])
+        let position = try #require(checkpoints.first { $0["name"] as? String == "tail:/var/log/app.log" }?["tail"] as? [String: Any])
+        #expect(position["inode"] as? Int == 131_077 && position["offset"] as? Int == 5_242_880 && position["line"] as? Int == 81_234)
+    }
+
     @Test func inspectReadsASegmentFileCopiedAwayFromItsStoreWithoutChangingIt() throws {
         let dir = try TempDir()
         let (path, _) = try Self.store(dir)

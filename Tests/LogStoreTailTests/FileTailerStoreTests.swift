@@ -76,6 +76,17 @@ import LogStoreIngest
         try store.close()
     }
 
+    @Test func aFileNamedTwiceIsFollowedOnce() throws {
+        let dir = try TempDir()
+        let path = dir.path + "/app.log"
+        append("once\n", to: path)
+        let store = try LogStore.open(at: dir.path + "/store")
+        try tailer(store, [path, dir.path + "/./app.log", dir.path + "//app.log", dir.path + "/*.log"])
+            .catchUp { _ in }
+        #expect(try messages(in: store) == ["once"])
+        try store.close()
+    }
+
     @Test func badLinesAreReportedWithFileAndLineAndDoNotStopTheTailer() throws {
         let dir = try TempDir()
         let path = dir.path + "/app.ndjson"
@@ -89,6 +100,32 @@ import LogStoreIngest
         #expect(reported.count == 1)
         #expect(reported.first?.hasPrefix(path + ":2:") == true, "\(reported)")
         #expect(t.totals.badLines == 1)
+        try store.close()
+    }
+}
+
+@Suite struct FileTailerRunTests {
+    /// `run` with inotify: a directory that does not exist at the start is found once it appears, and
+    /// its matching file is followed; the run ends when asked.
+    @Test func runFindsFilesInADirectoryCreatedLater() throws {
+        let dir = try TempDir()
+        let logs = dir.path + "/later"
+        let store = try LogStore.open(at: dir.path + "/store")
+        var options = TailOptions()
+        options.checkInterval = 0.2
+        options.holdTimeout = 0.1
+        let tailer = FileTailer(store: store, patterns: [logs + "/*.log"], format: .text, options: options)
+        let deadline = Date().addingTimeInterval(120)
+        var created = false
+        try tailer.run(shouldStop: {
+            if !created {
+                created = true
+                try? FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+                append("late one\n", to: logs + "/a.log")
+            }
+            return tailer.totals.stored == 1 || Date() > deadline
+        }, report: { _ in })
+        #expect(tailer.totals.stored == 1)
         try store.close()
     }
 }

@@ -144,7 +144,7 @@ import Glibc
         #expect(f.messages.isEmpty)
         f.now += 2
         try f.drain()
-        #expect(f.messages == ["ERROR boom\n  at frame1\n  at frame2"] || f.messages.first?.contains("frame2") == true)
+        #expect(f.messages == ["ERROR boom\n  at frame1\n  at frame2"])
         #expect(f.position?.offset == Int64(fileBytes(path).count))
     }
 
@@ -219,5 +219,32 @@ import Glibc
         append("c1\n", to: path)
         try f.drain(limit: 16, holdTimeout: 0)
         #expect(f.messages == (1...100).map { "a\($0)" } + ["b1", "b2", "c1"])
+    }
+}
+
+@Suite struct ResumeAfterSeveralRotationsTests {
+    /// Stopped while behind: the stored file was rotated, then the next one too. Both are read, in
+    /// order, before the file now at the path; older rotated files and compressed copies are not.
+    @Test func filesRotatedAfterTheStoredOneAreReadInOrder() throws {
+        let dir = try TempDir()
+        let path = dir.path + "/app.log"
+        append("old\n", to: path + ".0")  // rotated before the stored file: already read
+        Thread.sleep(forTimeInterval: 0.02)
+        append("a1\na2\n", to: path)
+        let first = try Follower(path)
+        try first.drain(holdTimeout: 0)
+        let stored = try #require(first.position).encoded()
+        append("a3\n", to: path)
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        Thread.sleep(forTimeInterval: 0.02)
+        append("b1\nb2\n", to: path)
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".2")
+        Thread.sleep(forTimeInterval: 0.02)
+        append("b1 compressed\n", to: path + ".2.gz")
+        append("c1\n", to: path)
+        let candidates = [path + ".0", path + ".1", path + ".2", path + ".2.gz"]
+        let second = try Follower(path, stored: stored, candidates: candidates)
+        try second.drain(holdTimeout: 0)
+        #expect(second.messages == ["a3", "b1", "b2", "c1"], "\(second.eventText)")
     }
 }

@@ -43,5 +43,7 @@ import Testing
         #expect(PathPatterns.absolute("/a/b") == "/a/b")
         #expect(PathPatterns.absolute("x.log").hasSuffix("/x.log"))
         #expect(PathPatterns.absolute("x.log").hasPrefix("/"))
+        #expect(PathPatterns.absolute("/a/./b//c.log") == "/a/b/c.log")
+        #expect(PathPatterns.absolute("./x.log") == PathPatterns.absolute("x.log"))
     }
 }

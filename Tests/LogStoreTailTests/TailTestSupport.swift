@@ -70,7 +70,7 @@ final class Follower {
         var options = LineParserOptions()
         options.now = { 1_700_000_000_000_000_000 }
         file = FollowedFile(path: path, absolutePath: path, format: format, options: options)
-        try file.resume(from: stored, rotatedCandidates: { candidates }, now: now, events: &events)
+        try file.resume(from: stored, candidates: { RotatedCandidates(siblings: candidates) }, now: now, events: &events)
     }
 
     /// Steps until a step produces nothing; `check` sees each batch's position and the messages so far.

@@ -71,12 +71,29 @@ import Testing
         try store.append([LogRecord](), checkpoints: [Checkpoint(name: "other", value: Self.position(7))])
         try store.close()
         #expect(fileExists(dir.file(CheckpointsFile.fileName)))
-        #expect(walNames(dir.path).isEmpty, "the flush at close deleted every WAL file: CHECKPOINTS holds the positions")
+        #expect(walFilesWithFrames(dir.path).isEmpty, "the flush at close deleted every WAL file with frames: CHECKPOINTS holds the positions")
         let reopened = try LogStore.open(at: dir.path, options: Self.options())
         defer { try? reopened.close() }
         #expect(try reopened.checkpoints() == ["file": Self.position(20), "other": Self.position(7)])
         let reader = try LogStore.open(at: dir.path, options: Self.readOnly)
         #expect(try reader.checkpoint(named: "file") == Self.position(20))
+    }
+
+    /// A position moved without records after the last flush lives only in the newest WAL file, which
+    /// close keeps; the next open replays it and a later flush saves it.
+    @Test func aCheckpointOnlyAppendAfterTheLastFlushSurvivesClose() throws {
+        let dir = TempDir()
+        let store = try LogStore.open(at: dir.path, options: Self.options())
+        try store.append(Self.lines("p", 0..<5), checkpoints: [Checkpoint(name: "f", value: Self.position(5))])
+        try store.flush()
+        try store.append([LogRecord](), checkpoints: [Checkpoint(name: "f", value: Self.position(9))])
+        try store.close()
+        for round in 0..<3 {
+            let reopened = try LogStore.open(at: dir.path, options: Self.options())
+            #expect(try reopened.checkpoint(named: "f") == Self.position(9), "round \(round)")
+            try reopened.close()
+        }
+        #expect(walNames(dir.path).count == 1, "open and close without appends leave one empty WAL file, not one more each time: \(walNames(dir.path))")
     }
 
     @Test func checkpointsOfRecordsStillInTheWALSurviveACrash() throws {

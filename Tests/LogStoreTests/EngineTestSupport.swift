@@ -38,6 +38,10 @@ func listNames(_ dir: String) -> [String] {
 }
 
 func walNames(_ store: String) -> [String] { listNames(store + "/wal").filter { $0.hasSuffix(".wal") } }
+/// The WAL files that hold more than a header (docs/FORMAT.md 6: close keeps the newest file, empty).
+func walFilesWithFrames(_ store: String) -> [String] {
+    walNames(store).filter { (try? fileBytes(store + "/wal/" + $0).count) ?? 0 > WALFormat.headerSize }
+}
 func segmentNames(_ store: String) -> [String] { listNames(store + "/segments").filter { $0.hasSuffix(".seg") } }
 
 /// Every regular file under `dir` (relative path → bytes).

@@ -138,7 +138,7 @@ import Testing
         #expect(performing: { try store.flush() }, throws: { Faults.isIO($0, ENOSPC) })
         io.clear()
         try store.close()
-        #expect(walNames(dir.path).isEmpty, "close flushed everything")
+        #expect(walFilesWithFrames(dir.path).isEmpty, "close flushed everything")
         expectSameRecords(try Faults.reopenedRecords(dir.path), reference(before, LogQuery()), "reopened")
         #expect(try LogStore.verify(at: dir.path).isClean)
     }

@@ -86,7 +86,7 @@ import Testing
         try store.append(Self.keyed("f", 0..<50))
         try store.close()
         #expect(fileExists(dir.file(KeysFile.fileName)))
-        #expect(walNames(dir.path).isEmpty, "everything is in segments: the keys come from KEYS")
+        #expect(walFilesWithFrames(dir.path).isEmpty, "everything is in segments: the keys come from KEYS")
         let reopened = try LogStore.open(at: dir.path, options: Self.options())
         defer { try? reopened.close() }
         let retry = try reopened.append(Self.keyed("f", 40..<60))

@@ -285,6 +285,30 @@ import Testing
         #expect(segmentNames(dir.path).count == store.statistics.segmentCount)
     }
 
+    /// Sequence numbers never start over, even when retention removed every segment and the writer
+    /// closed in between: the WAL file close keeps carries the next sequence (FORMAT.md 6, "Close").
+    /// A follower resuming after a sequence number (`LogStore.follow(after:)`) would otherwise skip
+    /// the new records.
+    @Test func sequencesDoNotStartOverAfterEverySegmentExpired() throws {
+        let dir = TempDir()
+        let clock = TestClock(nowNanos())
+        var opts = StoreOptions(durability: .none)
+        opts.clock = clock.function
+        opts.retention = .seconds(3_600)
+        let store = try LogStore.open(at: dir.path, options: opts)
+        let first = try store.append(Self.series(from: clock.now - 30 * nanosPerMinute, to: clock.now - 20 * nanosPerMinute, step: nanosPerSecond))
+        try store.close()
+        clock.advance(by: .seconds(7_200))
+        let emptied = try LogStore.open(at: dir.path, options: opts)
+        _ = try emptied.expire()
+        #expect(segmentNames(dir.path).isEmpty)
+        try emptied.close()
+        let reopened = try LogStore.open(at: dir.path, options: opts)
+        defer { try? reopened.close() }
+        let next = try reopened.append(LogRecord(timestamp: clock.now, level: .info, source: "s", message: "after"))
+        #expect(next.firstSequence > first.lastSequence, "sequence \(next.firstSequence) after \(first.lastSequence)")
+    }
+
     @Test func queryStartedBeforeExpireStillReturnsAllItsRecords() throws {
         let dir = TempDir()
         let clock = TestClock(nowNanos())

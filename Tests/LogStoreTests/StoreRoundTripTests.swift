@@ -20,7 +20,7 @@ import Testing
             try store.close()
         }
         // close() returns only after the flushed head's WAL files are gone.
-        #expect(walNames(dir.path).isEmpty, "WAL files left after close: \(walNames(dir.path))")
+        #expect(walFilesWithFrames(dir.path).isEmpty, "WAL files with frames left after close: \(walFilesWithFrames(dir.path))")
         let reopened = try LogStore.open(at: dir.path, options: opts)
         defer { try? reopened.close() }
         #expect(reopened.statistics.segmentCount > 0)

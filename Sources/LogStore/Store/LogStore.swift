@@ -116,10 +116,14 @@ public final class LogStore: Sendable {
             shared.closed = true
             return shared.head.walNumber
         }
-        // The newest WAL file holds no records once the head was flushed.
-        if failure == nil && state.withLock({ shared.head.isEmpty && shared.immutables.isEmpty }) {
-            try? io.unlink(joinPath(walDirectory, WALFormat.fileName(current)))
-            try? io.fsyncDirectory(walDirectory)
+        // The newest WAL file holds no records once the head was flushed. It stays: its header carries
+        // the next sequence number to the next open (docs/FORMAT.md 6, "Close"). Older files without
+        // records go once their checkpoints (and the newest file's) are in CHECKPOINTS.
+        if failure == nil && state.withLock({ shared.head.isEmpty && shared.immutables.isEmpty })
+            && saveCheckpoints(throughWAL: current) == nil {
+            let older = ((try? Self.listWAL(walDirectory, io: io)) ?? []).filter { $0 < current }
+            for number in older { try? io.unlink(joinPath(walDirectory, WALFormat.fileName(number))) }
+            if !older.isEmpty { try? io.fsyncDirectory(walDirectory) }
         }
         lock?.release()
         if let failure { throw failure }
