@@ -19,12 +19,17 @@ let package = Package(
         .package(path: ".."),
         // SQLite contender (links the system libsqlite3; needs libsqlite3-dev, see setup.sh).
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The swift-log handler figures (`--pipeline`) call `Logger` directly; the root package pins the same.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         .executableTarget(
             name: "LogBench",
             dependencies: [
                 .product(name: "LogStore", package: rootName),
+                .product(name: "LogStorePipeline", package: rootName),
+                .product(name: "LogStoreLogging", package: rootName),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -34,6 +34,20 @@ struct Options: Sendable {
     var growth: [Int]?
     /// SQLite ingest variants to run (nil: all four); see `SQLiteContender.variantNames`.
     var sqliteVariants: [String]?
+    /// `--pipeline`: direct appends, the Ingestor and the swift-log handler side by side (Pipeline.swift).
+    var pipeline = false
+    /// Producer counts for `--pipeline`.
+    var producers = [1, 2, 8]
+    /// `--pipeline-variants L`: which `PipelineVariant`s run (nil: all).
+    var pipelineVariants: [String]?
+    /// `--tail`: a growing NDJSON file followed by `logstore ingest --follow` (Tail.swift).
+    var tail = false
+    /// Probe lines per rep and background rate in `--tail` (one every 50 ms).
+    var tailProbes = 200
+    /// Background dataset lines per second beside the probes, one latency run per rate.
+    var tailRates = [0, 2_000]
+    /// `--ingestor-batch N`: the Ingestor's batchRecords in `--pipeline` (nil: its default).
+    var ingestorBatchRecords: Int?
 
     /// The arrival span in nanoseconds.
     var spanNanos: Int64 { Int64(((spanHours ?? 6) * 3.6e12).rounded()) }
@@ -57,7 +71,8 @@ struct Options: Sendable {
                     [--contenders LIST] [--no-recovery] [--python PATH]
                     [--corpora DIR] [--no-corpora] [--limits-write-mib N]
                     [--shape request|workflow] [--span-hours H] [--sqlite-variants LIST]
-                    [--growth N1,N2,…]
+                    [--growth N1,N2,…] [--pipeline [--producers 1,2,8] [--ingestor-batch N]]
+                    [--tail [--tail-probes N] [--tail-rates 0,2000]]
 
       --records N      records in the generated dataset (default 1,000,000; ~500 B each as NDJSON)
       --reps R         repetitions per workload; medians are reported (default 3)
@@ -90,6 +105,20 @@ struct Options: Sendable {
                        child process with a span of 6 h per million records (a constant arrival rate);
                        LogStore .batch + CLI ingest, reopen, index memory, queries; SQLite NORMAL tx 10,000;
                        DuckDB up to 1,000,000 records only; runs above 1,000,000 records do one rep
+      --pipeline       pipeline mode: the dataset through direct LogStore.append (×1000), the Ingestor
+                       (offer per record, submit per record, offer per 1,000) and the swift-log handler,
+                       with each producer count, alternating per rep; records/s until written, CPU per
+                       record, overhead against direct appends (nothing else runs)
+      --producers L    producer counts for --pipeline (default 1,2,8)
+      --ingestor-batch N  the Ingestor's batchRecords for --pipeline (default: its default, 1,000)
+      --tail           tail mode: the dataset's NDJSON appended at full speed to a file that
+                       `logstore ingest --follow FILE` (the --logstore binary, a child process) follows:
+                       MB/s until every line is queryable; then probe lines every 50 ms beside each
+                       background rate: latency from a line's write until a read-only reader finds it
+      --tail-probes N  probes per rep and rate (default 200)
+      --tail-rates L   background dataset lines/s beside the probes, one latency run each (default 0,2000)
+      --pipeline-variants L  variants for --pipeline, comma-separated (default all): direct,offerRecord,
+                       submitRecord,offerBatch,handler,offerRecordUnbounded,handlerUnbounded
     """
 
     struct UsageError: Error, CustomStringConvertible { var description: String }
@@ -164,6 +193,31 @@ struct Options: Sendable {
                     throw UsageError(description: "--growth takes comma-separated record counts, e.g. 100000,1000000,10000000")
                 }
                 o.growth = sizes
+            case "--pipeline": o.pipeline = true
+            case "--producers":
+                let parts = try value(a).split(separator: ",")
+                let counts = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard !counts.isEmpty, counts.count == parts.count, counts.allSatisfy({ (1...64).contains($0) }) else {
+                    throw UsageError(description: "--producers takes comma-separated counts from 1 to 64, e.g. 1,2,8")
+                }
+                o.producers = counts
+            case "--tail": o.tail = true
+            case "--tail-probes": o.tailProbes = try number(a)
+            case "--tail-rates":
+                let parts = try value(a).split(separator: ",")
+                let rates = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard !rates.isEmpty, rates.count == parts.count, rates.allSatisfy({ $0 >= 0 }) else {
+                    throw UsageError(description: "--tail-rates takes comma-separated lines per second, e.g. 0,2000")
+                }
+                o.tailRates = rates
+            case "--pipeline-variants":
+                let list = try value(a).split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+                let known = PipelineVariant.allCases.map(\.rawValue)
+                guard !list.isEmpty, list.allSatisfy(known.contains) else {
+                    throw UsageError(description: "--pipeline-variants takes a comma-separated subset of \(known.joined(separator: ","))")
+                }
+                o.pipelineVariants = list
+            case "--ingestor-batch": o.ingestorBatchRecords = try number(a)
             case "--help", "-h": throw UsageError(description: "")
             default: throw UsageError(description: "unknown argument \(a)")
             }

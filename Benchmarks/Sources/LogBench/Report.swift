@@ -101,6 +101,10 @@ struct Report: Codable, Sendable {
     var limits: LimitsSummary?
     /// Real log files ingested as text lines, beside lz4 -1 and zstd -3 (see `Corpora`).
     var corpora: CorporaSummary?
+    /// `--pipeline`: direct appends, the Ingestor and the swift-log handler (see `PipelineBench`).
+    var pipeline: PipelineSummary?
+    /// `--tail`: `logstore ingest --follow` of a growing file (see `TailBench`).
+    var tail: TailSummary?
 
     func json() throws -> Data {
         let e = JSONEncoder()
@@ -186,6 +190,14 @@ struct Report: Codable, Sendable {
         if let corpora {
             lines.append("")
             lines.append(Corpora.text(corpora))
+        }
+        if let pipeline {
+            lines.append("")
+            lines.append(PipelineBench.text(pipeline))
+        }
+        if let tail {
+            lines.append("")
+            lines.append(TailBench.text(tail))
         }
         if !fairness.isEmpty {
             lines.append("")

@@ -103,6 +103,44 @@ let config = RunConfig(records: options.records, reps: options.reps, seed: optio
 var report = Report(machine: machine, config: config, dataset: facts)
 report.peakRSS.append(PhaseMemory(phase: "dataset", peakRSSBytes: datasetPeak, growthBytes: datasetPeak))
 
+// `--pipeline`: direct appends, the Ingestor and the swift-log handler on this dataset, nothing else.
+if options.pipeline {
+    let bench = PipelineBench(options: options, dataset: dataset, workdir: workdir)
+    bench.run()
+    report.pipeline = bench.summary()
+    report.problems += bench.problems
+    var code = emit(report)
+    if !bench.problems.isEmpty { code = 1 }
+    if !options.keep {
+        Files.remove(workdir + "/stores")
+        Files.remove(ndjsonPath)
+        if createdWorkdir { Files.remove(workdir) }
+    }
+    exit(code)
+}
+
+// `--tail`: `logstore ingest --follow` of a growing file, nothing else.
+if options.tail {
+    var code: Int32 = 0
+    if let binary = CLIIngest.locate(override: options.logstore), TailBench.supportsFollow(binary, scratch: workdir) {
+        let bench = TailBench(options: options, dataset: dataset, workdir: workdir, executable: binary)
+        report.tail = bench.run()
+        report.problems += bench.problems
+        code = emit(report)
+        if !bench.problems.isEmpty { code = 1 }
+    } else {
+        log("--tail needs a logstore binary whose `ingest` takes --follow; build it with "
+            + "`swift build -c release --product logstore` at the repository root or pass --logstore PATH")
+        code = 1
+    }
+    if !options.keep {
+        Files.remove(workdir + "/stores")
+        Files.remove(ndjsonPath)
+        if createdWorkdir { Files.remove(workdir) }
+    }
+    exit(code)
+}
+
 // 2. Workloads. Within each repetition the contenders' ingest workloads alternate (LogStore, SQLite,
 // DuckDB), so machine noise hits them alike; then reopen, queries and recovery per contender.
 let base = report

@@ -1,0 +1,531 @@
+import Foundation
+import LogStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Latency of probe lines at one background rate, pooled over reps.
+struct TailLatencyRow: Codable, Sendable {
+    /// Dataset lines per second written beside the probes (0: probes alone).
+    var backgroundLinesPerSecond: Int
+    var probesWritten: Int
+    var probesSeen: Int
+    /// From the probe's write (its embedded timestamp) until the poll that found it returned, ms.
+    var p50Ms: Double
+    var p99Ms: Double
+    var maxMs: Double
+    /// From the probe's write until that poll started (a lower bound), ms.
+    var p50LowerMs: Double
+    var p99LowerMs: Double
+    /// From the probe's write until a `LogStore.follow` consumer in this process received it, ms
+    /// (the store's cross-process follower: inotify on the WAL, records once committed).
+    var followSeen: Int
+    var followP50Ms: Double
+    var followP99Ms: Double
+    var followMaxMs: Double
+    /// Duration of one poll (read-only open, lookups, close), ms.
+    var pollMedianMs: Double
+    var pollP99Ms: Double
+    /// Median over reps of each rep's p50 / p99, with min and max, ms.
+    var repP50Ms: [Double]
+    var repP99Ms: [Double]
+}
+
+struct TailSummary: Codable, Sendable {
+    var records: Int
+    var fileBytes: Int
+    var command: String
+    /// MB/s of the followed file: bytes ÷ (writer start → every line queryable), per rep.
+    var throughputMBps: [Double]
+    var throughputRecordsPerSecond: [Double]
+    /// `logstore ingest FILE` (no --follow) of the same complete file in the same rep, MB/s, for reference.
+    var oneShotMBps: [Double]
+    /// How fast the writer alone appended the file, MB/s per rep.
+    var writerMBps: [Double]
+    /// From the writer's last write until every line was queryable, s per rep.
+    var drainSeconds: [Double]
+    /// CPU (user + system) of the `logstore ingest --follow` process per record, µs per rep.
+    var followerCPUMicrosPerRecord: [Double]
+    var followerPeakRSSBytes: Int
+    var latency: [TailLatencyRow]
+    var probeIntervalMs: Double
+    var pollPauseMs: Double
+    var countPauseMs: Double
+    var queryable: String
+}
+
+/// `--tail`: a growing NDJSON file followed by `logstore ingest --follow` as a child process.
+final class TailBench {
+    let options: Options
+    let dataset: Dataset
+    let workdir: String
+    let executable: String
+    var problems: [String] = []
+
+    /// One probe line every this many ms, and this many probes per rep and background rate.
+    let probeIntervalNanos: Int64 = 50_000_000
+    var probes: Int { options.smoke ? 40 : options.tailProbes }
+    /// Pause between two polls of the latency reader (which polls only while a probe is outstanding).
+    let pollPauseMicros: UInt32 = 1_000
+    /// Pause between two counts of the throughput reader (a count of a large store costs more).
+    let countPauseMicros: UInt32 = 50_000
+
+    static let queryableDefinition = "a record is queryable when a separate reader that opens the store read-only "
+        + "(LogStore.open with readOnly, as `logstore query` and `tail -f` do beside a running writer) and looks its "
+        + "correlation ID up gets it back; while a probe is outstanding the reader polls with 1 ms pauses (open, a lookup per "
+        + "outstanding probe, close)"
+
+    init(options: Options, dataset: Dataset, workdir: String, executable: String) {
+        self.options = options
+        self.dataset = dataset
+        self.workdir = workdir
+        self.executable = executable
+    }
+
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    func progress(_ s: String) { FileHandle.standardError.write(Data(("[logbench] " + s + "\n").utf8)) }
+
+    func problem(_ s: String) {
+        progress("PROBLEM: " + s)
+        problems.append(s)
+    }
+
+    /// The follower's command line for `file` and `store`.
+    func followArguments(file: String, store: String) -> [String] {
+        ["ingest", "--follow", file, "--store", store, "--durability", "batch"]
+    }
+
+    /// Whether the binary's `ingest` takes `--follow`.
+    static func supportsFollow(_ executable: String, scratch: String) -> Bool {
+        guard let out = try? ChildProcess.run(executable, ["ingest", "--help"], logPath: scratch + "/ingest-help.log") else { return false }
+        return out.status == 0 && out.output.contains("--follow")
+    }
+
+    // MARK: The follower process
+
+    final class Follower {
+        let process = Process()
+        let logPath: String
+
+        init(executable: String, arguments: [String], logPath: String) throws {
+            self.logPath = logPath
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            process.standardOutput = log
+            process.standardError = log
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            try? log.close()
+        }
+
+        var pid: Int32 { process.processIdentifier }
+        var isRunning: Bool { process.isRunning }
+
+        /// User + system CPU seconds so far, from /proc/PID/stat.
+        var cpuSeconds: Double {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = text.lastIndex(of: ")") else { return 0 }
+            let fields = text[text.index(after: close)...].split(separator: " ")
+            // After the command: state is field 3, utime 14 and stime 15 (1-based over the whole line).
+            guard fields.count > 13, let u = Double(fields[11]), let s = Double(fields[12]) else { return 0 }
+            return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        }
+
+        var peakRSS: Int {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                  let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                  let kb = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") else { return 0 }
+            return kb * 1024
+        }
+
+        /// SIGINT, then SIGKILL after 10 s; returns the exit status.
+        func stop() -> Int32 {
+            if process.isRunning { process.interrupt() }
+            let deadline = Date().addingTimeInterval(10)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            if process.isRunning { kill(pid, SIGKILL) }
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+
+        var logTail: String {
+            String(((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").suffix(400))
+        }
+    }
+
+    /// Opens `store` read-only, or nil while the follower has not created it yet.
+    static func openReader(_ store: String) -> LogStore? {
+        var o = StoreOptions()
+        o.readOnly = true
+        o.createIfMissing = false
+        return try? LogStore.open(at: store, options: o)
+    }
+
+    /// Starts the follower on an empty `file` and waits until its store can be opened.
+    func startFollower(file: String, store: String, label: String) throws -> Follower {
+        Files.remove(file)
+        Files.remove(store)
+        guard FileManager.default.createFile(atPath: file, contents: nil) else {
+            throw Failure(description: "cannot create \(file)")
+        }
+        let f = try Follower(executable: executable, arguments: followArguments(file: file, store: store),
+                             logPath: "\(workdir)/tail-\(label).log")
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if !f.isRunning { throw Failure(description: "`logstore ingest --follow` exited at start: \(f.logTail)") }
+            if let s = Self.openReader(store) { try? s.close(); return f }
+            usleep(20_000)
+        }
+        _ = f.stop()
+        throw Failure(description: "`logstore ingest --follow` created no store in 20 s: \(f.logTail)")
+    }
+
+    // MARK: Runs
+
+    func run() -> TailSummary {
+        var mbps: [Double] = [], rps: [Double] = [], writer: [Double] = [], drain: [Double] = [], cpu: [Double] = []
+        var oneShot: [Double] = []
+        var peak = 0
+        let rates = options.tailRates
+        var pooled: [Int: (upper: Samples, lower: Samples, polls: Samples, written: Int, p50: Samples, p99: Samples, follow: Samples)] = [:]
+        for rep in 0..<options.reps {
+            do {
+                let t = try throughputRep(rep)
+                mbps.append(t.mbps); rps.append(t.rps); writer.append(t.writerMBps); drain.append(t.drain)
+                cpu.append(t.cpuMicros); peak = max(peak, t.peak)
+                if let o = t.oneShot { oneShot.append(o) }
+            } catch {
+                problem("tail throughput, rep \(rep + 1): \(error)")
+            }
+            for rate in rates {
+                do {
+                    let l = try latencyRep(rep, rate: rate)
+                    var p = pooled[rate] ?? (Samples(), Samples(), Samples(), 0, Samples(), Samples(), Samples())
+                    for v in l.follow.values { p.follow.add(v) }
+                    for v in l.upper.values { p.upper.add(v) }
+                    for v in l.lower.values { p.lower.add(v) }
+                    for v in l.polls.values { p.polls.add(v) }
+                    p.written += l.written
+                    p.p50.add(l.upper.median)
+                    p.p99.add(l.upper.percentile(99))
+                    pooled[rate] = p
+                } catch {
+                    problem("tail latency at \(rate) lines/s, rep \(rep + 1): \(error)")
+                }
+            }
+        }
+        let rows = rates.compactMap { rate -> TailLatencyRow? in
+            guard let p = pooled[rate] else { return nil }
+            return TailLatencyRow(backgroundLinesPerSecond: rate, probesWritten: p.written, probesSeen: p.upper.count,
+                                  p50Ms: p.upper.median, p99Ms: p.upper.percentile(99), maxMs: p.upper.max,
+                                  p50LowerMs: p.lower.median, p99LowerMs: p.lower.percentile(99),
+                                  followSeen: p.follow.count, followP50Ms: p.follow.median,
+                                  followP99Ms: p.follow.percentile(99), followMaxMs: p.follow.max,
+                                  pollMedianMs: p.polls.median, pollP99Ms: p.polls.percentile(99),
+                                  repP50Ms: p.p50.values, repP99Ms: p.p99.values)
+        }
+        return TailSummary(records: dataset.count, fileBytes: dataset.ndjsonBytes,
+                           command: ([executable] + followArguments(file: "FILE", store: "DIR")).joined(separator: " "),
+                           throughputMBps: mbps, throughputRecordsPerSecond: rps, oneShotMBps: oneShot, writerMBps: writer, drainSeconds: drain,
+                           followerCPUMicrosPerRecord: cpu, followerPeakRSSBytes: peak, latency: rows,
+                           probeIntervalMs: Double(probeIntervalNanos) / 1e6, pollPauseMs: Double(pollPauseMicros) / 1e3,
+                           countPauseMs: Double(countPauseMicros) / 1e3,
+                           queryable: Self.queryableDefinition)
+    }
+
+    /// The whole dataset appended to the followed file at full speed; time until all of it is queryable.
+    private func throughputRep(_ rep: Int) throws -> (mbps: Double, rps: Double, writerMBps: Double, drain: Double, cpuMicros: Double,
+                                                      peak: Int, oneShot: Double?) {
+        let file = "\(workdir)/tail-followed.ndjson", store = "\(workdir)/stores/tail-throughput"
+        defer { Files.remove(file); Files.remove(store) }
+        sync()
+        let follower = try startFollower(file: file, store: store, label: "throughput-\(rep)")
+        var stopped = false
+        defer { if !stopped { _ = follower.stop() } }
+        let cpu0 = follower.cpuSeconds
+        progress("rep \(rep + 1)/\(options.reps): tail throughput: \(Fmt.bytes(dataset.ndjsonBytes)) appended at full speed")
+        let clock = ContinuousClock()
+        let start = clock.now
+        let writerDone = Locked<ContinuousClock.Instant?>(nil)
+        let writeError = Locked<String?>(nil)
+        let source = dataset.ndjsonPath
+        // The writer runs on its own thread; this thread polls.
+        let writerThread = Thread {
+            do { try Self.copyLines(from: source, to: file) } catch { writeError.withLock { $0 = "\(error)" } }
+            writerDone.withLock { $0 = clock.now }
+        }
+        writerThread.stackSize = 8 << 20
+        writerThread.start()
+        let n = dataset.count
+        let timeout = clock.now + .seconds(max(120, n / 5_000))
+        var done: ContinuousClock.Instant?
+        var lastCount = 0
+        while done == nil {
+            if let e = writeError.withLock({ $0 }) { throw Failure(description: "writing \(file): \(e)") }
+            if !follower.isRunning { throw Failure(description: "the follower exited: \(follower.logTail)") }
+            if clock.now > timeout {
+                throw Failure(description: "only \(lastCount) of \(n) records queryable after \(timeout - start)")
+            }
+            // Nothing can be complete before the writer is: count only after it finished, so the reader's
+            // opens (each replays the unflushed WAL) do not compete with the follower meanwhile.
+            if writerDone.withLock({ $0 }) == nil {
+                usleep(countPauseMicros)
+                continue
+            }
+            if let s = Self.openReader(store) {
+                lastCount = (try? s.count(LogQuery())) ?? lastCount
+                try? s.close()
+                if lastCount >= n { done = clock.now }
+            }
+            if done == nil { usleep(countPauseMicros) }
+        }
+        let end = done ?? clock.now
+        // Wait for the writer thread's timestamp (it finished before everything could be queryable).
+        while writerDone.withLock({ $0 }) == nil { usleep(1_000) }
+        let written = writerDone.withLock { $0 } ?? end
+        let cpu = follower.cpuSeconds - cpu0
+        let peak = follower.peakRSS
+        stopped = true
+        let status = follower.stop()
+        if status != 0 && status != SIGINT { problem("tail throughput: follower exit status \(status): \(follower.logTail)") }
+        if lastCount != n { problem("tail throughput: the store holds \(lastCount) records, expected \(n)") }
+        let total = (end - start).seconds
+        let mb = Double(dataset.ndjsonBytes) / 1e6
+        // For reference: `logstore ingest FILE` of the same, now complete, file into a fresh store.
+        var oneShot: Double?
+        let oneShotStore = store + "-oneshot"
+        Files.remove(oneShotStore)
+        sync()
+        do {
+            let r = try CLIIngest(executable: executable).run(file: file, store: oneShotStore, expectedRecords: n,
+                                                              logPath: "\(workdir)/tail-oneshot-\(rep).log")
+            oneShot = mb / r.wall.seconds
+        } catch {
+            problem("tail throughput: logstore ingest FILE (reference) failed: \(error)")
+        }
+        Files.remove(oneShotStore)
+        progress(String(format: "  %.1f MB/s until queryable (writer %.1f MB/s, drain %.2f s), follower CPU %.2f µs/record; logstore ingest FILE %.1f MB/s",
+                        mb / total, mb / (written - start).seconds, (end - written).seconds, cpu / Double(n) * 1e6, oneShot ?? .nan))
+        return (mb / total, Double(n) / total, mb / (written - start).seconds, (end - written).seconds,
+                cpu / Double(n) * 1e6, peak, oneShot)
+    }
+
+    /// Appends `source` to `target` in chunks of about 1 MiB cut at line ends.
+    static func copyLines(from source: String, to target: String) throws {
+        let input = open(source, O_RDONLY)
+        guard input >= 0 else { throw Failure(description: "cannot open \(source)") }
+        defer { close(input) }
+        let output = open(target, O_WRONLY | O_APPEND)
+        guard output >= 0 else { throw Failure(description: "cannot open \(target)") }
+        defer { close(output) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var carry: [UInt8] = []
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if n < 0 { throw Failure(description: "read failed: errno \(errno)") }
+            if n == 0 { break }
+            var chunk = carry
+            chunk.append(contentsOf: buffer[0..<n])
+            let cut = (chunk.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
+            try writeAll(output, chunk[0..<cut])
+            carry = Array(chunk[cut...])
+        }
+        if !carry.isEmpty { try writeAll(output, carry[...]) }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) throws {
+        var done = 0
+        try bytes.withUnsafeBytes { raw in
+            while done < raw.count {
+                let w = write(fd, raw.baseAddress! + done, raw.count - done)
+                if w < 0 {
+                    if errno == EINTR { continue }
+                    throw Failure(description: "write failed: errno \(errno)")
+                }
+                done += w
+            }
+        }
+    }
+
+    /// Probe lines every 50 ms beside `rate` dataset lines per second; latency until each is queryable.
+    private func latencyRep(_ rep: Int, rate: Int) throws -> (upper: Samples, lower: Samples, polls: Samples, written: Int, follow: Samples) {
+        let file = "\(workdir)/tail-latency.ndjson", store = "\(workdir)/stores/tail-latency"
+        defer { Files.remove(file); Files.remove(store) }
+        sync()
+        let follower = try startFollower(file: file, store: store, label: "latency-\(rate)-\(rep)")
+        var stopped = false
+        defer { if !stopped { _ = follower.stop() } }
+        // A second reader: the store's cross-process follower, filtered to the probes.
+        let followed = Locked<[Double]>([])
+        let followedIDs = Locked<Set<String>>([])
+        let storeFollower = try LogStore.follow(directory: store, filter: LogQuery(sources: ["logbench-probe"]), after: 0)
+        let followTask = Task.detached {
+            do {
+                for try await event in storeFollower {
+                    if case .record(let r) = event {
+                        let now = wallClockNanosNow()
+                        followed.withLock { $0.append(Double(now - r.timestamp) / 1e6) }
+                        if let id = r.correlationID { followedIDs.withLock { _ = $0.insert(id) } }
+                    }
+                }
+            } catch {}
+        }
+        defer { storeFollower.cancel(); followTask.cancel() }
+        progress("rep \(rep + 1)/\(options.reps): tail latency: \(probes) probes every \(probeIntervalNanos / 1_000_000) ms beside \(rate) lines/s")
+        let lines = try Self.datasetLines(dataset.ndjsonPath, count: rate * (probes + 20) / 20 + 1)
+        let probeCount = probes, interval = probeIntervalNanos
+        let written = Locked<[(id: String, ns: Int64)]>([])
+        let writerFinished = Locked(false)
+        let writeError = Locked<String?>(nil)
+        let runTag = "\(rate)-\(rep)"
+        let writerThread = Thread {
+            do {
+                try Self.pacedWriter(file: file, lines: lines, rate: rate, probes: probeCount, interval: interval, tag: runTag) { id, ns in
+                    written.withLock { $0.append((id, ns)) }
+                }
+            } catch {
+                writeError.withLock { $0 = "\(error)" }
+            }
+            writerFinished.withLock { $0 = true }
+        }
+        writerThread.stackSize = 8 << 20
+        writerThread.start()
+
+        var upper = Samples(), lower = Samples(), polls = Samples()
+        var seen = Set<String>()
+        let clock = ContinuousClock()
+        var deadline: ContinuousClock.Instant?
+        while true {
+            if let e = writeError.withLock({ $0 }) { throw Failure(description: "writing \(file): \(e)") }
+            if !follower.isRunning { throw Failure(description: "the follower exited: \(follower.logTail)") }
+            let finished = writerFinished.withLock { $0 }
+            let outstanding = written.withLock { $0 }.filter { !seen.contains($0.id) }
+            if finished && outstanding.isEmpty { break }
+            if finished && deadline == nil { deadline = clock.now + .seconds(30) }
+            if let deadline, clock.now > deadline { break }
+            if outstanding.isEmpty { usleep(1_000); continue }
+            let pollStart = wallClockNanosNow()
+            let t0 = clock.now
+            if let s = Self.openReader(store) {
+                for probe in outstanding {
+                    guard let found = try? s.records(LogQuery(correlationID: probe.id)), let record = found.first else { continue }
+                    let now = wallClockNanosNow()
+                    // The write time is embedded in the line as its timestamp.
+                    upper.add(Double(now - record.timestamp) / 1e6)
+                    lower.add(Double(max(0, pollStart - record.timestamp)) / 1e6)
+                    seen.insert(probe.id)
+                }
+                try? s.close()
+                polls.add((clock.now - t0).milliseconds)
+            }
+            usleep(pollPauseMicros)
+        }
+        let count = written.withLock { $0.count }
+        // Give the store follower up to 5 s more for the last probes.
+        let followDeadline = clock.now + .seconds(5)
+        while followed.withLock({ $0.count }) < count && clock.now < followDeadline { usleep(5_000) }
+        let follow = Samples(followed.withLock { $0 })
+        stopped = true
+        let status = follower.stop()
+        if status != 0 && status != SIGINT { problem("tail latency: follower exit status \(status): \(follower.logTail)") }
+        if seen.count < count { problem("tail latency at \(rate) lines/s: \(count - seen.count) of \(count) probes never became queryable within 30 s") }
+        if follow.count < count {
+            let got = followedIDs.withLock { $0 }
+            let missing = written.withLock { $0 }.enumerated().filter { !got.contains($0.element.id) }.map { "#\($0.offset + 1)" }
+            problem("tail latency at \(rate) lines/s: LogStore.follow delivered \(follow.count) of \(count) probes within 5 s "
+                    + "after the last was written (missing: \(missing.prefix(5).joined(separator: ", ")); the read-only reader found them)")
+        }
+        progress(String(format: "  p50 %.1f ms, p99 %.1f ms (poll %.1f ms median); LogStore.follow p50 %.1f ms, p99 %.1f ms",
+                        upper.median, upper.percentile(99), polls.median, follow.median, follow.percentile(99)))
+        return (upper, lower, polls, count, follow)
+    }
+
+    /// The first `count` lines of the dataset's NDJSON file (cycled if it has fewer), each with its newline.
+    static func datasetLines(_ path: String, count: Int) throws -> [[UInt8]] {
+        guard count > 0 else { return [] }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw Failure(description: "cannot open \(path)") }
+        defer { try? handle.close() }
+        var lines: [[UInt8]] = []
+        var pending: [UInt8] = []
+        while lines.count < count {
+            let data = handle.readData(ofLength: 1 << 20)
+            if data.isEmpty { break }
+            pending.append(contentsOf: data)
+            var start = 0
+            for i in pending.indices where pending[i] == UInt8(ascii: "\n") {
+                lines.append(Array(pending[start...i]))
+                start = i + 1
+                if lines.count == count { break }
+            }
+            pending.removeFirst(start)
+        }
+        guard !lines.isEmpty else { throw Failure(description: "\(path) holds no lines") }
+        while lines.count < count { lines.append(lines[lines.count % max(lines.count, 1)]) }
+        return lines
+    }
+
+    /// Writes `probes` probe lines, one every `interval` ns, and `rate` dataset lines per second between them
+    /// (in 5 ms steps); calls `wrote` with each probe's ID and write time (also its timestamp).
+    static func pacedWriter(file: String, lines: [[UInt8]], rate: Int, probes: Int, interval: Int64, tag: String,
+                            wrote: (String, Int64) -> Void) throws {
+        let fd = open(file, O_WRONLY | O_APPEND)
+        guard fd >= 0 else { throw Failure(description: "cannot open \(file)") }
+        defer { close(fd) }
+        let start = monotonicNanos()
+        var background = 0
+        var nextLine = 0
+        for k in 0..<probes {
+            let due = start + Int64(k + 1) * interval
+            // Background lines up to the probe's time, in 5 ms steps.
+            while true {
+                let now = monotonicNanos()
+                let owed = min(Int(Double(rate) * Double(min(now, due) - start) / 1e9), lines.count) - background
+                if owed > 0 {
+                    var chunk: [UInt8] = []
+                    for _ in 0..<owed {
+                        chunk.append(contentsOf: lines[nextLine % lines.count])
+                        nextLine += 1
+                    }
+                    try writeAll(fd, chunk[...])
+                    background += owed
+                }
+                if now >= due { break }
+                let step = min(due - now, 5_000_000)
+                var ts = timespec(tv_sec: 0, tv_nsec: Int(step))
+                nanosleep(&ts, nil)
+            }
+            let id = "probe-\(tag)-\(k)"
+            let ns = wallClockNanosNow()
+            let line = "{\"timestamp\":\(ns),\"level\":\"info\",\"source\":\"logbench-probe\",\"correlation_id\":\"\(id)\",\"message\":\"probe \(k)\"}\n"
+            try writeAll(fd, Array(line.utf8)[...])
+            wrote(id, ns)
+        }
+    }
+
+    static func text(_ s: TailSummary) -> String {
+        func med(_ v: [Double]) -> String { v.isEmpty ? "—" : Fmt.number(Samples(v).median) }
+        func range(_ v: [Double]) -> String { v.count > 1 ? "[" + Fmt.number(v.min() ?? .nan) + " … " + Fmt.number(v.max() ?? .nan) + "]" : "" }
+        var lines = ["tail: \(s.command)",
+                     "  \(Fmt.grouped(Double(s.records))) lines, \(Fmt.bytes(s.fileBytes)) appended at full speed; medians of reps [min … max]",
+                     "  throughput until every line is queryable (a read-only count every \(Fmt.number(s.countPauseMs)) ms once the writer is done): "
+                        + "\(med(s.throughputMBps)) MB/s \(range(s.throughputMBps)), \(med(s.throughputRecordsPerSecond)) lines/s",
+                     "  for reference, `logstore ingest FILE` of the complete file in the same reps: \(med(s.oneShotMBps)) MB/s \(range(s.oneShotMBps))",
+                     "  writer alone: \(med(s.writerMBps)) MB/s; from its last write until all queryable: \(med(s.drainSeconds)) s \(range(s.drainSeconds))",
+                     "  follower process: CPU \(med(s.followerCPUMicrosPerRecord)) µs per line, peak RSS \(Fmt.bytes(s.followerPeakRSSBytes))",
+                     "  latency from a probe line's write to it being queryable (one probe every \(Fmt.number(s.probeIntervalMs)) ms; "
+                        + "queryable = \(s.queryable)):"]
+        lines.append("| background lines/s | probes seen | p50 ms | p99 ms | max ms | p50 / p99 lower bound ms | poll median / p99 ms | per-rep p50 | per-rep p99 | LogStore.follow p50 / p99 / max ms |")
+        lines.append("|---:|---:|---:|---:|---:|---:|---:|---|---|---:|")
+        for r in s.latency {
+            lines.append("| \(Fmt.grouped(Double(r.backgroundLinesPerSecond))) | \(r.probesSeen)/\(r.probesWritten) | \(Fmt.number(r.p50Ms)) | "
+                         + "\(Fmt.number(r.p99Ms)) | \(Fmt.number(r.maxMs)) | \(Fmt.number(r.p50LowerMs)) / \(Fmt.number(r.p99LowerMs)) | "
+                         + "\(Fmt.number(r.pollMedianMs)) / \(Fmt.number(r.pollP99Ms)) | "
+                         + r.repP50Ms.map(Fmt.number).joined(separator: ", ") + " | " + r.repP99Ms.map(Fmt.number).joined(separator: ", ")
+                         + " | \(Fmt.number(r.followP50Ms)) / \(Fmt.number(r.followP99Ms)) / \(Fmt.number(r.followMaxMs)) (\(r.followSeen)) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
