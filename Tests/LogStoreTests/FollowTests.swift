@@ -221,3 +221,62 @@ import Testing
         expectSameRecords(got, appended, "records of type 1 and type 3 frames")
     }
 }
+
+/// The last matching record a writer appends before it goes quiet (LogBench --tail, issue 5: a
+/// follower filtered to the probes' source never delivered the last probe, though a read-only open
+/// found it). The follower copied each read into a `RowBatch` through an initializer that took a
+/// pointer to the temporary array and let the array go first: in optimized builds the array was
+/// freed before the copy, and the allocator's bookkeeping overwrote the copy's last bytes. A record
+/// at the end of what was read then failed its checksum, was taken for a torn tail and was read
+/// again only after more bytes followed it; the writer's last record had none.
+@Suite struct FollowLastRecordTests {
+    /// A writer appends small batches with `.batch` durability (the default 10 ms interval, as
+    /// `logstore ingest --follow` does), the last of them a few KiB of other records ending in one of
+    /// a rare source, then stays quiet; a follower filtered to that source must deliver it with no
+    /// further write to wake it. Repeated, so that the last write lands at every point of the
+    /// follower's cycle.
+    ///
+    /// The fault needs optimization to show (a debug build keeps the temporary array alive until the
+    /// copy is done): run it with `swift build -c release -Xswiftc -enable-testing --build-tests &&
+    /// swift test -c release --skip-build --filter FollowLastRecordTests` to see it fail without the fix.
+    @Test func theLastMatchingRecordBeforeTheWriterGoesQuietIsDelivered() async throws {
+        let dir = TempDir()
+        let store = try LogStore.open(at: dir.path, options: StoreOptions(durability: .batch))
+        let collector = FollowTests.Collector(try LogStore.follow(directory: dir.path, filter: LogQuery(sources: ["rare"]),
+                                                                  after: 0))
+        var rng = SeededRandom(seed: 74)
+        func noise(_ n: Int, _ label: String) -> [LogRecord] {
+            (0..<n).map { k in
+                LogRecord(timestamp: nowNanos(), level: .info, source: "noise", correlationID: "req-\(k)",
+                          message: "\(label) record \(k): GET /orders/\(k) took \(k * 7) ms", attributes: [Attribute("path", .string("/orders"))])
+            }
+        }
+        var expected: [UInt64] = []
+        var missed: [Int] = []
+        for round in 0..<25 {
+            for i in 0..<Int.random(in: 5...40, using: &rng) {
+                _ = try store.append(noise(Int.random(in: 1...8, using: &rng), "round \(round) batch \(i)"))
+                if Int.random(in: 0..<3, using: &rng) == 0 { usleep(UInt32.random(in: 50...1_500, using: &rng)) }
+            }
+            // One frame of a few KiB whose last record is the rare one, like a tailer's batch ending in a probe line.
+            let last = noise(Int.random(in: 10...40, using: &rng), "round \(round) last")
+                + [LogRecord(timestamp: nowNanos(), level: .warning, source: "rare", message: "rare \(round)")]
+            let receipt = try store.append(last)
+            expected.append(receipt.lastSequence)
+            // Quiet now. The follower's fallback timeout is 1 s; 3 s covers a busy machine, not a lost record.
+            var waited = 0
+            while collector.records.count < expected.count && waited < 300 {
+                try await Task.sleep(for: .milliseconds(10))
+                waited += 1
+            }
+            if collector.records.count < expected.count {
+                missed.append(round)
+                break
+            }
+        }
+        try store.close()
+        #expect(missed.isEmpty, "the last rare record of round \(missed.first ?? -1) was not delivered within 3 s")
+        #expect(collector.records.map(\.sequence) == expected, "every rare record once, in order")
+        #expect(collector.error == nil)
+    }
+}
