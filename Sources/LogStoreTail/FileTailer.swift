@@ -75,10 +75,11 @@ public final class FileTailer {
     public func run(shouldStop: () -> Bool, report: (TailEvent) -> Void) throws(TailError) {
         try start(report: report)
         while !shouldStop() {
-            if try stepAll(report: report, shouldStop: shouldStop) { continue }
+            if try stepAll(report: report, shouldStop: shouldStop, rotateWait: options.rotateWait) { continue }
             let holding = followed.contains { $0.file?.stream.holdsRecord == true }
             var timeout = watcher.isPolling ? options.pollInterval : options.checkInterval
             if holding { timeout = min(timeout, options.holdTimeout) }
+            if followed.contains(where: \.isDrainingRotated) { timeout = min(timeout, max(0.05, options.rotateWait / 4)) }
             let changes = watcher.wait(timeout: timeout)
             // Also when the wait timed out: a directory missing at the start (so not watched) may exist now.
             if changes.names || changes.overflow || !changes.any { discover(report: report) }
@@ -86,11 +87,12 @@ public final class FileTailer {
     }
 
     /// Reads every followed file to its current end (one pass: patterns expanded, every file stepped
-    /// until none has more), storing as ``run(shouldStop:report:)`` does, without waiting.
+    /// until none has more), storing as ``run(shouldStop:report:)`` does, without waiting (also not
+    /// for late lines of rotated files: ``TailOptions/rotateWait`` does not apply).
     public func catchUp(report: (TailEvent) -> Void) throws(TailError) {
         try start(report: report)
         discover(report: report)
-        while try stepAll(report: report, shouldStop: { false }) {}
+        while try stepAll(report: report, shouldStop: { false }, rotateWait: 0) {}
     }
 
     private func start(report: (TailEvent) -> Void) throws(TailError) {
@@ -129,14 +131,14 @@ public final class FileTailer {
     }
 
     /// One step of every followed file; true if any read bytes or stored a position.
-    private func stepAll(report: (TailEvent) -> Void, shouldStop: () -> Bool) throws(TailError) -> Bool {
+    private func stepAll(report: (TailEvent) -> Void, shouldStop: () -> Bool, rotateWait: Double) throws(TailError) -> Bool {
         var progressed = false
         for file in followed {
             if shouldStop() { return false }
             var events: [TailEvent] = []
             let before = file.file?.identity
             let batch = file.step(limit: options.readLimit, buffer: &buffer, rows: &rows, now: monotonicNow(),
-                                  holdTimeout: options.holdTimeout, events: &events)
+                                  holdTimeout: options.holdTimeout, rotateWait: rotateWait, events: &events)
             events.forEach(report)
             if let identity = file.file?.identity, identity != before { watcher.watchFile(file.path) }
             guard let batch else { continue }
@@ -173,6 +175,11 @@ public struct TailOptions: Sendable {
     public var polling = false
     /// Default 0.25 s. How often files are checked when polling.
     public var pollInterval = 0.25
+    /// Default 5 s. How long a file renamed or deleted away from its path is still read after the
+    /// rotation was seen and after its last growth, for lines its writer adds until it reopens the path
+    /// (logrotate renames, then signals the program). Lines added later than that are lost. The file
+    /// now at the path is read after it.
+    public var rotateWait = 5.0
     /// Default 1 s. With inotify, how long a wait for changes lasts before the files are checked anyway
     /// (also how soon a stop request is seen when nothing changes).
     public var checkInterval = 1.0

@@ -18,6 +18,10 @@ import LogStoreIngest
 ///   read in the order they appeared.
 /// - A file shorter than what was read, or whose first bytes (``Fingerprint``) changed, was truncated or
 ///   rewritten: it is read again from byte 0, and what the parser held from before is dropped.
+/// - A file renamed or deleted away from the path is still read for `rotateWait` after that was
+///   seen (and after its last growth): a writer keeps writing to the file it has open until it
+///   reopens the path (logrotate's `postrotate` signal), and those lines must not be lost. The file
+///   at the path waits meanwhile; its lines are read next.
 /// - A partial last line is held (not stored, not covered by the position) until its newline arrives;
 ///   a text record that may continue is held until the next line or until the file is idle for
 ///   `holdTimeout`.
@@ -33,6 +37,11 @@ final class FollowedFile {
     private var successors: [OpenFile] = []
     /// A position to store even without records (the file changed under the tailer).
     private var positionMoved = false
+    /// When the open file was first seen renamed or deleted away from the path (nil: it was not).
+    private var rotatedSeenAt: Double?
+
+    /// Whether the open file was rotated away and is still read for late lines (``step``'s `rotateWait`).
+    var isDrainingRotated: Bool { rotatedSeenAt != nil }
 
     init(path: String, absolutePath: String, format: LineFormat, options: LineParserOptions) {
         self.path = path
@@ -107,8 +116,10 @@ final class FollowedFile {
     /// Does at most one read of up to `limit` bytes, or one change of file. Returns the batch to store,
     /// nil if nothing changed.
     /// Rows go to `rows` (which the caller empties after storing them).
+    /// `rotateWait`: how long a file rotated away is still read after the rotation was seen and after
+    /// its last growth, before the tailer moves on (0: at once, once it is read to its end).
     func step(limit: Int, buffer: inout [UInt8], rows: inout EncodedRows, now: Double, holdTimeout: Double,
-              events: inout [TailEvent]) -> TailBatch? {
+              rotateWait: Double = 0, events: inout [TailEvent]) -> TailBatch? {
         var batch = TailBatch(checkpointName: checkpointName)
         if file == nil {
             openAtPath(now: now, events: &events)
@@ -147,6 +158,14 @@ final class FollowedFile {
             }
         }
         if rotatedAway {
+            // Late lines: the writer may still have the rotated file open (see the type's comment).
+            let seen = rotatedSeenAt ?? now
+            rotatedSeenAt = seen
+            if now - max(seen, file.lastReadAt) < rotateWait {
+                if now - file.lastReadAt >= holdTimeout, file.flushHeldRecord(rows: &rows) { return finishBatch(batch, file) }
+                return positionMoved ? finishBatch(batch, file) : nil
+            }
+            rotatedSeenAt = nil
             file.finish(rows: &rows, errors: &batch.errors)
             events.append(.rotated(path: path, finishedAt: file.readOffset))
             let finished = file.position

@@ -26,6 +26,7 @@ extension IngestCommand {
         parserOptions.source = source ?? ""
         var tailOptions = TailOptions()
         tailOptions.polling = followPolling
+        tailOptions.rotateWait = max(0, rotateWait)
         let tailer = FileTailer(store: store, patterns: files, format: format, parserOptions: parserOptions,
                                 options: tailOptions)
         if !quiet, tailer.isPolling { writeStderr("logstore: polling: checking the files every \(tailOptions.pollInterval) s (inotify unavailable or --follow-polling)\n") }

@@ -52,6 +52,9 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: .hidden)
     var followPolling = false
 
+    @Option(help: ArgumentHelp("With --follow: how long a rotated file is still read for lines its writer adds before reopening the path (after the rotation and its last growth).", valueName: "SECONDS"))
+    var rotateWait: Double = 5
+
     @Option(help: "ndjson, logfmt or text.")
     var format: LineFormat = .ndjson
 
@@ -79,6 +82,9 @@ struct IngestCommand: ParsableCommand {
         }
         if follow, summary == .json {
             throw ValidationError("--summary json does not apply to --follow (it prints a text summary on standard error when stopped)")
+        }
+        if !(0...3600).contains(rotateWait) {
+            throw ValidationError("--rotate-wait: \(rotateWait) is not a number of seconds from 0 to 3600")
         }
         if let retention, DurationParser.parse(retention) == nil {
             throw ValidationError("--retention: '\(retention)' is not a duration like 7d, 36h or 90m")

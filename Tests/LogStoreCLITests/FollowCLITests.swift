@@ -43,6 +43,27 @@ import Glibc
         #expect(try storedMessages(store) == lines)
     }
 
+    /// logrotate's order: rename, new file, then the program writes a last line to the renamed file
+    /// before it reopens the path. With --rotate-wait 3 that line is stored, and the new file after it.
+    @Test func aLineWrittenToTheRotatedFileBeforeTheWriterReopensIsStored() throws {
+        let dir = try TempDir()
+        let log = dir.path + "/app.log", store = dir.path + "/store"
+        let fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)  // the program's descriptor
+        try #require(fd >= 0)
+        defer { close(fd) }
+        func write(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } }
+        write("before 1\nbefore 2\n")
+        let tailer = try FollowProcess(store: store, paths: [log], dir: dir, extra: ["--rotate-wait", "3"])
+        #expect(waitFor { (try? storedMessages(store)) == ["before 1", "before 2"] }, "\(tailer.stderr)")
+        try FileManager.default.moveItem(atPath: log, toPath: log + ".1")
+        appendText("new 1\n", to: log)
+        Thread.sleep(forTimeInterval: 0.8)
+        write("late, to the renamed file\n")
+        #expect(waitFor { (try? storedMessages(store))?.count == 4 }, "stored: \((try? storedMessages(store)) ?? []) \(tailer.stderr)")
+        #expect(tailer.stop(SIGTERM) == 0, "\(tailer.stderr)")
+        #expect(try storedMessages(store) == ["before 1", "before 2", "late, to the renamed file", "new 1"])
+    }
+
     @Test func aNewFileMatchingThePatternIsPickedUp() throws {
         let dir = try TempDir()
         let logs = dir.path + "/logs", store = dir.path + "/store"
@@ -136,7 +157,9 @@ final class FollowProcess {
     init(store: String, paths: [String], dir: TempDir, extra: [String] = []) throws {
         let exe = try #require(CLI.executable, "the logstore binary is not built next to the tests")
         process.executableURL = URL(fileURLWithPath: exe)
-        process.arguments = ["ingest", "--follow", "--format", "text", "--store", store] + extra + paths
+        // These writers never write to a file after renaming it: a short --rotate-wait keeps the tests
+        // fast (the wait itself is tested in LogStoreTailTests.RotateWaitTests).
+        process.arguments = ["ingest", "--follow", "--format", "text", "--rotate-wait", "0.3", "--store", store] + extra + paths
         errPath = dir.path + "/follow-\(UUID().uuidString).err"
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         process.standardOutput = FileHandle.nullDevice

@@ -248,3 +248,49 @@ import Glibc
         #expect(second.messages == ["a3", "b1", "b2", "c1"], "\(second.eventText)")
     }
 }
+
+@Suite struct RotateWaitTests {
+    /// logrotate renames the file, then signals the program, which writes to the renamed file until it
+    /// reopens the path: those late lines are read, and the new file after them.
+    @Test func linesAddedToTheRotatedFileBeforeTheWriterReopensAreRead() throws {
+        let dir = try TempDir()
+        let path = dir.path + "/app.log"
+        append("a1\na2\n", to: path)
+        let f = try Follower(path)
+        try f.drain(holdTimeout: 0, rotateWait: 5)
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        append("b1\n", to: path)
+        f.now += 0.1
+        try f.drain(holdTimeout: 0, rotateWait: 5)
+        #expect(f.messages == ["a1", "a2"], "the rotation is seen; the follower stays in the old file")
+        append("a3 late\n", to: path + ".1")
+        f.now += 3
+        try f.drain(holdTimeout: 0, rotateWait: 5)
+        #expect(f.messages == ["a1", "a2", "a3 late"])
+        let inOld = try #require(f.position)
+        f.now += 4.9
+        try f.drain(holdTimeout: 0, rotateWait: 5)
+        #expect(f.messages == ["a1", "a2", "a3 late"], "4.9 s after its last line the old file is still read")
+        f.now += 0.2
+        try f.drain(holdTimeout: 0, rotateWait: 5)
+        #expect(f.messages == ["a1", "a2", "a3 late", "b1"], "\(f.eventText)")
+        #expect(f.position?.identity != inOld.identity, "the stored position moved to the new file")
+    }
+
+    /// Without a wait (rotateWait 0) the tailer moves on as soon as the old file is read to its end:
+    /// a line written to it afterwards is not read. This is what the wait is for.
+    @Test func withoutAWaitALateLineIsNotRead() throws {
+        let dir = try TempDir()
+        let path = dir.path + "/app.log"
+        append("a1\n", to: path)
+        let f = try Follower(path)
+        try f.drain(holdTimeout: 0)
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        append("b1\n", to: path)
+        try f.drain(holdTimeout: 0)
+        append("a2 late\n", to: path + ".1")
+        f.now += 10
+        try f.drain(holdTimeout: 0)
+        #expect(f.messages == ["a1", "b1"])
+    }
+}

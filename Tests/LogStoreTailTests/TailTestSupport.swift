@@ -74,9 +74,10 @@ final class Follower {
     }
 
     /// Steps until a step produces nothing; `check` sees each batch's position and the messages so far.
-    func drain(limit: Int = 1 << 20, holdTimeout: Double = 1, check: (TailPosition?, [String]) -> Void = { _, _ in }) throws {
+    func drain(limit: Int = 1 << 20, holdTimeout: Double = 1, rotateWait: Double = 0,
+               check: (TailPosition?, [String]) -> Void = { _, _ in }) throws {
         while let batch = file.step(limit: limit, buffer: &buffer, rows: &rows, now: now, holdTimeout: holdTimeout,
-                                    events: &events) {
+                                    rotateWait: rotateWait, events: &events) {
             messages += try LogStoreTailTests.messages(of: rows)
             rows.removeAll()
             errors += batch.errors

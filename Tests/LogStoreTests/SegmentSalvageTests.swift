@@ -23,9 +23,11 @@ import Testing
         let appended = try appendInBatches(store, makeRecords(3_000, seed: 81, spread: 600_000_000_000), batches: 10)
         try store.close()
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/segments").filter { $0.hasSuffix(".seg") }.sorted()
-        let name = try #require(names.first)
+        // The records span 10 minutes, which may cross a segment window (an hour): take the segment
+        // with the most blocks, not the first one.
+        let opened = try names.map { ($0, try SegmentFile.open(dir.path + "/segments/" + $0)) }
+        let (name, segment) = try #require(opened.max { $0.1.footer.blocks.count < $1.1.footer.blocks.count })
         let segmentPath = dir.path + "/segments/" + name
-        let segment = try SegmentFile.open(segmentPath)
         let blocks = segment.footer.blocks
         try #require(blocks.count >= 6, "enough blocks to damage some and keep others")
         let perBlock = try blocks.indices.map { try segment.records(inBlock: $0) }
