@@ -329,15 +329,38 @@ final class TailBench {
         let followDeadline = clock.now + .seconds(5)
         while followed.withLock({ $0.count }) < count && clock.now < followDeadline { usleep(5_000) }
         let follow = Samples(followed.withLock { $0 })
+        // Diagnosis when probes are missing: does a fresh follower (after: 0) get them from the same files
+        // now, and does the first one get them once the writer closes the store?
+        var diagnosis = ""
+        if follow.count < count, let fresh = try? LogStore.follow(directory: store, filter: LogQuery(sources: ["logbench-probe"]), after: 0) {
+            let freshIDs = Locked<Set<String>>([])
+            let freshTask = Task.detached {
+                do {
+                    for try await event in fresh {
+                        if case .record(let r) = event, let id = r.correlationID { freshIDs.withLock { _ = $0.insert(id) } }
+                    }
+                } catch {}
+            }
+            let freshDeadline = clock.now + .seconds(3)
+            while freshIDs.withLock({ $0.count }) < count && clock.now < freshDeadline { usleep(5_000) }
+            fresh.cancel()
+            freshTask.cancel()
+            diagnosis = "; a fresh LogStore.follow(after: 0) started then delivered \(freshIDs.withLock { $0.count }) of \(count) within 3 s"
+        }
         stopped = true
         let status = follower.stop()
+        if follow.count < count {
+            let closedDeadline = clock.now + .seconds(3)
+            while followed.withLock({ $0.count }) < count && clock.now < closedDeadline { usleep(5_000) }
+            diagnosis += "; the first follower had \(followed.withLock { $0.count }) of \(count) 3 s after the writer closed the store"
+        }
         if status != 0 && status != SIGINT { problem("tail latency: follower exit status \(status): \(follower.logTail)") }
         if seen.count < count { problem("tail latency at \(rate) lines/s: \(count - seen.count) of \(count) probes never became queryable within 30 s") }
         if follow.count < count {
             let got = followedIDs.withLock { $0 }
             let missing = written.withLock { $0 }.enumerated().filter { !got.contains($0.element.id) }.map { "#\($0.offset + 1)" }
             problem("tail latency at \(rate) lines/s: LogStore.follow delivered \(follow.count) of \(count) probes within 5 s "
-                    + "after the last was written (missing: \(missing.prefix(5).joined(separator: ", ")); the read-only reader found them)")
+                    + "after the last was written (missing: \(missing.prefix(5).joined(separator: ", ")); the read-only reader found them\(diagnosis))")
         }
         progress(String(format: "  p50 %.1f ms, p99 %.1f ms (poll %.1f ms median); LogStore.follow p50 %.1f ms, p99 %.1f ms",
                         upper.median, upper.percentile(99), polls.median, follow.median, follow.percentile(99)))
