@@ -79,9 +79,15 @@ public struct LogStoreLogHandler: LogHandler {
 
     /// The record for one event.
     func makeRecord(_ event: LogEvent) -> LogRecord {
+        // The common case, a handler without metadata or provider, takes the call's dictionary as it
+        // is (merging rehashes every key).
         var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let call = event.metadata { merged.merge(call) { _, new in new } }
+        if let provided = metadataProvider?.get() {
+            if merged.isEmpty { merged = provided } else { merged.merge(provided) { _, new in new } }
+        }
+        if let call = event.metadata {
+            if merged.isEmpty { merged = call } else { merged.merge(call) { _, new in new } }
+        }
         var correlationID: String?
         if let value = merged.removeValue(forKey: options.correlationIDKey) {
             correlationID = MetadataAttributes.text(value)

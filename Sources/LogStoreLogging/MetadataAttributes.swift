@@ -7,8 +7,8 @@ enum MetadataAttributes {
     /// booleans typed, other values as their description, arrays as `[a, b]` text, dictionaries
     /// flattened into dotted keys.
     static func append(_ metadata: Logger.Metadata, into attributes: inout [Attribute], prefix: String = "") {
-        for key in metadata.keys.sorted() {
-            guard let value = metadata[key] else { continue }
+        // Sorted (key, value) pairs: one pass, no second lookup per key.
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             let name = prefix.isEmpty ? key : prefix + "." + key
             switch value {
             case .string(let s):

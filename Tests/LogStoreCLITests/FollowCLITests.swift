@@ -229,11 +229,17 @@ final class RotatingWriter: Sendable {
                 rotatedAt = Date()
                 state.withLock { $0.rotations += 1 }
             }
-            usleep(5_000)
+            // Under a sanitizer (LOGSTORE_TEST_SLOWDOWN, set by scripts/sanitize.sh) the tailer runs
+            // several times slower: write that much slower too, so it can keep up.
+            usleep(5_000 * UInt32(testSlowdown))
         }
         close(fd)
     }
 }
+
+/// How much slower than a plain debug build the binaries run (`LOGSTORE_TEST_SLOWDOWN`, set by
+/// scripts/sanitize.sh: 2 under AddressSanitizer, 5 under ThreadSanitizer).
+let testSlowdown = max(1, Int(ProcessInfo.processInfo.environment["LOGSTORE_TEST_SLOWDOWN"] ?? "") ?? 1)
 
 /// Every line of every file in `dir`.
 func sourceLines(in dir: String) throws -> [String] {

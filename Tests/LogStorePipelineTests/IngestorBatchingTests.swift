@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Testing
 @testable import LogStore
 @testable import LogStorePipeline
@@ -92,6 +94,62 @@ import Testing
         await ingestor.close()
         #expect(ingestor.offer(record(1)) == .dropped(.closed))
         #expect(ingestor.counters.dropped[.closed] == 1)
+        try store.close()
+    }
+}
+
+/// The real file system with a slow `fdatasync` (a disk that takes `delay` per sync), counting syncs.
+final class SlowSyncIO: StorageIO, Sendable {
+    private let base = PosixIO()
+    let syncs = Atomic<Int>(0)
+    let delay: Duration
+
+    init(delay: Duration) { self.delay = delay }
+
+    func open(_ path: String, flags: Int32, mode: mode_t) throws(LogStoreError) -> Int32 { try base.open(path, flags: flags, mode: mode) }
+    func close(_ fd: Int32) { base.close(fd) }
+    func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(LogStoreError) { try base.write(fd, buffer, path: path) }
+    func pread(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws(LogStoreError) -> Int {
+        try base.pread(fd, into: buffer, at: offset, path: path)
+    }
+    func fdatasync(_ fd: Int32, path: String) throws(LogStoreError) {
+        if path.hasSuffix(".wal") {
+            syncs.add(1, ordering: .relaxed)
+            Thread.sleep(forTimeInterval: Double(delay.components.attoseconds) / 1e18 + Double(delay.components.seconds))
+        }
+        try base.fdatasync(fd, path: path)
+    }
+    func truncate(_ fd: Int32, length: Int64, path: String) throws(LogStoreError) { try base.truncate(fd, length: length, path: path) }
+    func fileSize(_ fd: Int32, path: String) throws(LogStoreError) -> Int64 { try base.fileSize(fd, path: path) }
+    func fsyncDirectory(_ path: String) throws(LogStoreError) { try base.fsyncDirectory(path) }
+    func rename(_ from: String, _ to: String) throws(LogStoreError) { try base.rename(from, to) }
+    func unlink(_ path: String) throws(LogStoreError) { try base.unlink(path) }
+    func makeDirectory(_ path: String) throws(LogStoreError) { try base.makeDirectory(path) }
+    func listDirectory(_ path: String) throws(LogStoreError) -> [String] { try base.listDirectory(path) }
+    func exists(_ path: String) -> Bool { base.exists(path) }
+}
+
+@Suite struct IngestorPipeliningTests {
+    /// The writer does not wait for one batch's WAL sync before appending the next: batches appended
+    /// while a sync runs share the next one (group commit). Waiting per batch, as the writer once did,
+    /// needs a sync per batch, which capped the pipeline near 80,000 records/s (docs/BENCHMARKS.md).
+    @Test func batchesWaitingForTheirSyncShareIt() async throws {
+        let dir = TempDir()
+        let io = SlowSyncIO(delay: .milliseconds(40))
+        let store = try openStore(dir, io: io)
+        var options = IngestorOptions()
+        options.batchRecords = 10
+        options.maxBufferedRecords = 10_000
+        let ingestor = try Ingestor(store: store, options: options)
+        let syncsBefore = io.syncs.load(ordering: .relaxed)
+        for i in 0..<600 { #expect(ingestor.offer(record(i)) == .accepted) }
+        await ingestor.flush()
+        let syncs = io.syncs.load(ordering: .relaxed) - syncsBefore
+        let c = ingestor.counters
+        #expect(c.written == 600 && c.batches == 60 && c.buffered == 0)
+        #expect(syncs < 30, "60 batches took \(syncs) WAL syncs: the writer waited for each batch's sync")
+        await ingestor.close()
+        #expect(try messages(store).count == 600)
         try store.close()
     }
 }

@@ -7,7 +7,8 @@ import Testing
 
 /// Records every counter and gauge value by label and dimensions.
 final class RecordingMetrics: MetricsFactory, Sendable {
-    let values = Mutex<[String: Int64]>([:])
+    /// A pthread lock (`LockedState`), which ThreadSanitizer sees; it cannot see `Mutex` on Linux.
+    let values = LockedState<[String: Int64]>([:])
 
     static func key(_ label: String, _ dimensions: [(String, String)]) -> String {
         ([label] + dimensions.map { "\($0.0)=\($0.1)" }).joined(separator: ",")

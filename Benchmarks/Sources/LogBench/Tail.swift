@@ -102,68 +102,6 @@ final class TailBench {
         return out.status == 0 && out.output.contains("--follow")
     }
 
-    // MARK: The follower process
-
-    final class Follower {
-        let process = Process()
-        let logPath: String
-
-        init(executable: String, arguments: [String], logPath: String) throws {
-            self.logPath = logPath
-            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            process.standardOutput = log
-            process.standardError = log
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            try? log.close()
-        }
-
-        var pid: Int32 { process.processIdentifier }
-        var isRunning: Bool { process.isRunning }
-
-        /// User + system CPU seconds so far, from /proc/PID/stat.
-        var cpuSeconds: Double {
-            guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = text.lastIndex(of: ")") else { return 0 }
-            let fields = text[text.index(after: close)...].split(separator: " ")
-            // After the command: state is field 3, utime 14 and stime 15 (1-based over the whole line).
-            guard fields.count > 13, let u = Double(fields[11]), let s = Double(fields[12]) else { return 0 }
-            return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
-        }
-
-        var peakRSS: Int {
-            guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-                  let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-                  let kb = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") else { return 0 }
-            return kb * 1024
-        }
-
-        /// SIGINT, then SIGKILL after 10 s; returns the exit status.
-        func stop() -> Int32 {
-            if process.isRunning { process.interrupt() }
-            let deadline = Date().addingTimeInterval(10)
-            while process.isRunning && Date() < deadline { usleep(10_000) }
-            if process.isRunning { kill(pid, SIGKILL) }
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
-
-        var logTail: String {
-            String(((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").suffix(400))
-        }
-    }
-
-    /// Opens `store` read-only, or nil while the follower has not created it yet.
-    static func openReader(_ store: String) -> LogStore? {
-        var o = StoreOptions()
-        o.readOnly = true
-        o.createIfMissing = false
-        return try? LogStore.open(at: store, options: o)
-    }
-
     /// Starts the follower on an empty `file` and waits until its store can be opened.
     func startFollower(file: String, store: String, label: String) throws -> Follower {
         Files.remove(file)
@@ -313,43 +251,6 @@ final class TailBench {
                 cpu / Double(n) * 1e6, peak, oneShot)
     }
 
-    /// Appends `source` to `target` in chunks of about 1 MiB cut at line ends.
-    static func copyLines(from source: String, to target: String) throws {
-        let input = open(source, O_RDONLY)
-        guard input >= 0 else { throw Failure(description: "cannot open \(source)") }
-        defer { close(input) }
-        let output = open(target, O_WRONLY | O_APPEND)
-        guard output >= 0 else { throw Failure(description: "cannot open \(target)") }
-        defer { close(output) }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var carry: [UInt8] = []
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-            if n < 0 { throw Failure(description: "read failed: errno \(errno)") }
-            if n == 0 { break }
-            var chunk = carry
-            chunk.append(contentsOf: buffer[0..<n])
-            let cut = (chunk.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1
-            try writeAll(output, chunk[0..<cut])
-            carry = Array(chunk[cut...])
-        }
-        if !carry.isEmpty { try writeAll(output, carry[...]) }
-    }
-
-    static func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) throws {
-        var done = 0
-        try bytes.withUnsafeBytes { raw in
-            while done < raw.count {
-                let w = write(fd, raw.baseAddress! + done, raw.count - done)
-                if w < 0 {
-                    if errno == EINTR { continue }
-                    throw Failure(description: "write failed: errno \(errno)")
-                }
-                done += w
-            }
-        }
-    }
-
     /// Probe lines every 50 ms beside `rate` dataset lines per second; latency until each is queryable.
     private func latencyRep(_ rep: Int, rate: Int) throws -> (upper: Samples, lower: Samples, polls: Samples, written: Int, follow: Samples) {
         let file = "\(workdir)/tail-latency.ndjson", store = "\(workdir)/stores/tail-latency"
@@ -428,81 +329,42 @@ final class TailBench {
         let followDeadline = clock.now + .seconds(5)
         while followed.withLock({ $0.count }) < count && clock.now < followDeadline { usleep(5_000) }
         let follow = Samples(followed.withLock { $0 })
+        // Diagnosis when probes are missing: does a fresh follower (after: 0) get them from the same files
+        // now, and does the first one get them once the writer closes the store?
+        var diagnosis = ""
+        if follow.count < count, let fresh = try? LogStore.follow(directory: store, filter: LogQuery(sources: ["logbench-probe"]), after: 0) {
+            let freshIDs = Locked<Set<String>>([])
+            let freshTask = Task.detached {
+                do {
+                    for try await event in fresh {
+                        if case .record(let r) = event, let id = r.correlationID { freshIDs.withLock { _ = $0.insert(id) } }
+                    }
+                } catch {}
+            }
+            let freshDeadline = clock.now + .seconds(3)
+            while freshIDs.withLock({ $0.count }) < count && clock.now < freshDeadline { usleep(5_000) }
+            fresh.cancel()
+            freshTask.cancel()
+            diagnosis = "; a fresh LogStore.follow(after: 0) started then delivered \(freshIDs.withLock { $0.count }) of \(count) within 3 s"
+        }
         stopped = true
         let status = follower.stop()
+        if follow.count < count {
+            let closedDeadline = clock.now + .seconds(3)
+            while followed.withLock({ $0.count }) < count && clock.now < closedDeadline { usleep(5_000) }
+            diagnosis += "; the first follower had \(followed.withLock { $0.count }) of \(count) 3 s after the writer closed the store"
+        }
         if status != 0 && status != SIGINT { problem("tail latency: follower exit status \(status): \(follower.logTail)") }
         if seen.count < count { problem("tail latency at \(rate) lines/s: \(count - seen.count) of \(count) probes never became queryable within 30 s") }
         if follow.count < count {
             let got = followedIDs.withLock { $0 }
             let missing = written.withLock { $0 }.enumerated().filter { !got.contains($0.element.id) }.map { "#\($0.offset + 1)" }
             problem("tail latency at \(rate) lines/s: LogStore.follow delivered \(follow.count) of \(count) probes within 5 s "
-                    + "after the last was written (missing: \(missing.prefix(5).joined(separator: ", ")); the read-only reader found them)")
+                    + "after the last was written (missing: \(missing.prefix(5).joined(separator: ", ")); the read-only reader found them\(diagnosis))")
         }
         progress(String(format: "  p50 %.1f ms, p99 %.1f ms (poll %.1f ms median); LogStore.follow p50 %.1f ms, p99 %.1f ms",
                         upper.median, upper.percentile(99), polls.median, follow.median, follow.percentile(99)))
         return (upper, lower, polls, count, follow)
-    }
-
-    /// The first `count` lines of the dataset's NDJSON file (cycled if it has fewer), each with its newline.
-    static func datasetLines(_ path: String, count: Int) throws -> [[UInt8]] {
-        guard count > 0 else { return [] }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw Failure(description: "cannot open \(path)") }
-        defer { try? handle.close() }
-        var lines: [[UInt8]] = []
-        var pending: [UInt8] = []
-        while lines.count < count {
-            let data = handle.readData(ofLength: 1 << 20)
-            if data.isEmpty { break }
-            pending.append(contentsOf: data)
-            var start = 0
-            for i in pending.indices where pending[i] == UInt8(ascii: "\n") {
-                lines.append(Array(pending[start...i]))
-                start = i + 1
-                if lines.count == count { break }
-            }
-            pending.removeFirst(start)
-        }
-        guard !lines.isEmpty else { throw Failure(description: "\(path) holds no lines") }
-        while lines.count < count { lines.append(lines[lines.count % max(lines.count, 1)]) }
-        return lines
-    }
-
-    /// Writes `probes` probe lines, one every `interval` ns, and `rate` dataset lines per second between them
-    /// (in 5 ms steps); calls `wrote` with each probe's ID and write time (also its timestamp).
-    static func pacedWriter(file: String, lines: [[UInt8]], rate: Int, probes: Int, interval: Int64, tag: String,
-                            wrote: (String, Int64) -> Void) throws {
-        let fd = open(file, O_WRONLY | O_APPEND)
-        guard fd >= 0 else { throw Failure(description: "cannot open \(file)") }
-        defer { close(fd) }
-        let start = monotonicNanos()
-        var background = 0
-        var nextLine = 0
-        for k in 0..<probes {
-            let due = start + Int64(k + 1) * interval
-            // Background lines up to the probe's time, in 5 ms steps.
-            while true {
-                let now = monotonicNanos()
-                let owed = min(Int(Double(rate) * Double(min(now, due) - start) / 1e9), lines.count) - background
-                if owed > 0 {
-                    var chunk: [UInt8] = []
-                    for _ in 0..<owed {
-                        chunk.append(contentsOf: lines[nextLine % lines.count])
-                        nextLine += 1
-                    }
-                    try writeAll(fd, chunk[...])
-                    background += owed
-                }
-                if now >= due { break }
-                let step = min(due - now, 5_000_000)
-                var ts = timespec(tv_sec: 0, tv_nsec: Int(step))
-                nanosleep(&ts, nil)
-            }
-            let id = "probe-\(tag)-\(k)"
-            let ns = wallClockNanosNow()
-            let line = "{\"timestamp\":\(ns),\"level\":\"info\",\"source\":\"logbench-probe\",\"correlation_id\":\"\(id)\",\"message\":\"probe \(k)\"}\n"
-            try writeAll(fd, Array(line.utf8)[...])
-            wrote(id, ns)
-        }
     }
 
     static func text(_ s: TailSummary) -> String {

@@ -66,6 +66,14 @@ extension LogStore {
         try committer.waitDurable(receipt.lsn)
     }
 
+    /// Whether the append behind `receipt` is durable, without waiting: nil while it is not yet,
+    /// otherwise success or the failure that lost it (as ``waitUntilDurableBlocking(_:)`` would throw).
+    /// For writer threads that keep appending while earlier batches wait for their sync.
+    package func durabilityOutcome(_ receipt: AppendReceipt) -> Result<Void, LogStoreError>? {
+        guard receipt.lsn > 0, options.durability != .none, let committer else { return .success(()) }
+        return committer.durabilityOutcome(receipt.lsn)
+    }
+
     /// Makes every append so far durable now, whatever the durability mode. Throws when an append
     /// made since the previous `sync()` was lost to a failed WAL write or sync.
     public func sync() throws(LogStoreError) {

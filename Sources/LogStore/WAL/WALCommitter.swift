@@ -212,6 +212,16 @@ final class WALCommitter: @unchecked Sendable {
         }
     }
 
+    /// Without waiting: nil while the append ending at `lsn` is not durable yet (not written, with
+    /// durability `none`), else its outcome (a failure that lost it, or success).
+    func durabilityOutcome(_ lsn: Int64) -> Result<Void, LogStoreError>? {
+        monitor.withLock { () -> Result<Void, LogStoreError>? in
+            if durableLSN < lsn { return stopped ? .failure(LogStoreError(.closed, "the store closed before the append became durable")) : nil }
+            if let failure = ledger.failure(covering: lsn) { return .failure(failure) }
+            return .success(())
+        }
+    }
+
     var lastAppendedLSN: Int64 { monitor.withLock { appendedLSN } }
     var lastDurableLSN: Int64 { monitor.withLock { durableLSN } }
 
