@@ -6,16 +6,28 @@ public final class RowBatch: @unchecked Sendable {
     public let bytes: UnsafeRawBufferPointer
 
     /// Copies `source` into a new batch.
-    public init(copying source: UnsafeRawBufferPointer) {
-        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, source.count), alignment: 16)
-        if let base = source.baseAddress, source.count > 0 {
-            storage.baseAddress!.copyMemory(from: base, byteCount: source.count)
-        }
-        bytes = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(storage)[0..<source.count])
+    public convenience init(copying source: UnsafeRawBufferPointer) {
+        self.init(owning: Self.copy(source), count: source.count)
     }
 
+    /// Copies `source` into a new batch. The copy is made while the array's storage is pinned
+    /// (a pointer escaping `withUnsafeBytes` may point at freed memory in an optimized build: that
+    /// lost the last WAL frame a follower read, docs/BENCHMARKS.md).
     public convenience init(copying source: [UInt8]) {
-        self.init(copying: source.withUnsafeBytes { $0 })
+        self.init(owning: source.withUnsafeBytes { Self.copy($0) }, count: source.count)
+    }
+
+    private init(owning storage: UnsafeMutableRawBufferPointer, count: Int) {
+        bytes = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(storage)[0..<count])
+    }
+
+    /// A new allocation (at least 1 byte, 16-byte aligned) holding a copy of `source`.
+    private static func copy(_ source: UnsafeRawBufferPointer) -> UnsafeMutableRawBufferPointer {
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, source.count), alignment: 16)
+        if let base = source.baseAddress, let target = storage.baseAddress, source.count > 0 {
+            target.copyMemory(from: base, byteCount: source.count)
+        }
+        return storage
     }
 
     deinit { UnsafeMutableRawBufferPointer(mutating: bytes).deallocate() }
