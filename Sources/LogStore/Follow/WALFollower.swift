@@ -164,13 +164,8 @@ final class WALFollower: @unchecked Sendable {
             }
         }
         guard size > cur.offset, !stopped else { return }
-        // A new writer's open may cut a torn tail meanwhile: read what is there. Copy it inside
-        // `withUnsafeBytes`: `RowBatch(copying: [UInt8])` copies through a pointer taken out of its
-        // argument, and with a temporary array an optimized build freed the array before the copy,
-        // so the allocator's bookkeeping overwrote the copy's last bytes (the last frame read then
-        // failed its checksum and looked torn: the writer's last record was never delivered).
-        let bytes = try cur.file.read(at: Int64(cur.offset), upTo: size - cur.offset)
-        let batch = bytes.withUnsafeBytes { RowBatch(copying: $0) }
+        // A new writer's open may cut a torn tail meanwhile: read what is there.
+        let batch = RowBatch(copying: try cur.file.read(at: Int64(cur.offset), upTo: size - cur.offset))
         var result = WALReadResult()
         WALReader.scanFrames(batch.bytes, from: 0, name: name, into: &result)
         if let unsupported = result.unsupported { throw .format(unsupported, path: cur.file.path, base: cur.offset) }
