@@ -56,9 +56,15 @@ uint32_t logstore_crc32c_update(uint32_t crc, const void *data, size_t length) {
     const uint8_t *p = (const uint8_t *)data;
     crc = ~crc;
 #if defined(__x86_64__)
+    /* Detected once; threads may race to detect it, so the flag is read and written atomically (a
+       plain static was a data race, reported by ThreadSanitizer). */
     static int has_sse42 = -1;
-    if (has_sse42 < 0) has_sse42 = __builtin_cpu_supports("sse4.2") ? 1 : 0;
-    if (has_sse42) return ~hardware(crc, p, length);
+    int known = __atomic_load_n(&has_sse42, __ATOMIC_RELAXED);
+    if (known < 0) {
+        known = __builtin_cpu_supports("sse4.2") ? 1 : 0;
+        __atomic_store_n(&has_sse42, known, __ATOMIC_RELAXED);
+    }
+    if (known) return ~hardware(crc, p, length);
 #endif
     return ~software(crc, p, length);
 }

@@ -28,10 +28,12 @@ final class IngestPipeline: Sendable {
     private let free: DispatchSemaphore
     /// Items waiting in `queue`.
     private let ready = DispatchSemaphore(value: 0)
+    // `LockedState` (a pthread lock) rather than `Mutex`: ThreadSanitizer cannot see `Mutex` on Linux
+    // and reported the hand-over between the reader thread and the caller as a race.
     /// Parsed chunks in input order; nil marks the end of the input.
-    private let queue = Mutex<[Result<ParsedChunk?, CLIError>]>([])
+    private let queue = LockedState<[Result<ParsedChunk?, CLIError>]>([])
     /// Emptied row buffers handed back by the caller.
-    private let spare = Mutex<[EncodedRows]>([])
+    private let spare = LockedState<[EncodedRows]>([])
     private let stop = Atomic<Bool>(false)
     /// Signalled when the reader thread is done with the file descriptor.
     private let done = DispatchSemaphore(value: 0)
