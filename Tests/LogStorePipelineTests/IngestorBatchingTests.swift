@@ -98,37 +98,6 @@ import Testing
     }
 }
 
-/// The real file system with a slow `fdatasync` (a disk that takes `delay` per sync), counting syncs.
-final class SlowSyncIO: StorageIO, Sendable {
-    private let base = PosixIO()
-    let syncs = Atomic<Int>(0)
-    let delay: Duration
-
-    init(delay: Duration) { self.delay = delay }
-
-    func open(_ path: String, flags: Int32, mode: mode_t) throws(LogStoreError) -> Int32 { try base.open(path, flags: flags, mode: mode) }
-    func close(_ fd: Int32) { base.close(fd) }
-    func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(LogStoreError) { try base.write(fd, buffer, path: path) }
-    func pread(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws(LogStoreError) -> Int {
-        try base.pread(fd, into: buffer, at: offset, path: path)
-    }
-    func fdatasync(_ fd: Int32, path: String) throws(LogStoreError) {
-        if path.hasSuffix(".wal") {
-            syncs.add(1, ordering: .relaxed)
-            Thread.sleep(forTimeInterval: Double(delay.components.attoseconds) / 1e18 + Double(delay.components.seconds))
-        }
-        try base.fdatasync(fd, path: path)
-    }
-    func truncate(_ fd: Int32, length: Int64, path: String) throws(LogStoreError) { try base.truncate(fd, length: length, path: path) }
-    func fileSize(_ fd: Int32, path: String) throws(LogStoreError) -> Int64 { try base.fileSize(fd, path: path) }
-    func fsyncDirectory(_ path: String) throws(LogStoreError) { try base.fsyncDirectory(path) }
-    func rename(_ from: String, _ to: String) throws(LogStoreError) { try base.rename(from, to) }
-    func unlink(_ path: String) throws(LogStoreError) { try base.unlink(path) }
-    func makeDirectory(_ path: String) throws(LogStoreError) { try base.makeDirectory(path) }
-    func listDirectory(_ path: String) throws(LogStoreError) -> [String] { try base.listDirectory(path) }
-    func exists(_ path: String) -> Bool { base.exists(path) }
-}
-
 @Suite struct IngestorPipeliningTests {
     /// The writer does not wait for one batch's WAL sync before appending the next: batches appended
     /// while a sync runs share the next one (group commit). Waiting per batch, as the writer once did,

@@ -16,36 +16,26 @@ final class TempDir: Sendable {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// The real file system, except that while ``full`` is set every write and sync fails with ENOSPC,
-/// as on a full disk.
-final class FullDiskIO: StorageIO, Sendable {
+/// The real file system, with hooks before every write and sync for the test doubles below.
+class ForwardingIO: StorageIO, @unchecked Sendable {
     private let base = PosixIO()
-    private let fullFlag = Atomic<Bool>(false)
-    let failures = Atomic<Int>(0)
 
-    var full: Bool {
-        get { fullFlag.load(ordering: .acquiring) }
-        set { fullFlag.store(newValue, ordering: .releasing) }
-    }
-
-    private func check(_ path: String) throws(LogStoreError) {
-        if full {
-            failures.add(1, ordering: .relaxed)
-            throw LogStoreError(.io, "write failed: No space left on device (ENOSPC)", path: path, code: ENOSPC)
-        }
-    }
+    /// Called before a write reaches the file system; throw to fail it.
+    func beforeWrite(path: String) throws(LogStoreError) {}
+    /// Called before an `fdatasync` reaches the file system; throw to fail it.
+    func beforeSync(path: String) throws(LogStoreError) {}
 
     func open(_ path: String, flags: Int32, mode: mode_t) throws(LogStoreError) -> Int32 { try base.open(path, flags: flags, mode: mode) }
     func close(_ fd: Int32) { base.close(fd) }
     func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(LogStoreError) {
-        try check(path)
+        try beforeWrite(path: path)
         try base.write(fd, buffer, path: path)
     }
     func pread(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws(LogStoreError) -> Int {
         try base.pread(fd, into: buffer, at: offset, path: path)
     }
     func fdatasync(_ fd: Int32, path: String) throws(LogStoreError) {
-        try check(path)
+        try beforeSync(path: path)
         try base.fdatasync(fd, path: path)
     }
     func truncate(_ fd: Int32, length: Int64, path: String) throws(LogStoreError) { try base.truncate(fd, length: length, path: path) }
@@ -56,6 +46,43 @@ final class FullDiskIO: StorageIO, Sendable {
     func makeDirectory(_ path: String) throws(LogStoreError) { try base.makeDirectory(path) }
     func listDirectory(_ path: String) throws(LogStoreError) -> [String] { try base.listDirectory(path) }
     func exists(_ path: String) -> Bool { base.exists(path) }
+}
+
+/// The real file system, except that while ``full`` is set every write and sync fails with ENOSPC,
+/// as on a full disk.
+final class FullDiskIO: ForwardingIO, @unchecked Sendable {
+    private let fullFlag = Atomic<Bool>(false)
+    let failures = Atomic<Int>(0)
+
+    var full: Bool {
+        get { fullFlag.load(ordering: .acquiring) }
+        set { fullFlag.store(newValue, ordering: .releasing) }
+    }
+
+    override func beforeWrite(path: String) throws(LogStoreError) { try check(path) }
+    override func beforeSync(path: String) throws(LogStoreError) { try check(path) }
+
+    private func check(_ path: String) throws(LogStoreError) {
+        if full {
+            failures.add(1, ordering: .relaxed)
+            throw LogStoreError(.io, "write failed: No space left on device (ENOSPC)", path: path, code: ENOSPC)
+        }
+    }
+}
+
+/// The real file system with a slow WAL `fdatasync` (a disk that takes `delay` per sync), counting syncs.
+final class SlowSyncIO: ForwardingIO, @unchecked Sendable {
+    let syncs = Atomic<Int>(0)
+    let delay: Duration
+
+    init(delay: Duration) { self.delay = delay }
+
+    override func beforeSync(path: String) throws(LogStoreError) {
+        guard path.hasSuffix(".wal") else { return }
+        syncs.add(1, ordering: .relaxed)
+        let (seconds, attoseconds) = delay.components
+        Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) / 1e18)
+    }
 }
 
 func nowNanos() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
