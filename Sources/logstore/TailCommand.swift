@@ -87,6 +87,9 @@ struct TailCommand: ParsableCommand {
                     case .record(let r) where plan.matches(r): out.write(format.line(r))
                     case .record: break
                     case .lagged(let skipped): Output.error("\(skipped) records skipped: tail fell behind")
+                    case .damaged(let damage):
+                        // The store's path leads, so the message names the file to look at.
+                        Output.error("warning: damaged records not shown: \(path)/\(damage); run `logstore verify`")
                     }
                     out.flush()
                 }
