@@ -51,6 +51,10 @@ let package = Package(
             "LogStore", "LogStoreIngest", "LogStoreTail", "LogStoreFilter",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The swift-log set-up of README.md run for real (LoggingSystem.bootstrap is once per process).
+        .executableTarget(name: "LogStoreLoggingExample", dependencies: [
+            "LogStore", "LogStorePipeline", "LogStoreLogging", .product(name: "Logging", package: "swift-log"),
+        ], path: "Examples/LoggingBootstrap"),
         .testTarget(name: "LogStoreFormatTests", dependencies: ["LogStoreFormat"]),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore"]),
         .testTarget(name: "LogStoreIngestTests", dependencies: ["LogStoreIngest"]),
@@ -59,6 +63,11 @@ let package = Package(
         .testTarget(name: "LogStoreCLITests", dependencies: ["LogStore"]),
         .testTarget(name: "LogStorePipelineTests", dependencies: [
             "LogStorePipeline", .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        // Every Swift example of README.md and the doc comments, compiled (scripts/check-examples.py).
+        .testTarget(name: "LogStoreExampleTests", dependencies: [
+            "LogStore", "LogStoreTail", "LogStorePipeline", "LogStoreLogging",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LogStoreLoggingTests", dependencies: [
             "LogStoreLogging",

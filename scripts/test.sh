@@ -4,6 +4,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh || exit 1
+# Every Swift example of README.md and the doc comments is in the compiled examples (built below).
+examples_failed=0
+python3 scripts/check-examples.py || examples_failed=1
 swift build --build-tests 2>&1 | tail -n 3
 [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build failed"; exit 1; }
 log=$(mktemp)
@@ -14,8 +17,8 @@ failed=$(grep -E "^✘ Test .* failed after" "$log" | grep -vc "^✘ Test run wi
 skipped=$(grep -cE "^➜ Test .* skipped" "$log" || true)
 rm -f "$log"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
-# Steps .ci/run ran before (fuzzing, sanitizers) that failed count as failed tests.
-extra="${CI_EXTRA_FAILED:-0}"
+# Steps .ci/run ran before (fuzzing, sanitizers) that failed, and a failed example check, count as failed tests.
+extra=$(( ${CI_EXTRA_FAILED:-0} + examples_failed ))
 if [ "$extra" -gt 0 ]; then failed=$((failed + extra)); status=1; fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 exit "$status"

@@ -57,8 +57,17 @@ public struct LogStoreLogHandler: LogHandler {
         self.metadataProvider = metadataProvider
     }
 
-    /// A factory for `LoggingSystem.bootstrap`.
-    public static func factory(ingestor: Ingestor, options: Options = Options())
+    /// A factory for `LoggingSystem.bootstrap(_:)` (and `Logger(label:factory:)`):
+    /// `LoggingSystem.bootstrap(LogStoreLogHandler.factory(ingestor: ingestor, options: options))`.
+    /// Handlers get no metadata provider; to set one, bootstrap with ``metadataProviderFactory(ingestor:options:)``.
+    public static func factory(ingestor: Ingestor, options: Options = Options()) -> @Sendable (String) -> any LogHandler {
+        { label in LogStoreLogHandler(label: label, ingestor: ingestor, options: options) }
+    }
+
+    /// A factory for `LoggingSystem.bootstrap(_:metadataProvider:)`, which hands each handler the
+    /// bootstrapped metadata provider:
+    /// `LoggingSystem.bootstrap(LogStoreLogHandler.metadataProviderFactory(ingestor: ingestor), metadataProvider: provider)`.
+    public static func metadataProviderFactory(ingestor: Ingestor, options: Options = Options())
         -> @Sendable (String, Logger.MetadataProvider?) -> any LogHandler {
         { label, provider in LogStoreLogHandler(label: label, ingestor: ingestor, options: options, metadataProvider: provider) }
     }

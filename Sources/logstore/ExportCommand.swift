@@ -40,11 +40,9 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let store = try location.openForReading()
         let plan = try filters.plan(now: store.options.clock())
-        var fd: Int32 = 1
-        if let output, output != "-" {
-            fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw CLIFailure.data("logstore: cannot create \(output): \(String(cString: strerror(errno)))") }
-        }
+        // Standard output is borrowed, never closed; a file is owned by `file` (closed once).
+        let file = output == nil || output == "-" ? nil : try OutputFile(creating: output ?? "", exclusive: false)
+        let fd = file?.fd ?? 1
         var bar = ProgressBar("exporting", enabled: fd != 1 && Terminal.isTTY(2))
         // The total for the bar: exact when the engine answers the whole filter, else an upper bound.
         let total = bar.enabled ? min(limit ?? .max, try store.count(plan.query)) : 0
@@ -59,8 +57,8 @@ struct ExportCommand: ParsableCommand {
         }
         out.flush()
         bar.finish()
-        if fd != 1 {
-            guard fsync(fd) == 0, close(fd) == 0 else { throw CLIFailure.data("logstore: cannot write \(output ?? ""): \(String(cString: strerror(errno)))") }
+        if let file {
+            try file.finish()
             writeStderr("exported \(n) records to \(output ?? "")\n")
         }
     }

@@ -17,16 +17,14 @@ struct Salvage {
         }
         var bar = ProgressBar("salvaging", enabled: Terminal.isTTY(2) && !quiet && destination != "-")
         if ndjson {
-            let fd = destination == "-" ? 1 : open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw CLIFailure.data("logstore: cannot create \(destination): \(String(cString: strerror(errno)))") }
-            var out = Output(fd: fd, fileName: destination == "-" ? nil : destination)
+            // Standard output is borrowed, never closed; a file is owned by `file` (closed once).
+            let file = destination == "-" ? nil : try OutputFile(creating: destination, exclusive: true)
+            var out = Output(fd: file?.fd ?? 1, fileName: file?.path)
             let report = try LogStore.salvage(at: source, progress: { bar.update($0, of: $1) }) { r throws(LogStoreError) in
                 out.write(RecordPrinter.ndjson(r))
             }
             out.flush()
-            if fd != 1 {
-                guard fsync(fd) == 0, close(fd) == 0 else { throw CLIFailure.data("logstore: cannot write \(destination): \(String(cString: strerror(errno)))") }
-            }
+            try file?.finish()
             bar.finish()
             return report
         }

@@ -17,8 +17,10 @@ struct TailCommand: ParsableCommand {
         once, in commit order, as soon as its WAL frame is written (the store's wal/ directory is \
         watched with inotify). A late record, whose timestamp is older than records already shown, \
         is printed when it arrives. Records that a flush moved into segments before tail read them \
-        are read from the segments, so none is missed. Ctrl-C (SIGINT) or SIGTERM ends it with \
-        exit status 0.
+        are read from the segments, so none is missed. Records it cannot read (a damaged WAL frame \
+        or segment block) are named on standard error ("warning: damaged records not shown: FILE at \
+        byte OFFSET ...") and every readable record is still printed. Ctrl-C (SIGINT) or SIGTERM \
+        ends it with exit status 0.
 
         Examples:
           logstore tail -n 50 --level warning
@@ -87,6 +89,9 @@ struct TailCommand: ParsableCommand {
                     case .record(let r) where plan.matches(r): out.write(format.line(r))
                     case .record: break
                     case .lagged(let skipped): Output.error("\(skipped) records skipped: tail fell behind")
+                    case .damaged(let damage):
+                        // The store's path leads, so the message names the file to look at.
+                        Output.error("warning: damaged records not shown: \(path)/\(damage); run `logstore verify`")
                     }
                     out.flush()
                 }

@@ -52,6 +52,21 @@ struct FixedTraceInstrument: Instrument {
         _ = dir
     }
 
+    /// The factory for `LoggingSystem.bootstrap(_:metadataProvider:)` hands the provider to each handler.
+    @Test func metadataProviderFactoryPassesTheProviderOn() async throws {
+        let dir = TempDir()
+        let store = try LogStore.open(at: dir.path, options: StoreOptions(durability: .batch))
+        let ingestor = try Ingestor(store: store)
+        let provider = Logger.MetadataProvider { ["tenant": "acme"] }
+        let factory = LogStoreLogHandler.metadataProviderFactory(ingestor: ingestor)
+        // What `LoggingSystem.bootstrap(factory, metadataProvider: provider)` does for every logger.
+        let logger = Logger(label: "api", factory: { label in factory(label, provider) })
+        logger.info("with a provider")
+        await ingestor.close()
+        #expect(try store.records(LogQuery()).map(\.attributes) == [[Attribute("tenant", .string("acme"))]])
+        try store.close()
+    }
+
     @Test func correlationKeyIsConfigurableAndHandlerMetadataMerges() async throws {
         var options = LogStoreLogHandler.Options()
         options.correlationIDKey = "request_id"

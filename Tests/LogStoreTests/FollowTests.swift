@@ -18,7 +18,8 @@ import Testing
 
     /// Collects the records a follower delivers in the background.
     final class Collector: Sendable {
-        private let state = LockedState<(records: [LogRecord], lagged: Int, error: LogStoreError?, ended: Bool)>(([], 0, nil, false))
+        private let state = LockedState<(records: [LogRecord], lagged: Int, error: LogStoreError?, ended: Bool,
+                                         damage: [DamageReport])>(([], 0, nil, false, []))
         let task: Task<Void, Never>
 
         init(_ follower: LogFollower) {
@@ -29,6 +30,7 @@ import Testing
                         switch event {
                         case .record(let r): state.withLock { $0.records.append(r) }
                         case .lagged: state.withLock { $0.lagged += 1 }
+                        case .damaged(let d): state.withLock { $0.damage.append(d) }
                         }
                     }
                 } catch let error as LogStoreError {
@@ -40,6 +42,7 @@ import Testing
 
         var records: [LogRecord] { state.withLock { $0.records } }
         var lagged: Int { state.withLock { $0.lagged } }
+        var damage: [DamageReport] { state.withLock { $0.damage } }
         var error: LogStoreError? { state.withLock { $0.error } }
         var ended: Bool { state.withLock { $0.ended } }
 

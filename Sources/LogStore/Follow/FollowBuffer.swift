@@ -15,6 +15,8 @@ final class FollowBuffer: Sendable {
         var failure: LogStoreError?
         var cancelled = false
         var waiter: Waiter?
+        /// `.damaged` events handed over so far.
+        var damaged = 0
 
         var count: Int { items.count - start }
 
@@ -40,12 +42,16 @@ final class FollowBuffer: Sendable {
     /// Whether the consumer has gone: the follower should stop.
     var isCancelled: Bool { monitor.withLock { state.cancelled } }
 
+    /// `.damaged` events pushed so far (delivered, or waiting for the consumer).
+    var damageCount: Int { monitor.withLock { state.damaged } }
+
     /// Hands `event` to the consumer, waiting while the buffer is full. False once cancelled.
     func push(_ event: Event) -> Bool {
         var wake: Waiter?
         let accepted = monitor.withLock { () -> Bool in
             while !state.cancelled && state.waiter == nil && state.count >= capacity { monitor.wait() }
             guard !state.cancelled, !state.finished else { return false }
+            if case .damaged = event { state.damaged += 1 }
             if let w = state.waiter {
                 state.waiter = nil
                 wake = w

@@ -28,9 +28,13 @@
 /// - **Memory:** at most `bufferSize` records wait for the consumer. When the buffer is full the
 ///   follower stops reading until the consumer catches up; nothing is dropped and
 ///   ``LogSubscription/Event/lagged(skipped:)`` is never sent.
+/// - **Damage:** a WAL frame or row, or a segment block or file, that cannot be read is reported
+///   with a ``LogSubscription/Event/damaged(_:)`` event naming the file, the offset and the reason
+///   (and counted in ``damageCount``), and everything readable around it is still delivered. In the
+///   WAL file the writer is still writing, what looks damaged may be a frame being written: it is
+///   decided about once the writer has moved on to a newer file (docs/FORMAT.md 4.3).
 /// - **Errors:** iteration throws ``LogStoreError`` when the store's files cannot be read (for example
-///   a WAL file written by a newer LogStore, ``LogStoreError/Kind/unsupportedVersion``). Damage in a
-///   WAL file is skipped the way a read-only open skips it (4.3), once the writer has moved on from it.
+///   a WAL file written by a newer LogStore, ``LogStoreError/Kind/unsupportedVersion``).
 /// - **Ending it:** cancelling the iterating task, calling ``cancel()``, or dropping the follower
 ///   and its iterator stops the thread and closes its files. The stream does not end when the writer
 ///   closes: it keeps following, and continues when a writer opens the store again.
@@ -46,6 +50,10 @@ public struct LogFollower: AsyncSequence, Sendable {
 
     /// Stops following now: the iterator returns nil, buffered records are discarded.
     public func cancel() { handle.cancel() }
+
+    /// How many ``LogSubscription/Event/damaged(_:)`` events the follower has found so far (each
+    /// names a damaged WAL frame or row, or a segment block or file, it could not read).
+    public var damageCount: Int { handle.buffer.damageCount }
 
     /// Iterates a ``LogFollower``.
     public struct Iterator: AsyncIteratorProtocol {

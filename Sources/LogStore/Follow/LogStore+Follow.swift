@@ -14,7 +14,9 @@ extension LogStore {
     /// let recent = try store.records(LogQuery(limit: 20, order: .descending))   // what is there now
     /// let start = store.latestSequence
     /// try store.close()
-    /// for try await event in try LogStore.follow(directory: path, after: start) { … }   // what comes next
+    /// for try await event in try LogStore.follow(directory: path, after: start) {   // what comes next
+    ///     print(event)
+    /// }
     /// ```
     ///
     /// - Parameters:

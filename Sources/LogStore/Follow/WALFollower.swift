@@ -42,6 +42,9 @@ final class WALFollower: @unchecked Sendable {
     private var stopped = false
     /// The segments were read while no WAL file existed; read them again only once WAL files came and went.
     private var readSegmentsWhileEmpty = false
+    /// Segment damage already reported (file and offset), so a block read again for another window
+    /// of sequence numbers is reported once.
+    private var reportedSegmentDamage: Set<DamageReport> = []
 
     /// Sequence numbers read from segments per pass, bounding the records sorted at once.
     static let segmentWindow: UInt64 = 65_536
@@ -152,6 +155,8 @@ final class WALFollower: @unchecked Sendable {
                 // A damaged header: read the frames anyway, as a read-only open does (4.3).
                 cur.headerRead = true
                 cur.offset = WALFormat.headerSize
+                report(DamageReport(file: name, offset: 0, length: WALFormat.headerSize,
+                                    reason: "WAL file header does not decode (\(error.reason)); its frames are read anyway"))
                 return try read(&cur, finished: finished)
             }
             cur.headerRead = true
@@ -176,31 +181,61 @@ final class WALFollower: @unchecked Sendable {
             WALReader.scanFrames(UnsafeRawBufferPointer(rebasing: batch.bytes[0..<damage.offset]), from: 0,
                                  name: name, into: &result)
         }
-        try withExtendedLifetime(batch) { () throws(LogStoreError) in
-            try deliver(result.rows, hashes: result.correlationHashes, file: cur.file.path)
+        // Damage is final here (the writer moved on, or it lies before frames written after it).
+        let damage = result.damage.map { d in
+            var d = d
+            d.offset += cur.offset
+            return d
+        }
+        withExtendedLifetime(batch) {
+            deliver(result.rows, hashes: result.correlationHashes, damage: damage, base: batch.bytes.baseAddress,
+                    fileOffset: cur.offset, name: name)
         }
         cur.offset += result.validEnd
     }
 
-    /// Delivers the rows above the cursor that match, moving the cursor over every row.
-    private func deliver(_ rows: [RowRef], hashes: [UInt64], file: String) throws(LogStoreError) {
-        for (row, hash) in zip(rows, hashes) where row.sequence > cursor {
+    /// Delivers the rows above the cursor that match, moving the cursor over every row, and reports
+    /// each damaged stretch (file offsets) where it lies among them. `base` is where the bytes read
+    /// at `fileOffset` start in memory.
+    private func deliver(_ rows: [RowRef], hashes: [UInt64], damage: [DamageReport], base: UnsafeRawPointer?,
+                         fileOffset: Int, name: String) {
+        var damage = damage[...]
+        for (row, hash) in zip(rows, hashes) {
             guard !stopped else { return }
+            let offset = fileOffset + (base.map { row.row - $0 } ?? 0)
+            while let d = damage.first, d.offset < offset {
+                damage.removeFirst()
+                // Sequence numbers rise through a file, so what lies between the cursor and this row
+                // was in the damaged stretch; none of it above the cursor: nothing of ours was lost.
+                if row.sequence > cursor &+ 1 {
+                    var counted = d
+                    counted.records = Int(row.sequence - cursor - 1)
+                    report(counted)
+                    cursor = row.sequence - 1
+                }
+            }
+            guard row.sequence > cursor else { continue }
             cursor = row.sequence
             do throws(FormatError) {
                 guard try predicate.matches(row, correlationHash: hash) else { continue }
                 emit(try row.record())
             } catch {
-                throw .corruption("record \(row.sequence) does not decode: \(error.reason)", path: file, offset: nil)
+                report(DamageReport(file: name, offset: offset, length: Int(row.length),
+                                    reason: "record \(row.sequence) does not decode: \(error.reason)", records: 1))
             }
         }
+        // Damage after the last good row: how many records it held is not known.
+        for d in damage where !stopped { report(d) }
     }
 
     /// Reads sequences `from…through` (through the largest in any committed segment when nil) from
     /// the segments, a window of sequence numbers at a time, and delivers the matches in sequence order.
     private func readSegments(from lower: UInt64, through upper: UInt64?) throws(LogStoreError) {
-        var report = RecoveryReport()
-        let catalog = try SegmentCatalog.load(directory: segmentDirectory, io: io, report: &report)
+        var recovery = RecoveryReport()
+        let catalog = try SegmentCatalog.load(directory: segmentDirectory, io: io, report: &recovery)
+        for damage in recovery.unreadableSegments where reportedSegmentDamage.insert(damage).inserted {
+            report(damage)
+        }
         // Only complete flush groups: an incomplete one belongs to a flush in progress whose WAL
         // file still exists (and is read instead).
         let segments = catalog.classify(walNumbers: Set(try walNumbers())).committed
@@ -209,9 +244,11 @@ final class WALFollower: @unchecked Sendable {
         while low <= top && !stopped {
             let high = top - low >= Self.segmentWindow ? low + Self.segmentWindow - 1 : top
             var found: [LogRecord] = []
+            var damage: [DamageReport] = []
             for s in segments where s.footer.maxSequence >= low && s.footer.minSequence <= high {
-                found.append(contentsOf: records(in: s, from: low, through: high))
+                found.append(contentsOf: records(in: s, from: low, through: high, damage: &damage))
             }
+            for d in damage where reportedSegmentDamage.insert(d).inserted && !stopped { report(d) }
             found.sort { $0.sequence < $1.sequence }
             for r in found where r.sequence > cursor {
                 guard !stopped else { return }
@@ -224,19 +261,50 @@ final class WALFollower: @unchecked Sendable {
         }
     }
 
-    /// The matching records of `segment` with sequences in `low…high`. A block that cannot be read
-    /// is skipped (`verify` reports it); the follower goes on with the rest.
-    private func records(in segment: Segment, from low: UInt64, through high: UInt64) -> [LogRecord] {
+    /// The matching records of `segment` with sequences in `low…high`. A block or record that cannot
+    /// be read goes into `damage` (segment file, block offset, reason); the rest are still read.
+    private func records(in segment: Segment, from low: UInt64, through high: UInt64,
+                         damage: inout [DamageReport]) -> [LogRecord] {
         var out: [LogRecord] = []
+        let file = "segments/" + segment.name
         for (i, b) in segment.footer.blocks.enumerated()
         where b.maxSequence >= low && b.minSequence <= high && b.levelMask & predicate.levelMask != 0
             && predicate.timeOverlaps(min: b.minTimestamp, max: b.maxTimestamp) {
-            guard let block = try? segment.readBlock(i), let rows = try? predicate.matchingRows(block) else { continue }
+            let lost = { (why: String) in
+                DamageReport(file: file, offset: Int(b.offset), length: b.diskLength,
+                             reason: "block \(i) (sequences \(b.minSequence)…\(b.maxSequence)) cannot be read: \(why)",
+                             records: Int(b.recordCount))
+            }
+            let block: DecodedBlock
+            let rows: [Int]
+            do throws(LogStoreError) {
+                block = try segment.readBlock(i)
+            } catch {
+                damage.append(lost(error.message))
+                continue
+            }
+            do throws(FormatError) {
+                rows = try predicate.matchingRows(block)
+            } catch {
+                damage.append(lost(error.reason))
+                continue
+            }
             for r in rows where (low...high).contains(block.sequences[r]) {
-                if let record = try? block.record(r) { out.append(record) }
+                do throws(FormatError) {
+                    out.append(try block.record(r))
+                } catch {
+                    damage.append(DamageReport(file: file, offset: Int(b.offset), length: b.diskLength,
+                                               reason: "record \(block.sequences[r]) of block \(i) does not decode: \(error.reason)",
+                                               records: 1))
+                }
             }
         }
         return out
+    }
+
+    /// Hands `damage` to the consumer (counted by the buffer).
+    private func report(_ damage: DamageReport) {
+        if !buffer.push(.damaged(damage)) { stopped = true }
     }
 
     private func emit(_ record: LogRecord) {

@@ -4,18 +4,37 @@ import Glibc
 #endif
 
 /// The single-writer lock: `flock(LOCK_EX)` on `STORE/LOCK`, which holds the writer's pid.
-final class StoreLock: @unchecked Sendable {
+///
+/// Descriptor ownership (docs/DESIGN.md, "Descriptors"): a `StoreLock` exists only once it holds
+/// the lock, and then it owns its descriptor and closes it exactly once, in ``release()`` or
+/// `deinit`. A failed attempt closes its descriptor in ``acquire(path:io:)`` before any `StoreLock`
+/// exists, so no `deinit` can touch that number again (by then another thread may have been given it).
+final class StoreLock: Sendable {
     private let fd: Int32
+    private let io: any StorageIO
     let path: String
+    /// Set by the first ``release()``; later calls (and `deinit`) do nothing.
+    private let released = Atomic<Bool>(false)
 
     /// Takes the lock or throws ``LogStoreError/Kind/locked`` naming the holder's pid.
     init(directory: String, io: any StorageIO) throws(LogStoreError) {
-        path = joinPath(directory, "LOCK")
-        fd = try io.open(path, flags: O_RDWR | O_CREAT, mode: 0o644)
+        let path = joinPath(directory, "LOCK")
+        // Everything that can fail happens before a stored property is set: a throw from here on
+        // leaves no object behind, so no `deinit` runs for it.
+        let fd = try Self.acquire(path: path, io: io)
+        self.fd = fd
+        self.io = io
+        self.path = path
+    }
+
+    /// Opens `path`, locks it and writes this process's pid into it; returns the locked descriptor.
+    /// On failure the descriptor it opened is closed here, once, and nothing else refers to it.
+    private static func acquire(path: String, io: any StorageIO) throws(LogStoreError) -> Int32 {
+        let fd = try io.open(path, flags: O_RDWR | O_CREAT, mode: 0o644)
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
-            let holder = Self.readPID(fd)
-            Glibc.close(fd)
+            let holder = readPID(fd)
+            io.close(fd)
             if code == EWOULDBLOCK {
                 let who = holder.map { "process \($0)" } ?? "another process"
                 throw LogStoreError(.locked, "the store is already open for writing by \(who); stop it, or open the store read-only",
@@ -26,20 +45,15 @@ final class StoreLock: @unchecked Sendable {
         let pid = "\(getpid())\n"
         _ = ftruncate(fd, 0)
         _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
+        return fd
     }
 
-    private let released = Mutex(false)
-
-    /// Releases the lock; later calls do nothing.
+    /// Releases the lock and closes its descriptor; later calls do nothing.
     func release() {
-        let first = released.withLock { was in
-            defer { was = true }
-            return !was
-        }
-        guard first else { return }
+        guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
         _ = ftruncate(fd, 0)
         flock(fd, LOCK_UN)
-        Glibc.close(fd)
+        io.close(fd)
     }
 
     deinit { release() }
@@ -51,4 +65,3 @@ final class StoreLock: @unchecked Sendable {
         return Int32(String(decoding: buf[0..<n], as: UTF8.self).filter(\.isNumber))
     }
 }
-

@@ -8,6 +8,7 @@
 ///     switch event {
 ///     case .record(let record): print(record.timestamp, record.level, record.message)
 ///     case .lagged(let skipped): print("… \(skipped) records skipped: the consumer fell behind")
+///     case .damaged(let damage): print("… damaged records not delivered: \(damage)")
 ///     }
 /// }
 /// ```
@@ -22,6 +23,10 @@
 /// - **Bounded memory:** at most `bufferSize` records wait for the consumer. When the buffer is full,
 ///   newer matching records are dropped and counted, and the consumer gets one ``Event/lagged(skipped:)``
 ///   event in their place before the records that follow. The writer never waits for a subscriber.
+/// - **Damage:** a committed row that does not decode is never dropped silently: the subscription
+///   gets ``Event/damaged(_:)`` naming the WAL file and the byte within the append's frames, and
+///   counts it in ``damageCount``; every readable record around it is still delivered. A damage event
+///   is never dropped, even when the buffer is full.
 /// - **Ending it:** cancelling the task that iterates, calling ``cancel()``, or dropping the
 ///   subscription and its iterator unsubscribes. ``LogStore/close()`` finishes the sequence once the
 ///   consumer has read what is buffered.
@@ -35,6 +40,11 @@ public struct LogSubscription: AsyncSequence, Sendable {
         /// The consumer fell behind and `skipped` matching records were dropped at this point (they
         /// are stored; a query over their time range returns them).
         case lagged(skipped: Int)
+        /// Stored records at this point could not be read: `damage` names the file, the offset and
+        /// the reason (and how many records, when known). Everything readable around it is still
+        /// delivered; ``LogSubscription/damageCount`` (or ``LogFollower/damageCount``) counts these
+        /// events. `logstore verify` reports the same damage, and `verify --salvage` keeps the rest.
+        case damaged(DamageReport)
     }
 
     public typealias Element = Event
@@ -46,6 +56,10 @@ public struct LogSubscription: AsyncSequence, Sendable {
 
     /// Unsubscribes now: the iterator returns nil, buffered records are discarded.
     public func cancel() { handle.cancel() }
+
+    /// How many ``Event/damaged(_:)`` events this subscription has been given so far (rows of a
+    /// committed append that did not decode; each event says where and how many records).
+    public var damageCount: Int { handle.inbox.damageCount }
 
     /// Iterates a ``LogSubscription``.
     public struct Iterator: AsyncIteratorProtocol {

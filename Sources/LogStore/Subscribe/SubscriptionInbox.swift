@@ -19,6 +19,10 @@ final class SubscriptionInbox: Sendable {
         /// Unsubscribed: nothing more is returned.
         var cancelled = false
         var waiter: CheckedContinuation<Event?, Never>?
+        /// `.damaged` events that found the ring full; delivered once it has room. Never dropped.
+        var heldDamage: [DamageReport] = []
+        /// `.damaged` events pushed so far.
+        var damaged = 0
 
         mutating func enqueue(_ e: Event) {
             ring[(start + count) % ring.count] = e
@@ -53,8 +57,39 @@ final class SubscriptionInbox: Sendable {
     /// Whether the subscriber still wants records.
     var isOpen: Bool { state.withLock { !$0.finished && !$0.cancelled } }
 
-    /// Delivers a matching record, or counts it as skipped when the buffer is full. Returns false when
-    /// the subscriber wants nothing more (the hub then drops it).
+    /// `.damaged` events pushed so far.
+    var damageCount: Int { state.withLock { $0.damaged } }
+
+    /// Delivers a matching record (or counts it as skipped when the buffer is full), or a damage report
+    /// (kept even when the buffer is full). Returns false when the subscriber wants nothing more (the
+    /// hub then drops it).
+    func push(_ event: Event) -> Bool {
+        switch event {
+        case .record(let record): return push(record)
+        case .damaged(let damage): return push(damage)
+        case .lagged: return isOpen
+        }
+    }
+
+    private func push(_ damage: DamageReport) -> Bool {
+        var wake: CheckedContinuation<Event?, Never>?
+        let open = state.withLock { s -> Bool in
+            guard !s.finished && !s.cancelled else { return false }
+            s.damaged += 1
+            if let w = s.waiter {
+                s.waiter = nil
+                wake = w
+            } else if s.count < s.ring.count && s.heldDamage.isEmpty {
+                s.enqueue(.damaged(damage))
+            } else {
+                s.heldDamage.append(damage)
+            }
+            return true
+        }
+        wake?.resume(returning: .damaged(damage))
+        return open
+    }
+
     func push(_ record: LogRecord) -> Bool {
         var wake: CheckedContinuation<Event?, Never>?
         let open = state.withLock { s -> Bool in
@@ -87,6 +122,7 @@ final class SubscriptionInbox: Sendable {
         let ready = state.withLock { s -> Event?? in
             if s.cancelled { return .some(nil) }
             if let e = s.dequeue() { return .some(e) }
+            if !s.heldDamage.isEmpty { return .some(.damaged(s.heldDamage.removeFirst())) }
             if s.skipped > 0 {
                 defer { s.skipped = 0 }
                 return .some(.lagged(skipped: s.skipped))

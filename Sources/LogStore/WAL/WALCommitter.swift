@@ -319,12 +319,12 @@ final class WALCommitter: @unchecked Sendable {
 
     /// Hands the batches acknowledged so far to the subscriptions, outside the lock, on this thread.
     private func publishDurable() {
-        let batches = monitor.withLock { () -> [RowBatch] in
-            guard !acknowledged.isEmpty else { return [] }
+        let (batches, number) = monitor.withLock { () -> ([RowBatch], UInt64) in
+            guard !acknowledged.isEmpty else { return ([], currentNumber) }
             defer { acknowledged = [] }
-            return acknowledged
+            return (acknowledged, currentNumber)
         }
-        if !batches.isEmpty { subscriptions.publish(batches) }
+        if !batches.isEmpty { subscriptions.publish(batches, walFile: "wal/" + WALFormat.fileName(number)) }
     }
 
     static func bytes(of items: [Item]) -> Int {

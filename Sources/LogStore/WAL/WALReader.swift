@@ -1,5 +1,5 @@
 /// A damaged byte range found in a store file.
-public struct DamageReport: Sendable, CustomStringConvertible {
+public struct DamageReport: Sendable, Hashable, CustomStringConvertible {
     /// The file, relative to the store directory.
     public var file: String
     /// Where the damage starts.
@@ -8,10 +8,22 @@ public struct DamageReport: Sendable, CustomStringConvertible {
     public var length: Int
     /// What is wrong.
     public var reason: String
+    /// How many records the damage made unreadable, when that is known (a damaged block's footer
+    /// entry or a single row says it; a damaged WAL frame's count is unreadable with it): nil when unknown.
+    public var records: Int?
 
-    /// `FILE at byte OFFSET (LENGTH bytes): REASON`.
+    public init(file: String, offset: Int, length: Int, reason: String, records: Int? = nil) {
+        self.file = file
+        self.offset = offset
+        self.length = length
+        self.reason = reason
+        self.records = records
+    }
+
+    /// `FILE at byte OFFSET (LENGTH bytes): REASON`, with `; N records lost` when known.
     public var description: String {
         "\(file) at byte \(offset)" + (length > 0 ? " (\(length) bytes)" : "") + ": \(reason)"
+            + (records.map { "; \($0) record\($0 == 1 ? "" : "s") lost" } ?? "")
     }
 }
 

@@ -3,8 +3,8 @@
 /// (docs/FORMAT.md, section 8). Keys are compared byte for byte and are 1 to 255 bytes long.
 ///
 /// ```swift
-/// IdempotencyKey("evt-7f3a91")                                        // the upstream's own log id
-/// IdempotencyKey(source: "billing", event: "invoice.sent", timestamp: ts, duration: 1_250_000)
+/// let fromLogID = IdempotencyKey("evt-7f3a91")                        // the upstream's own log id
+/// let derived = IdempotencyKey(source: "billing", event: "invoice.sent", timestamp: ts, duration: 1_250_000)
 /// ```
 public struct IdempotencyKey: Sendable, Hashable, CustomStringConvertible {
     /// The key's bytes.
