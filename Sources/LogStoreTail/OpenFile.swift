@@ -21,6 +21,11 @@ final class OpenFile {
     private(set) var fingerprint: Fingerprint
     /// Monotonic seconds of the last read that returned bytes.
     var lastReadAt: Double
+    /// Size and modification time at the last ``measure()`` (stored with the position).
+    private(set) var seenSize: Int64 = 0
+    private(set) var seenModified: Int64?
+    /// Read only to its end, never waited on for growth (a copy found after a copytruncate).
+    var isStaticCopy = false
 
     private let format: LineFormat
     private let options: LineParserOptions
@@ -54,10 +59,20 @@ final class OpenFile {
     /// The file's size now, nil if `fstat` fails.
     var size: Int64? { FileStatus.of(fd: fd)?.size }
 
+    /// The file's size now (nil if `fstat` fails), remembered with its modification time for the
+    /// position stored next.
+    func measure() -> Int64? {
+        guard let status = FileStatus.of(fd: fd) else { return nil }
+        seenSize = status.size
+        seenModified = status.modified
+        return status.size
+    }
+
     /// The position to store: just after the last line in an emitted record or error.
     var position: TailPosition {
-        TailPosition(identity: identity, offset: baseOffset + Int64(stream.consumedBytes),
-                     lineNumber: Int64(stream.consumedLineNumber), fingerprint: fingerprint)
+        let offset = baseOffset + Int64(stream.consumedBytes)
+        return TailPosition(identity: identity, offset: offset, lineNumber: Int64(stream.consumedLineNumber),
+                            fingerprint: fingerprint, size: max(seenSize, readOffset, offset), modified: seenModified)
     }
 
     /// Whether a stored position belongs to this file: same identity, the file is at least as long as
@@ -79,6 +94,7 @@ final class OpenFile {
     /// Forgets what was read and starts again at byte 0 (the file was truncated or rewritten).
     func restart() {
         resume(at: TailPosition(identity: identity, offset: 0, lineNumber: 1, fingerprint: .empty))
+        seenSize = 0
     }
 
     /// Whether the file was truncated below what was read, or no longer begins with the bytes read.
