@@ -11,8 +11,12 @@ extension FileTailer {
         follower.handOver = { [unowned self, unowned follower] file in
             handOver(file, from: follower)
         }
-        follower.finishedFile = { [unowned self] file, position in
-            remember(finished: file.identity, at: position)
+        follower.finishedFile = { [unowned self] file, _ in
+            // A deleted file's inode may be given to a new file: only a file that still has a name is
+            // remembered, with the fingerprint of as many first bytes as it has.
+            guard file.isLinked else { return }
+            file.extendFingerprint()
+            remember(finished: file.identity, at: file.position)
         }
     }
 

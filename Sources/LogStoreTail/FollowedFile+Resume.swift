@@ -51,8 +51,10 @@ extension FollowedFile {
             // Truncated while the tailer was stopped (copytruncate): the rest is in the copy.
             file = copy
             events.append(.readingCopy(path: rewritten, copy: copy.openedAs, offset: position.offset))
+            // Copies made by later truncations, oldest first, then the file at the path.
+            queueRotatedAfter(copy, modifiedAfter: nil, siblings: found.siblings, now: now, events: &events)
             if let current = OpenFile.open(path, format: format, options: options, now: now), !isKnownElsewhere(current),
-               current.identity != copy.identity {
+               current.identity != copy.identity, !successors.contains(where: { $0.identity == current.identity }) {
                 successors.append(current)
             }
             positionMoved = true

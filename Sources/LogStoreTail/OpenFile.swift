@@ -38,7 +38,10 @@ final class OpenFile {
             Glibc.close(fd)
             return nil
         }
-        return OpenFile(fd: fd, identity: status.identity, openedAs: path, format: format, options: options, now: now)
+        let file = OpenFile(fd: fd, identity: status.identity, openedAs: path, format: format, options: options, now: now)
+        file.seenSize = status.size
+        file.seenModified = status.modified
+        return file
     }
 
     private init(fd: Int32, identity: FileIdentity, openedAs: String, format: LineFormat, options: LineParserOptions, now: Double) {
@@ -83,13 +86,27 @@ final class OpenFile {
         return position.fingerprint.matches(fd: fd)
     }
 
-    /// Continues from a stored position (which ``accepts(_:)``).
+    /// Continues from a stored position (which ``accepts(_:)``), the fingerprint extended to the bytes
+    /// the file has now (a short one cannot tell apart files that begin alike).
     func resume(at position: TailPosition) {
         baseOffset = position.offset
         readOffset = position.offset
         fingerprint = position.fingerprint
         stream = LineRecordStream(format: format, options: options, firstLineNumber: Int(clamping: position.lineNumber))
+        if position.offset > 0 { extendFingerprint() }
     }
+
+    /// Takes the fingerprint of as many first bytes as the file has, up to ``Fingerprint/maxLength``,
+    /// if they still begin with the bytes fingerprinted so far.
+    func extendFingerprint() {
+        guard fingerprint.length < Fingerprint.maxLength, let size, size > Int64(fingerprint.length),
+              fingerprint.matches(fd: fd) else { return }
+        let length = Int(min(size, Int64(Fingerprint.maxLength)))
+        if let grown = Fingerprint.read(fd: fd, length: length) { fingerprint = grown }
+    }
+
+    /// Whether the file still has a name (it was not deleted).
+    var isLinked: Bool { FileStatus.of(fd: fd)?.links ?? 0 > 0 }
 
     /// Forgets what was read and starts again at byte 0 (the file was truncated or rewritten).
     func restart() {

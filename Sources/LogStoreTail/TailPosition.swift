@@ -85,7 +85,8 @@ public struct TailPosition: Sendable, Hashable {
         let offset = get(UInt64.self), line = get(UInt64.self)
         let fpLength = get(UInt16.self), fpHash = get(UInt64.self)
         let size = version >= 2 ? get(UInt64.self) : offset
-        let modified: Int64? = version >= 2 ? get(Int64.self) : nil
+        let modifiedField = version >= 2 ? get(Int64.self) : 0
+        let modified: Int64? = modifiedField == 0 ? nil : modifiedField  // 0: unknown
         guard offset <= UInt64(Int64.max), line >= 1, line <= UInt64(Int64.max),
               Int(fpLength) <= Fingerprint.maxLength, size >= offset, size <= UInt64(Int64.max) else {
             return .failure(.init(reason: "its fields are out of range (offset \(offset), line \(line), fingerprint length \(fpLength), size \(size))"))
