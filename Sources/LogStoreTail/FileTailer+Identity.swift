@@ -1,4 +1,5 @@
 import LogStore
+import LogStoreIngest
 
 /// Files known by identity across followed paths: a file is read by one follower at a time, and a file
 /// renamed from one followed path to another is continued there, not read again.
@@ -53,6 +54,28 @@ extension FileTailer {
         taker.adopt(file)
         finished[file.identity] = nil
         return Checkpoint(name: taker.checkpointName, value: file.position.encoded())
+    }
+
+    /// Positions stored for paths that match the patterns but no longer exist (their file was renamed
+    /// away or deleted while the tailer was stopped): the file is looked for by its identity in the
+    /// followed directories and finished; if it is gone, the bytes known unread are reported lost and
+    /// the position is removed.
+    func resumeVanished(report: (TailEvent) -> Void) throws(TailError) {
+        let stored: [String: [UInt8]]
+        do { stored = try store.checkpoints() } catch {
+            throw TailError(message: "cannot read the stored positions: \(error)")
+        }
+        let prefix = TailPosition.checkpointName(for: "")
+        for (name, value) in stored.sorted(by: { $0.key < $1.key }) where name.hasPrefix(prefix) && !value.isEmpty {
+            let path = String(name.dropFirst(prefix.count))
+            guard path.hasPrefix("/"), !followedPaths.contains(path), patterns.matches(absolute: path),
+                  let follower = try follow(path, stored: value, report: report), follower.isIdle else { continue }
+            followed.removeAll { $0 === follower }
+            followedPaths.remove(path)
+            do { _ = try store.append(rows: EncodedRows(), checkpoints: [Checkpoint(name: name, value: [])]) } catch {
+                throw TailError(message: "removing the stored position of \(path) failed: \(error)")
+            }
+        }
     }
 
     private func remember(finished identity: FileIdentity, at position: TailPosition) {

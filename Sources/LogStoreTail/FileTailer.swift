@@ -55,7 +55,7 @@ public final class FileTailer {
     private let watcher: ChangeWatcher
     var followed: [FollowedFile] = []
     /// Absolute paths followed.
-    private var followedPaths = Set<String>()
+    var followedPaths = Set<String>()
     private var started = false
     private var rows = EncodedRows()
     private var buffer: [UInt8] = []
@@ -128,6 +128,7 @@ public final class FileTailer {
             let value = try storedPosition(of: path)
             if let value, !value.isEmpty { try follow(path, stored: value, report: report) } else { unstored.append(path) }
         }
+        try resumeVanished(report: report)
         for path in unstored { try follow(path, stored: nil, report: report) }
     }
 

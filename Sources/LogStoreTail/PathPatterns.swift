@@ -26,6 +26,14 @@ struct PathPatterns {
         return out
     }
 
+    /// Whether an absolute path is one of the plain paths or matches one of the patterns.
+    func matches(absolute path: String) -> Bool {
+        patterns.contains { p in
+            let full = Self.absolute(p)
+            return Self.isPattern(p) ? fnmatch(full, path, FNM_PATHNAME) == 0 : full == path
+        }
+    }
+
     /// Directories to watch: each plain path's directory, and each pattern's directory when it holds no
     /// pattern characters itself.
     func directories() -> [String] {

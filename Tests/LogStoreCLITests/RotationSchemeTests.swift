@@ -69,7 +69,8 @@ import Glibc
         let reportedLost = outcome.stderr.contains("LOST:")
         print("rotation \(scheme) \(strict ? "running" : "SIGKILLed \(kills) times"): \(written.count) lines in \(writer.filesCreated) files, "
               + "\(writer.rotations) rotations; stored \(outcome.stored.count), twice \(twice.count), lost \(missing.count) "
-              + "(of files destroyed while no tailer ran: \(missing.count - lostNotDestroyed.count); reported: \(reportedLost))")
+              + "(of files destroyed while no tailer ran: \(missing.count - lostNotDestroyed.count); reported: \(reportedLost))"
+              + (scheme == .deleteAndRecreate ? "; \(writer.inodesReused) new files got the deleted file's inode" : ""))
         // Counts compared (a failed expectation prints its operands: not whole arrays of lines).
         let (twiceCount, unexpectedCount, lostCount) = (twice.count, unexpected.count, lostNotDestroyed.count)
         let (missingCount, headers, files) = (missing.count, outcome.headers, writer.filesCreated)

@@ -24,6 +24,9 @@ enum RotationScheme: String, CaseIterable, Sendable, CustomStringConvertible {
     case gzipAfterRotate
     /// Four files under one glob, each rotated by rename on its own schedule.
     case manyFiles
+    /// Under `*.log`: the writer moves on to a new file (`app-N.log`); the file before stops growing
+    /// and is deleted one rotation later.
+    case stopThenDelete
 
     var description: String { rawValue }
 
@@ -37,13 +40,19 @@ enum RotationScheme: String, CaseIterable, Sendable, CustomStringConvertible {
     /// The patterns `logstore ingest --follow` is given (relative to the logs directory).
     var patterns: [String] {
         switch self {
-        case .renameToMatchingName, .manyFiles: ["*.log"]
+        case .renameToMatchingName, .manyFiles, .stopThenDelete: ["*.log"]
         default: ["app.log"]
         }
     }
 
     /// The files written at once.
-    var fileNames: [String] { self == .manyFiles ? ["a.log", "b.log", "c.log", "d.log"] : ["app.log"] }
+    var fileNames: [String] {
+        switch self {
+        case .manyFiles: ["a.log", "b.log", "c.log", "d.log"]
+        case .stopThenDelete: ["app-0.log"]
+        default: ["app.log"]
+        }
+    }
 }
 
 /// Every file starts with this line: files with equal first bytes must be told apart by device and
@@ -66,6 +75,8 @@ final class SchemeWriter: Sendable {
         var filesCreated = 0
         /// Lines of files that no longer exist uncompressed under any name.
         var destroyed = Set<String>()
+        /// New files that got the inode of the file deleted just before.
+        var inodesReused = 0
     }
     private let state = Mutex(State())
     private let done = DispatchSemaphore(value: 0)
@@ -80,6 +91,7 @@ final class SchemeWriter: Sendable {
     var written: [String] { state.withLock { $0.written } }
     var filesCreated: Int { state.withLock { $0.filesCreated } }
     var destroyed: Set<String> { state.withLock { $0.destroyed } }
+    var inodesReused: Int { state.withLock { $0.inodesReused } }
 
     func start() {
         Thread { [self] in
@@ -95,7 +107,7 @@ final class SchemeWriter: Sendable {
 
     /// One file being written: its descriptor, the lines in it (by generation, for destruction).
     private final class Output {
-        let name: String
+        var name: String
         var fd: Int32 = -1
         var generation = 0
         var lines: [String] = []
@@ -198,7 +210,20 @@ final class SchemeWriter: Sendable {
                 o.rotated[to] = o.lines
             case .deleteAndRecreate:
                 state.withLock { $0.destroyed.formUnion(o.lines) }
+                var st = stat()
+                let inode = stat(path(o.name), &st) == 0 ? st.st_ino : 0
                 unlink(path(o.name))
+                o.generation += 1
+                open(o)
+                if fstat(o.fd, &st) == 0, st.st_ino == inode { state.withLock { $0.inodesReused += 1 } }
+                o.rotatedAt = Date()
+                state.withLock { $0.rotations += 1 }
+                return
+            case .stopThenDelete:
+                o.rotated[o.name] = o.lines
+                destroy(o, "app-\(g - 1).log")
+                unlink(path("app-\(g - 1).log"))
+                o.name = "app-\(g + 1).log"
             case .gzipAfterRotate:
                 let to = "\(o.name).\(g)"
                 rename(path(o.name), path(to))

@@ -185,3 +185,77 @@ import LogStoreIngest
         try store.close()
     }
 }
+
+/// Positions of paths that no longer exist, and identities that now name another file.
+@Suite struct TailVanishedTests {
+    func messages(in store: LogStore) throws -> [String] {
+        let it = try store.query(LogQuery())
+        var out: [String] = []
+        while let r = try it.next() { out.append(r.message) }
+        return out
+    }
+
+    func tailer(_ store: LogStore, _ patterns: [String], holdTimeout: Double = 0) -> FileTailer {
+        var options = TailOptions()
+        options.holdTimeout = holdTimeout
+        return FileTailer(store: store, patterns: patterns, format: .text, options: options)
+    }
+
+    /// What an inode reused by a new file looks like to the tailer: the stored device and inode name a
+    /// file whose first bytes are not the ones fingerprinted. It is a new file, read from its start.
+    @Test func aStoredIdentityOnAFileWithOtherFirstBytesIsANewFile() throws {
+        let dir = try TempDir()
+        let store = try LogStore.open(at: dir.path + "/store")
+        defer { try? store.close() }
+        let path = dir.path + "/app.log"
+        append("new1\nnew2\nnew3\n", to: path)
+        let identity = try #require(FileStatus.of(path: path)?.identity)
+        let old = TailPosition(identity: identity, offset: 10, lineNumber: 3, fingerprint: Fingerprint(of: Array("old1\nold2\n".utf8)))
+        _ = try store.append(rows: EncodedRows(), checkpoints: [Checkpoint(name: "tail:" + path, value: old.encoded())])
+        try tailer(store, [path]).catchUp { _ in }
+        #expect(try messages(in: store) == ["new1", "new2", "new3"])
+    }
+
+    /// Under a glob, a file renamed while stopped to a name the glob does not match is found by its
+    /// identity and finished from its position.
+    @Test func aFileRenamedOutOfTheGlobWhileStoppedIsFinished() throws {
+        let dir = try TempDir()
+        let storePath = dir.path + "/store"
+        var store = try LogStore.open(at: storePath)
+        append("a1\na2\n", to: dir.path + "/app-1.log")
+        try tailer(store, [dir.path + "/*.log"]).catchUp { _ in }
+        try store.close()
+        append("a3\n", to: dir.path + "/app-1.log")
+        try FileManager.default.moveItem(atPath: dir.path + "/app-1.log", toPath: dir.path + "/app-1.log.old")
+        store = try LogStore.open(at: storePath)
+        try tailer(store, [dir.path + "/*.log"]).catchUp { _ in }
+        #expect(try messages(in: store) == ["a1", "a2", "a3"])
+        try store.close()
+    }
+
+    /// Under a glob, a file deleted while stopped with bytes read but not stored (a text record held for
+    /// a continuation): they are reported lost with their count, once (the position is removed).
+    @Test func aFileDeletedWhileStoppedIsReportedLostOnce() throws {
+        let dir = try TempDir()
+        let storePath = dir.path + "/store"
+        var store = try LogStore.open(at: storePath)
+        append("a1\na2\n", to: dir.path + "/app-1.log")
+        try tailer(store, [dir.path + "/*.log"], holdTimeout: 600).catchUp { _ in }
+        #expect(try messages(in: store) == ["a1"])  // "a2" is held: a continuation line may follow
+        try store.close()
+        try FileManager.default.removeItem(atPath: dir.path + "/app-1.log")
+        store = try LogStore.open(at: storePath)
+        var events: [TailEvent] = []
+        let second = tailer(store, [dir.path + "/*.log"])
+        try second.catchUp { events.append($0) }
+        #expect(events.contains { if case .lost(_, 3, _) = $0 { true } else { false } }, "\(events)")
+        #expect(second.totals.lostBytes == 3)
+        #expect(try store.checkpoint(named: "tail:" + dir.path + "/app-1.log") == nil)
+        try store.close()
+        store = try LogStore.open(at: storePath)
+        let third = tailer(store, [dir.path + "/*.log"])
+        try third.catchUp { _ in }
+        #expect(third.totals.lostBytes == 0)
+        try store.close()
+    }
+}
