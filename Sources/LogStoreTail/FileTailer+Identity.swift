@@ -43,6 +43,7 @@ extension FileTailer {
             let followedNow = Set(followed.map { PathPatterns.absolute($0.path) })
             for path in patterns.expand() where !followedNow.contains(PathPatterns.absolute(path))
                 && FileStatus.of(path: path)?.identity == file.identity {
+                try? appender.waitIdle()
                 let stored = try? store.checkpoint(named: TailPosition.checkpointName(for: PathPatterns.absolute(path)))
                 var events: [TailEvent] = []
                 taker = try? follow(path, stored: stored, report: { events.append($0) })
@@ -62,6 +63,7 @@ extension FileTailer {
     /// the position is removed.
     func resumeVanished(report: (TailEvent) -> Void) throws(TailError) {
         let stored: [String: [UInt8]]
+        try appender.waitIdle()
         do { stored = try store.checkpoints() } catch {
             throw TailError(message: "cannot read the stored positions: \(error)")
         }

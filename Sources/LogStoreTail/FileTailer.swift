@@ -47,8 +47,17 @@ public final class FileTailer {
     public let store: LogStore
     public let format: LineFormat
     public let options: TailOptions
-    /// What was stored so far.
-    public private(set) var totals = TailTotals()
+    /// What was stored so far (as far as appended: ``run(shouldStop:report:)`` and
+    /// ``catchUp(report:)`` return once every batch is).
+    public var totals: TailTotals {
+        var t = counted
+        (t.stored, t.rejected) = appender.counts
+        return t
+    }
+    /// What the tailer counted itself (the appender counts what was stored).
+    private var counted = TailTotals()
+    /// Stores batches while the next one is read.
+    let appender: BatchAppender
 
     let patterns: PathPatterns
     private let parserOptions: LineParserOptions
@@ -73,6 +82,7 @@ public final class FileTailer {
     public init(store: LogStore, patterns: [String], format: LineFormat,
                 parserOptions: LineParserOptions = LineParserOptions(), options: TailOptions = TailOptions()) {
         self.store = store
+        appender = BatchAppender(store: store)
         self.format = format
         self.options = options
         self.patterns = PathPatterns(patterns)
@@ -89,8 +99,10 @@ public final class FileTailer {
     /// least every ``TailOptions/checkInterval``. Returns after the batch in progress is stored; the
     /// caller closes the store. Throws when the store refuses a batch (nothing of that batch is stored).
     public func run(shouldStop: () -> Bool, report: (TailEvent) -> Void) throws(TailError) {
+        defer { try? appender.waitIdle() }
         try start(report: report)
         while !shouldStop() {
+            try appender.check()
             if try stepAll(report: report, shouldStop: shouldStop, rotateWait: options.rotateWait) { continue }
             let holding = followed.contains { $0.file?.stream.holdsRecord == true }
             var timeout = watcher.isPolling ? options.pollInterval : options.checkInterval
@@ -100,6 +112,7 @@ public final class FileTailer {
             // Also when the wait timed out: a directory missing at the start (so not watched) may exist now.
             if changes.names || changes.overflow || !changes.any { discover(report: report) }
         }
+        try appender.waitIdle()
     }
 
     /// Reads every followed file to its current end (one pass: patterns expanded, every file stepped
@@ -109,12 +122,14 @@ public final class FileTailer {
         try start(report: report)
         discover(report: report)
         while try stepAll(report: report, shouldStop: { false }, rotateWait: 0) {}
+        try appender.waitIdle()
     }
 
     /// One step of every followed file (tests: a tailer caught part of the way).
     func stepOnce(report: (TailEvent) -> Void) throws(TailError) {
         try start(report: report)
         _ = try stepAll(report: report, shouldStop: { false }, rotateWait: 0)
+        try appender.waitIdle()
     }
 
     private func start(report: (TailEvent) -> Void) throws(TailError) {
@@ -133,6 +148,8 @@ public final class FileTailer {
     }
 
     private func storedPosition(of path: String) throws(TailError) -> [UInt8]? {
+        // Positions in flight are stored first (a path followed again finds its latest one).
+        try appender.waitIdle()
         do { return try store.checkpoint(named: TailPosition.checkpointName(for: PathPatterns.absolute(path))) } catch {
             throw TailError(message: "cannot read the stored position of \(path): \(error)")
         }
@@ -169,7 +186,7 @@ public final class FileTailer {
 
     private func emit(_ events: [TailEvent], _ report: (TailEvent) -> Void) {
         for event in events {
-            if case .lost(_, let bytes, _) = event { totals.lostBytes += Int(bytes) }
+            if case .lost(_, let bytes, _) = event { counted.lostBytes += Int(bytes) }
             report(event)
         }
     }
@@ -193,25 +210,24 @@ public final class FileTailer {
         return progressed
     }
 
+    /// Hands the batch (the rows parsed into `rows`, with its positions) to the appender, which stores
+    /// it while the next one is read; `rows` starts empty again.
     private func store(_ batch: TailBatch, of file: FollowedFile, report: (TailEvent) -> Void) throws(TailError) {
         for e in batch.errors { report(.badLine(path: file.file?.openedAs ?? file.path, error: e)) }
-        defer { rows.removeAll() }
-        let receipt: AppendReceipt
-        do { receipt = try store.append(rows: rows, checkpoints: batch.checkpoints) } catch {
-            throw TailError(message: "storing records from \(file.path) failed: \(error)")
-        }
-        totals.bytesRead += batch.bytesRead
-        totals.badLines += batch.errors.count
-        totals.stored += receipt.accepted
-        totals.rejected += receipt.rejectedFuture + receipt.rejected.count + receipt.droppedExpired
-        totals.batches += 1
+        let filled = rows
+        rows = appender.emptyRows()
+        try appender.submit(rows: filled, checkpoints: batch.checkpoints, source: file.path)
+        counted.bytesRead += batch.bytesRead
+        counted.badLines += batch.errors.count
+        counted.batches += 1
     }
 }
 
 /// Settings of a ``FileTailer``.
 public struct TailOptions: Sendable {
-    /// Default 1 MiB. Most bytes read from one file per batch (bounds memory and batch size).
-    public var readLimit = 1 << 20
+    /// Default 2 MiB (as one-shot ingest reads). Most bytes read from one file per batch (bounds memory:
+    /// up to three batches are held, one being parsed and two waiting for or in their append).
+    public var readLimit = 2 << 20
     /// Default 1 s. A text record that a continuation line may still extend is stored once its file has
     /// been idle this long (a continuation arriving later becomes a record of its own).
     public var holdTimeout = 1.0
