@@ -23,6 +23,12 @@ struct TailLatencyRow: Codable, Sendable {
     var followP50Ms: Double
     var followP99Ms: Double
     var followMaxMs: Double
+    /// From the probe's write until its line came out of a `logstore tail -f` child process (a second
+    /// process following the store, NDJSON through a pipe), ms.
+    var tailCLISeen: Int
+    var tailCLIP50Ms: Double
+    var tailCLIP99Ms: Double
+    var tailCLIMaxMs: Double
     /// Duration of one poll (read-only open, lookups, close), ms.
     var pollMedianMs: Double
     var pollP99Ms: Double
@@ -128,7 +134,8 @@ final class TailBench {
         var oneShot: [Double] = []
         var peak = 0
         let rates = options.tailRates
-        var pooled: [Int: (upper: Samples, lower: Samples, polls: Samples, written: Int, p50: Samples, p99: Samples, follow: Samples)] = [:]
+        var pooled: [Int: (upper: Samples, lower: Samples, polls: Samples, written: Int, p50: Samples, p99: Samples, follow: Samples,
+                            cli: Samples)] = [:]
         for rep in 0..<options.reps {
             do {
                 let t = try throughputRep(rep)
@@ -141,8 +148,9 @@ final class TailBench {
             for rate in rates {
                 do {
                     let l = try latencyRep(rep, rate: rate)
-                    var p = pooled[rate] ?? (Samples(), Samples(), Samples(), 0, Samples(), Samples(), Samples())
+                    var p = pooled[rate] ?? (Samples(), Samples(), Samples(), 0, Samples(), Samples(), Samples(), Samples())
                     for v in l.follow.values { p.follow.add(v) }
+                    for v in l.cli.values { p.cli.add(v) }
                     for v in l.upper.values { p.upper.add(v) }
                     for v in l.lower.values { p.lower.add(v) }
                     for v in l.polls.values { p.polls.add(v) }
@@ -162,6 +170,8 @@ final class TailBench {
                                   p50LowerMs: p.lower.median, p99LowerMs: p.lower.percentile(99),
                                   followSeen: p.follow.count, followP50Ms: p.follow.median,
                                   followP99Ms: p.follow.percentile(99), followMaxMs: p.follow.max,
+                                  tailCLISeen: p.cli.count, tailCLIP50Ms: p.cli.median, tailCLIP99Ms: p.cli.percentile(99),
+                                  tailCLIMaxMs: p.cli.max,
                                   pollMedianMs: p.polls.median, pollP99Ms: p.polls.percentile(99),
                                   repP50Ms: p.p50.values, repP99Ms: p.p99.values)
         }
@@ -252,7 +262,8 @@ final class TailBench {
     }
 
     /// Probe lines every 50 ms beside `rate` dataset lines per second; latency until each is queryable.
-    private func latencyRep(_ rep: Int, rate: Int) throws -> (upper: Samples, lower: Samples, polls: Samples, written: Int, follow: Samples) {
+    private func latencyRep(_ rep: Int, rate: Int) throws -> (upper: Samples, lower: Samples, polls: Samples, written: Int, follow: Samples,
+                                                             cli: Samples) {
         let file = "\(workdir)/tail-latency.ndjson", store = "\(workdir)/stores/tail-latency"
         defer { Files.remove(file); Files.remove(store) }
         sync()
@@ -275,6 +286,9 @@ final class TailBench {
             } catch {}
         }
         defer { storeFollower.cancel(); followTask.cancel() }
+        // A third: `logstore tail -f` in a second process.
+        let tailCLI = try TailCLIReader(executable: executable, store: store)
+        defer { tailCLI.stop() }
         progress("rep \(rep + 1)/\(options.reps): tail latency: \(probes) probes every \(probeIntervalNanos / 1_000_000) ms beside \(rate) lines/s")
         let lines = try Self.datasetLines(dataset.ndjsonPath, count: rate * (probes + 20) / 20 + 1)
         let probeCount = probes, interval = probeIntervalNanos
@@ -329,6 +343,12 @@ final class TailBench {
         let followDeadline = clock.now + .seconds(5)
         while followed.withLock({ $0.count }) < count && clock.now < followDeadline { usleep(5_000) }
         let follow = Samples(followed.withLock { $0 })
+        while tailCLI.count < count && clock.now < followDeadline + .seconds(2) { usleep(5_000) }
+        var cli = Samples()
+        for probe in written.withLock({ $0 }) {
+            if let at = tailCLI.arrival(of: probe.id) { cli.add(Double(at - probe.ns) / 1e6) }
+        }
+        if cli.count < count { problem("tail latency at \(rate) lines/s: `logstore tail -f` printed \(cli.count) of \(count) probes") }
         // Diagnosis when probes are missing: does a fresh follower (after: 0) get them from the same files
         // now, and does the first one get them once the writer closes the store?
         var diagnosis = ""
@@ -362,32 +382,9 @@ final class TailBench {
             problem("tail latency at \(rate) lines/s: LogStore.follow delivered \(follow.count) of \(count) probes within 5 s "
                     + "after the last was written (missing: \(missing.prefix(5).joined(separator: ", ")); the read-only reader found them\(diagnosis))")
         }
-        progress(String(format: "  p50 %.1f ms, p99 %.1f ms (poll %.1f ms median); LogStore.follow p50 %.1f ms, p99 %.1f ms",
-                        upper.median, upper.percentile(99), polls.median, follow.median, follow.percentile(99)))
-        return (upper, lower, polls, count, follow)
-    }
-
-    static func text(_ s: TailSummary) -> String {
-        func med(_ v: [Double]) -> String { v.isEmpty ? "—" : Fmt.number(Samples(v).median) }
-        func range(_ v: [Double]) -> String { v.count > 1 ? "[" + Fmt.number(v.min() ?? .nan) + " … " + Fmt.number(v.max() ?? .nan) + "]" : "" }
-        var lines = ["tail: \(s.command)",
-                     "  \(Fmt.grouped(Double(s.records))) lines, \(Fmt.bytes(s.fileBytes)) appended at full speed; medians of reps [min … max]",
-                     "  throughput until every line is queryable (a read-only count every \(Fmt.number(s.countPauseMs)) ms once the writer is done): "
-                        + "\(med(s.throughputMBps)) MB/s \(range(s.throughputMBps)), \(med(s.throughputRecordsPerSecond)) lines/s",
-                     "  for reference, `logstore ingest FILE` of the complete file in the same reps: \(med(s.oneShotMBps)) MB/s \(range(s.oneShotMBps))",
-                     "  writer alone: \(med(s.writerMBps)) MB/s; from its last write until all queryable: \(med(s.drainSeconds)) s \(range(s.drainSeconds))",
-                     "  follower process: CPU \(med(s.followerCPUMicrosPerRecord)) µs per line, peak RSS \(Fmt.bytes(s.followerPeakRSSBytes))",
-                     "  latency from a probe line's write to it being queryable (one probe every \(Fmt.number(s.probeIntervalMs)) ms; "
-                        + "queryable = \(s.queryable)):"]
-        lines.append("| background lines/s | probes seen | p50 ms | p99 ms | max ms | p50 / p99 lower bound ms | poll median / p99 ms | per-rep p50 | per-rep p99 | LogStore.follow p50 / p99 / max ms |")
-        lines.append("|---:|---:|---:|---:|---:|---:|---:|---|---|---:|")
-        for r in s.latency {
-            lines.append("| \(Fmt.grouped(Double(r.backgroundLinesPerSecond))) | \(r.probesSeen)/\(r.probesWritten) | \(Fmt.number(r.p50Ms)) | "
-                         + "\(Fmt.number(r.p99Ms)) | \(Fmt.number(r.maxMs)) | \(Fmt.number(r.p50LowerMs)) / \(Fmt.number(r.p99LowerMs)) | "
-                         + "\(Fmt.number(r.pollMedianMs)) / \(Fmt.number(r.pollP99Ms)) | "
-                         + r.repP50Ms.map(Fmt.number).joined(separator: ", ") + " | " + r.repP99Ms.map(Fmt.number).joined(separator: ", ")
-                         + " | \(Fmt.number(r.followP50Ms)) / \(Fmt.number(r.followP99Ms)) / \(Fmt.number(r.followMaxMs)) (\(r.followSeen)) |")
-        }
-        return lines.joined(separator: "\n")
+        progress(String(format: "  p50 %.1f ms, p99 %.1f ms (poll %.1f ms median); LogStore.follow p50 %.1f ms, p99 %.1f ms; tail -f p50 %.1f ms, p99 %.1f ms",
+                        upper.median, upper.percentile(99), polls.median, follow.median, follow.percentile(99),
+                        cli.median, cli.percentile(99)))
+        return (upper, lower, polls, count, follow, cli)
     }
 }
