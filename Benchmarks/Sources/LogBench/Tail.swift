@@ -4,39 +4,6 @@ import LogStore
 import Glibc
 #endif
 
-/// Latency of probe lines at one background rate, pooled over reps.
-struct TailLatencyRow: Codable, Sendable {
-    /// Dataset lines per second written beside the probes (0: probes alone).
-    var backgroundLinesPerSecond: Int
-    var probesWritten: Int
-    var probesSeen: Int
-    /// From the probe's write (its embedded timestamp) until the poll that found it returned, ms.
-    var p50Ms: Double
-    var p99Ms: Double
-    var maxMs: Double
-    /// From the probe's write until that poll started (a lower bound), ms.
-    var p50LowerMs: Double
-    var p99LowerMs: Double
-    /// From the probe's write until a `LogStore.follow` consumer in this process received it, ms
-    /// (the store's cross-process follower: inotify on the WAL, records once committed).
-    var followSeen: Int
-    var followP50Ms: Double
-    var followP99Ms: Double
-    var followMaxMs: Double
-    /// From the probe's write until its line came out of a `logstore tail -f` child process (a second
-    /// process following the store, NDJSON through a pipe), ms.
-    var tailCLISeen: Int
-    var tailCLIP50Ms: Double
-    var tailCLIP99Ms: Double
-    var tailCLIMaxMs: Double
-    /// Duration of one poll (read-only open, lookups, close), ms.
-    var pollMedianMs: Double
-    var pollP99Ms: Double
-    /// Median over reps of each rep's p50 / p99, with min and max, ms.
-    var repP50Ms: [Double]
-    var repP99Ms: [Double]
-}
-
 struct TailSummary: Codable, Sendable {
     var records: Int
     var fileBytes: Int
@@ -52,6 +19,8 @@ struct TailSummary: Codable, Sendable {
     var drainSeconds: [Double]
     /// CPU (user + system) of the `logstore ingest --follow` process per record, µs per rep.
     var followerCPUMicrosPerRecord: [Double]
+    /// CPU of the one-shot `logstore ingest FILE` per record, µs per rep.
+    var oneShotCPUMicrosPerRecord: [Double] = []
     var followerPeakRSSBytes: Int
     var latency: [TailLatencyRow]
     var probeIntervalMs: Double
@@ -131,7 +100,7 @@ final class TailBench {
 
     func run() -> TailSummary {
         var mbps: [Double] = [], rps: [Double] = [], writer: [Double] = [], drain: [Double] = [], cpu: [Double] = []
-        var oneShot: [Double] = []
+        var oneShot: [Double] = [], oneShotCPU: [Double] = []
         var peak = 0
         let rates = options.tailRates
         var pooled: [Int: (upper: Samples, lower: Samples, polls: Samples, written: Int, p50: Samples, p99: Samples, follow: Samples,
@@ -141,7 +110,7 @@ final class TailBench {
                 let t = try throughputRep(rep)
                 mbps.append(t.mbps); rps.append(t.rps); writer.append(t.writerMBps); drain.append(t.drain)
                 cpu.append(t.cpuMicros); peak = max(peak, t.peak)
-                if let o = t.oneShot { oneShot.append(o) }
+                if let o = t.oneShot { oneShot.append(o.mbps); oneShotCPU.append(o.cpuMicros) }
             } catch {
                 problem("tail throughput, rep \(rep + 1): \(error)")
             }
@@ -178,7 +147,7 @@ final class TailBench {
         return TailSummary(records: dataset.count, fileBytes: dataset.ndjsonBytes,
                            command: ([executable] + followArguments(file: "FILE", store: "DIR")).joined(separator: " "),
                            throughputMBps: mbps, throughputRecordsPerSecond: rps, oneShotMBps: oneShot, writerMBps: writer, drainSeconds: drain,
-                           followerCPUMicrosPerRecord: cpu, followerPeakRSSBytes: peak, latency: rows,
+                           followerCPUMicrosPerRecord: cpu, oneShotCPUMicrosPerRecord: oneShotCPU, followerPeakRSSBytes: peak, latency: rows,
                            probeIntervalMs: Double(probeIntervalNanos) / 1e6, pollPauseMs: Double(pollPauseMicros) / 1e3,
                            countPauseMs: Double(countPauseMicros) / 1e3,
                            queryable: Self.queryableDefinition)
@@ -186,7 +155,7 @@ final class TailBench {
 
     /// The whole dataset appended to the followed file at full speed; time until all of it is queryable.
     private func throughputRep(_ rep: Int) throws -> (mbps: Double, rps: Double, writerMBps: Double, drain: Double, cpuMicros: Double,
-                                                      peak: Int, oneShot: Double?) {
+                                                      peak: Int, oneShot: (mbps: Double, cpuMicros: Double)?) {
         let file = "\(workdir)/tail-followed.ndjson", store = "\(workdir)/stores/tail-throughput"
         defer { Files.remove(file); Files.remove(store) }
         sync()
@@ -209,26 +178,36 @@ final class TailBench {
         writerThread.start()
         let n = dataset.count
         let timeout = clock.now + .seconds(max(120, n / 5_000))
+        // Completion seen by the store's incremental follower (each WAL frame read once, a record delivered
+        // once committed), not by a read-only reopen every 50 ms that replayed the whole WAL each time.
+        let delivered = Locked(0)
+        let storeFollower = try LogStore.follow(directory: store, filter: LogQuery(), after: 0)
+        let counter = Task.detached {
+            do {
+                for try await event in storeFollower {
+                    switch event {
+                    case .record: delivered.withLock { $0 += 1 }
+                    case .lagged(let skipped): delivered.withLock { $0 += skipped }
+                    }
+                }
+            } catch {}
+        }
+        defer { storeFollower.cancel(); counter.cancel() }
         var done: ContinuousClock.Instant?
         var lastCount = 0
         while done == nil {
             if let e = writeError.withLock({ $0 }) { throw Failure(description: "writing \(file): \(e)") }
             if !follower.isRunning { throw Failure(description: "the follower exited: \(follower.logTail)") }
             if clock.now > timeout {
-                throw Failure(description: "only \(lastCount) of \(n) records queryable after \(timeout - start)")
+                throw Failure(description: "only \(lastCount) of \(n) records delivered after \(timeout - start)")
             }
-            // Nothing can be complete before the writer is: count only after it finished, so the reader's
-            // opens (each replays the unflushed WAL) do not compete with the follower meanwhile.
-            if writerDone.withLock({ $0 }) == nil {
-                usleep(countPauseMicros)
-                continue
-            }
-            if let s = Self.openReader(store) {
-                lastCount = (try? s.count(LogQuery())) ?? lastCount
-                try? s.close()
-                if lastCount >= n { done = clock.now }
-            }
-            if done == nil { usleep(countPauseMicros) }
+            lastCount = delivered.withLock { $0 }
+            if lastCount >= n { done = clock.now } else { usleep(1_000) }
+        }
+        // Queryable as well: one read-only count, not timed.
+        if let s = Self.openReader(store) {
+            lastCount = (try? s.count(LogQuery())) ?? -1
+            try? s.close()
         }
         let end = done ?? clock.now
         // Wait for the writer thread's timestamp (it finished before everything could be queryable).
@@ -239,24 +218,25 @@ final class TailBench {
         stopped = true
         let status = follower.stop()
         if status != 0 && status != SIGINT { problem("tail throughput: follower exit status \(status): \(follower.logTail)") }
-        if lastCount != n { problem("tail throughput: the store holds \(lastCount) records, expected \(n)") }
+        if lastCount != n { problem("tail throughput: a read-only count gives \(lastCount) records, expected \(n)") }
         let total = (end - start).seconds
         let mb = Double(dataset.ndjsonBytes) / 1e6
         // For reference: `logstore ingest FILE` of the same, now complete, file into a fresh store.
-        var oneShot: Double?
+        var oneShot: (mbps: Double, cpuMicros: Double)?
         let oneShotStore = store + "-oneshot"
         Files.remove(oneShotStore)
         sync()
         do {
+            let cpuBefore = Follower.childrenCPUSeconds()
             let r = try CLIIngest(executable: executable).run(file: file, store: oneShotStore, expectedRecords: n,
                                                               logPath: "\(workdir)/tail-oneshot-\(rep).log")
-            oneShot = mb / r.wall.seconds
+            oneShot = (mb / r.wall.seconds, (Follower.childrenCPUSeconds() - cpuBefore) / Double(n) * 1e6)
         } catch {
             problem("tail throughput: logstore ingest FILE (reference) failed: \(error)")
         }
         Files.remove(oneShotStore)
         progress(String(format: "  %.1f MB/s until queryable (writer %.1f MB/s, drain %.2f s), follower CPU %.2f µs/record; logstore ingest FILE %.1f MB/s",
-                        mb / total, mb / (written - start).seconds, (end - written).seconds, cpu / Double(n) * 1e6, oneShot ?? .nan))
+                        mb / total, mb / (written - start).seconds, (end - written).seconds, cpu / Double(n) * 1e6, oneShot?.mbps ?? .nan))
         return (mb / total, Double(n) / total, mb / (written - start).seconds, (end - written).seconds,
                 cpu / Double(n) * 1e6, peak, oneShot)
     }
