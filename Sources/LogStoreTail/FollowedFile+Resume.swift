@@ -26,14 +26,24 @@ extension FollowedFile {
         case .failure(let e):
             throw TailError(message: "the stored position of \(path) (checkpoint \(checkpointName)) cannot be used: \(e.reason)")
         }
+        let found = candidates()
         if let current = OpenFile.open(path, format: format, options: options, now: now), current.accepts(position),
            !isKnownElsewhere(current) {
+            if let copy = copyBeforeTruncation(of: current, at: position, siblings: found.siblings, now: now) {
+                // Copied and truncated while stopped, and rewritten beginning with the same bytes.
+                file = copy
+                events.append(.readingCopy(path: path, copy: copy.openedAs, offset: position.offset))
+                queueRotatedAfter(copy, modifiedAfter: nil, siblings: found.siblings, now: now, events: &events)
+                current.restart()
+                successors.append(current)
+                positionMoved = true
+                return
+            }
             current.resume(at: position)
             file = current
             events.append(.following(path: path, offset: position.offset, identity: current.identity))
             return
         }
-        let found = candidates()
         var foundRewritten: String?
         for candidate in [path] + found.all where FileStatus.of(path: candidate)?.identity == position.identity {
             guard let old = OpenFile.open(candidate, format: format, options: options, now: now), !isKnownElsewhere(old) else { continue }
@@ -104,16 +114,21 @@ extension FollowedFile {
 
     /// The copy of a truncated file (copytruncate): another file of the same directory, not followed
     /// elsewhere, at least `position.offset` long, beginning with the bytes `position` was fingerprinted
-    /// with; opened at `position` to be read to its end. The most recently modified one wins.
-    func findCopy(of position: TailPosition, besides truncated: String, now: Double) -> OpenFile? {
+    /// with and holding the bytes `edge` was taken of just before `edgeOffset` (the position's own edge
+    /// by default; while running, the last bytes read); opened at `position` to be read to its end. The
+    /// most recently modified one wins.
+    func findCopy(of position: TailPosition, besides truncated: String, now: Double,
+                  edge: (fingerprint: Fingerprint, before: Int64)? = nil, among names: [String]? = nil) -> OpenFile? {
+        let edge = edge ?? (position.edge, position.offset)
         guard position.fingerprint.length > 0 else { return nil }
         let dir = PathPatterns.directory(of: truncated)
         var best: (modified: Int64, file: OpenFile)?
-        for entry in PathPatterns.entries(of: dir) where entry != truncated {
+        for entry in names ?? PathPatterns.entries(of: dir) where entry != truncated {
             guard let status = FileStatus.of(path: entry), status.isRegular, status.identity != position.identity,
                   status.size >= position.offset, best.map({ status.modified > $0.modified }) ?? true,
                   let opened = OpenFile.open(entry, format: format, options: options, now: now),
-                  position.fingerprint.matches(fd: opened.fd), !isKnownElsewhere(opened) else { continue }
+                  position.fingerprint.matches(fd: opened.fd), edge.fingerprint.matchesEdge(fd: opened.fd, before: edge.before),
+                  !isKnownElsewhere(opened) else { continue }
             best = (status.modified, opened)
         }
         guard let copy = best?.file else { return nil }
@@ -121,6 +136,23 @@ extension FollowedFile {
                                      fingerprint: position.fingerprint))
         copy.isStaticCopy = true
         return copy
+    }
+
+    /// A copy of `current` (among `siblings`: rotated names, as logrotate names its copies) made after `position` was stored, whose bytes after the position differ from
+    /// the file's: the file was copied, truncated and rewritten (copytruncate) while the tailer was
+    /// stopped, and its new content begins with the same bytes up to the position (a common header), so
+    /// neither its first bytes nor the edge tell. Nil when no such copy is there.
+    func copyBeforeTruncation(of current: OpenFile, at position: TailPosition, siblings: [String], now: Double) -> OpenFile? {
+        guard position.offset > 0, let modified = position.modified,
+              let copy = findCopy(of: position, besides: current.openedAs, now: now, among: siblings) else { return nil }
+        guard let copyStatus = FileStatus.of(fd: copy.fd), copyStatus.modified > modified,
+              let size = current.size, copyStatus.size > position.offset else { return nil }
+        let length = Int(min(Int64(Fingerprint.edgeLength), copyStatus.size - position.offset, max(0, size - position.offset)))
+        // The file may not have grown past the position yet: then a copy with more bytes is the evidence.
+        if length == 0 { return size <= position.offset && copyStatus.size > size ? copy : nil }
+        let inCopy = Fingerprint.read(fd: copy.fd, at: position.offset, length: length)
+        let inFile = Fingerprint.read(fd: current.fd, at: position.offset, length: length)
+        return inCopy != inFile ? copy : nil
     }
 
     /// Reports the bytes known to exist after the position that can no longer be read.

@@ -93,7 +93,7 @@ final class FollowedFile {
         if file.wasRewritten(size: size) {
             events.append(.truncated(path: file.openedAs, from: file.readOffset, to: size))
             // Copytruncate: the lines not read yet are in the copy, found by the first bytes read.
-            let copy = findCopy(of: before, besides: file.openedAs, now: now)
+            let copy = findCopy(of: before, besides: file.openedAs, now: now, edge: (file.readEdge, file.readOffset))
             if copy == nil { reportLost(before, at: file.openedAs, reason: "it was truncated and no copy of it was found", events: &events) }
             file.restart()
             positionMoved = true

@@ -26,6 +26,8 @@ final class OpenFile {
     private(set) var seenModified: Int64?
     /// Read only to its end, never waited on for growth (a copy found after a copytruncate).
     var isStaticCopy = false
+    /// Edge of `readOffset`: the last bytes read (empty until something is read).
+    private(set) var readEdge = Fingerprint.empty
 
     private let format: LineFormat
     private let options: LineParserOptions
@@ -75,7 +77,8 @@ final class OpenFile {
     var position: TailPosition {
         let offset = baseOffset + Int64(stream.consumedBytes)
         return TailPosition(identity: identity, offset: offset, lineNumber: Int64(stream.consumedLineNumber),
-                            fingerprint: fingerprint, size: max(seenSize, readOffset, offset), modified: seenModified)
+                            fingerprint: fingerprint, size: max(seenSize, readOffset, offset), modified: seenModified,
+                            edge: Fingerprint.edge(fd: fd, before: offset) ?? .empty)
     }
 
     /// Whether a stored position belongs to this file: same identity, the file is at least as long as
@@ -83,7 +86,7 @@ final class OpenFile {
     func accepts(_ position: TailPosition) -> Bool {
         guard position.identity == identity, let size, size >= position.offset,
               size >= Int64(position.fingerprint.length) else { return false }
-        return position.fingerprint.matches(fd: fd)
+        return position.fingerprint.matches(fd: fd) && position.edge.matchesEdge(fd: fd, before: position.offset)
     }
 
     /// Continues from a stored position (which ``accepts(_:)``), the fingerprint extended to the bytes
@@ -92,6 +95,7 @@ final class OpenFile {
         baseOffset = position.offset
         readOffset = position.offset
         fingerprint = position.fingerprint
+        readEdge = position.edge
         stream = LineRecordStream(format: format, options: options, firstLineNumber: Int(clamping: position.lineNumber))
         if position.offset > 0 { extendFingerprint() }
     }
@@ -114,9 +118,10 @@ final class OpenFile {
         seenSize = 0
     }
 
-    /// Whether the file was truncated below what was read, or no longer begins with the bytes read.
+    /// Whether the file was truncated below what was read, or no longer begins with the bytes read, or
+    /// no longer has the last bytes read where they were (rewritten, beginning like the old content).
     func wasRewritten(size: Int64) -> Bool {
-        size < readOffset || !fingerprint.matches(fd: fd)
+        size < readOffset || !fingerprint.matches(fd: fd) || !readEdge.matchesEdge(fd: fd, before: readOffset)
     }
 
     /// Reads up to `limit` bytes at the read offset into `buffer` and parses them into `rows`/`errors`.
@@ -133,6 +138,7 @@ final class OpenFile {
         guard n > 0 else { return n }
         buffer.withUnsafeBytes { stream.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &rows, errors: &errors) }
         readOffset += Int64(n)
+        readEdge = Fingerprint(of: buffer[max(0, n - Fingerprint.edgeLength)..<n])
         lastReadAt = now
         if fingerprint.length < Fingerprint.maxLength, readOffset > Int64(fingerprint.length) {
             let length = Int(min(readOffset, Int64(Fingerprint.maxLength)))

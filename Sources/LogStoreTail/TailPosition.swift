@@ -5,10 +5,10 @@ import LogStore
 /// modification time when it was taken. Stored as the value of the path's checkpoint
 /// (``checkpointName(for:)``) in the same WAL frame as the records read up to it.
 ///
-/// Value encoding (docs/FORMAT.md, section 9.3), version 2, 59 bytes, integers little-endian:
+/// Value encoding (docs/FORMAT.md, section 9.3), version 2, 69 bytes, integers little-endian:
 /// ```
 /// version:u8 = 2  device:u64  inode:u64  offset:u64  line:u64  fingerprint_length:u16  fingerprint_hash:u64
-/// size:u64  modified:i64
+/// size:u64  modified:i64  edge_length:u16  edge_hash:u64
 /// ```
 /// Version 1 (43 bytes, without size and modified) is still read. `line` is the 1-based number of the
 /// line starting at `offset`. A tailer refuses a value of another version rather than guess (resuming
@@ -25,9 +25,13 @@ public struct TailPosition: Sendable, Hashable {
     public var size: Int64
     /// The file's modification time then, nanoseconds since the epoch; nil when unknown (version 1).
     public var modified: Int64?
+    /// Fingerprint of up to ``Fingerprint/edgeLength`` bytes just before `offset` (empty: not checked):
+    /// a file rewritten since (copytruncate) no longer has them there, even if it begins alike.
+    public var edge: Fingerprint
 
     public init(identity: FileIdentity, offset: Int64, lineNumber: Int64, fingerprint: Fingerprint,
-                size: Int64? = nil, modified: Int64? = nil) {
+                size: Int64? = nil, modified: Int64? = nil, edge: Fingerprint = .empty) {
+        self.edge = edge
         self.identity = identity
         self.offset = offset
         self.lineNumber = lineNumber
@@ -38,7 +42,7 @@ public struct TailPosition: Sendable, Hashable {
 
     /// The version ``encoded()`` writes.
     public static let version: UInt8 = 2
-    static let encodedSize = 59
+    static let encodedSize = 69
     /// Size of a version 1 value (still read).
     static let version1Size = 43
 
@@ -58,6 +62,8 @@ public struct TailPosition: Sendable, Hashable {
         put(fingerprint.hash)
         put(UInt64(clamping: size))
         put(modified ?? 0)
+        put(UInt16(clamping: edge.length))
+        put(edge.hash)
         return out
     }
 
@@ -87,13 +93,17 @@ public struct TailPosition: Sendable, Hashable {
         let size = version >= 2 ? get(UInt64.self) : offset
         let modifiedField = version >= 2 ? get(Int64.self) : 0
         let modified: Int64? = modifiedField == 0 ? nil : modifiedField  // 0: unknown
+        let edgeLength = version >= 2 ? get(UInt16.self) : 0
+        let edgeHash = version >= 2 ? get(UInt64.self) : 0
         guard offset <= UInt64(Int64.max), line >= 1, line <= UInt64(Int64.max),
-              Int(fpLength) <= Fingerprint.maxLength, size >= offset, size <= UInt64(Int64.max) else {
-            return .failure(.init(reason: "its fields are out of range (offset \(offset), line \(line), fingerprint length \(fpLength), size \(size))"))
+              Int(fpLength) <= Fingerprint.maxLength, size >= offset, size <= UInt64(Int64.max),
+              Int(edgeLength) <= Fingerprint.edgeLength, UInt64(edgeLength) <= offset else {
+            return .failure(.init(reason: "its fields are out of range (offset \(offset), line \(line), fingerprint length \(fpLength), size \(size), edge length \(edgeLength))"))
         }
+        let edge = edgeLength == 0 ? Fingerprint.empty : Fingerprint(length: Int(edgeLength), hash: edgeHash)
         return .success(TailPosition(identity: FileIdentity(device: device, inode: inode), offset: Int64(offset),
                                      lineNumber: Int64(line), fingerprint: Fingerprint(length: Int(fpLength), hash: fpHash),
-                                     size: Int64(size), modified: modified))
+                                     size: Int64(size), modified: modified, edge: edge))
     }
 
     /// Why a checkpoint value cannot be decoded.

@@ -259,3 +259,34 @@ import LogStoreIngest
         try store.close()
     }
 }
+
+/// Copytruncate while stopped, when the stored position is just after a header every file begins with:
+/// neither the first bytes nor the bytes before the position tell the rewritten file from the old one.
+@Suite struct TailCopytruncateHeaderTests {
+    @Test func aCopyMadeAfterThePositionWithOtherBytesAfterItIsReadFirst() throws {
+        let dir = try TempDir()
+        let storePath = dir.path + "/store"
+        let path = dir.path + "/app.log"
+        var options = TailOptions()
+        options.holdTimeout = 0
+        var store = try LogStore.open(at: storePath)
+        append("# header of every file\n", to: path)
+        try FileTailer(store: store, patterns: [path], format: .text, options: options).catchUp { _ in }
+        try store.close()
+        // Stopped: lines added, the file copied (a second later: a later modification time) and truncated,
+        // then rewritten beginning with the same header, and more lines than before.
+        append("a1\na2\n", to: path)
+        usleep(20_000)
+        try FileManager.default.copyItem(atPath: path, toPath: path + ".1")
+        rewrite(path, with: "# header of every file\nb1\nb2\nb3\nb4\n")
+        store = try LogStore.open(at: storePath)
+        var events: [TailEvent] = []
+        try FileTailer(store: store, patterns: [path], format: .text, options: options).catchUp { events.append($0) }
+        let it = try store.query(LogQuery())
+        var stored: [String] = []
+        while let r = try it.next() { stored.append(r.message) }
+        #expect(stored.sorted() == ["# header of every file", "# header of every file", "a1", "a2", "b1", "b2", "b3", "b4"])
+        #expect(events.contains { if case .readingCopy = $0 { true } else { false } }, "\(events)")
+        try store.close()
+    }
+}

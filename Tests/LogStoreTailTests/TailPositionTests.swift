@@ -5,9 +5,10 @@ import Testing
     @Test func encodingRoundTripsEveryField() throws {
         let p = TailPosition(identity: FileIdentity(device: 0xFD01, inode: 1 << 40 + 7), offset: 123_456_789_012,
                              lineNumber: 98_765, fingerprint: Fingerprint(of: Array("hello\n".utf8)),
-                             size: 123_456_800_000, modified: 1_796_000_000_123_456_789)
+                             size: 123_456_800_000, modified: 1_796_000_000_123_456_789,
+                             edge: Fingerprint(of: Array("the last line\n".utf8)))
         let value = p.encoded()
-        #expect(value.count == 59)
+        #expect(value.count == 69)
         #expect(value.first == 2)
         #expect(try TailPosition.decode(value).get() == p)
     }
