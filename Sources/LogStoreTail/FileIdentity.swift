@@ -24,6 +24,8 @@ struct FileStatus: Sendable, Equatable {
     var identity: FileIdentity
     var size: Int64
     var isRegular: Bool
+    /// Names the file has (0: deleted, kept alive by open descriptors).
+    var links: UInt64
     /// Last modification, nanoseconds since the epoch.
     var modified: Int64
 
@@ -45,6 +47,7 @@ struct FileStatus: Sendable, Equatable {
         identity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
         size = Int64(st.st_size)
         isRegular = (st.st_mode & S_IFMT) == S_IFREG
+        links = UInt64(st.st_nlink)
         modified = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
     }
 }

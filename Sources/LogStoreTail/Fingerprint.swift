@@ -36,15 +36,19 @@ public struct Fingerprint: Sendable, Hashable {
         self.init(length: n, hash: h)
     }
 
-    /// The fingerprint of the first `length` bytes of an open file, nil if it has fewer or the read fails.
-    static func read(fd: Int32, length: Int) -> Fingerprint? {
+    /// Bytes hashed just before a position (the position's edge): 64.
+    public static let edgeLength = 64
+
+    /// The fingerprint of `length` bytes of an open file from `offset` (its first bytes by default), nil
+    /// if it has fewer or the read fails.
+    static func read(fd: Int32, at offset: Int64 = 0, length: Int) -> Fingerprint? {
         guard length > 0 else { return .empty }
         var buffer = [UInt8](repeating: 0, count: length)
         var got = 0
         while got < length {
             let n = buffer.withUnsafeMutableBytes { raw -> Int in
                 guard let base = raw.baseAddress else { return 0 }
-                return pread(fd, base + got, length - got, off_t(got))
+                return pread(fd, base + got, length - got, off_t(offset) + off_t(got))
             }
             if n < 0, errno == EINTR { continue }
             guard n > 0 else { return nil }
@@ -56,6 +60,17 @@ public struct Fingerprint: Sendable, Hashable {
     /// Whether the open file still begins with the bytes this fingerprint was taken of.
     func matches(fd: Int32) -> Bool {
         length == 0 || Fingerprint.read(fd: fd, length: length) == self
+    }
+
+    /// The edge of `offset` in an open file: the fingerprint of up to ``edgeLength`` bytes just before it.
+    static func edge(fd: Int32, before offset: Int64) -> Fingerprint? {
+        let length = Int(min(offset, Int64(edgeLength)))
+        return read(fd: fd, at: offset - Int64(length), length: length)
+    }
+
+    /// Whether the open file still has the bytes this edge was taken of just before `offset`.
+    func matchesEdge(fd: Int32, before offset: Int64) -> Bool {
+        length == 0 || (offset >= Int64(length) && Fingerprint.read(fd: fd, at: offset - Int64(length), length: length) == self)
     }
 
     private static let fnvOffset: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -30,15 +30,26 @@ final class FollowedFile {
     let path: String
     /// `tail:` + the absolute path.
     let checkpointName: String
-    private let format: LineFormat
-    private let options: LineParserOptions
-    private(set) var file: OpenFile?
+    let format: LineFormat
+    let options: LineParserOptions
+    var file: OpenFile?
     /// Files that appeared at the path after `file`, oldest first, each to be read from byte 0.
-    private var successors: [OpenFile] = []
+    var successors: [OpenFile] = []
     /// A position to store even without records (the file changed under the tailer).
-    private var positionMoved = false
+    var positionMoved = false
     /// When the open file was first seen renamed or deleted away from the path (nil: it was not).
     private var rotatedSeenAt: Double?
+    /// Whether a file just opened is known to another follower of the tailer (held by it, or read to its
+    /// end and finished there): it is then not read here, so no file is read twice (set by the tailer).
+    var isKnownElsewhere: (OpenFile) -> Bool = { _ in false }
+    /// Told of a file read to its end and closed after it was rotated away (set by the tailer).
+    var finishedFile: ((OpenFile, TailPosition) -> Void)?
+    /// Offers a file rotated away from the path to the follower of the path it now has, which continues
+    /// it at its position; returns that follower's checkpoint (stored in the same frame), nil if no
+    /// follower takes it (set by the tailer).
+    var handOver: (OpenFile) -> Checkpoint? = { _ in nil }
+    /// Whether no file is open or queued (a handed-over file may be given to this follower).
+    var isIdle: Bool { file == nil && successors.isEmpty }
 
     /// Whether the open file was rotated away and is still read for late lines (``step``'s `rotateWait`).
     var isDrainingRotated: Bool { rotatedSeenAt != nil }
@@ -50,67 +61,6 @@ final class FollowedFile {
         var options = options
         if options.source.isEmpty { options.source = path }
         self.options = options
-    }
-
-    /// Opens the file to follow from the stored position `stored` (a checkpoint value, nil if none):
-    /// the file at the path if it is the stored one; else the stored file under another name among
-    /// `candidates()`, finished first, then the siblings modified after it (rotated after it while the
-    /// tailer was stopped), oldest first, from their beginning; else the file at the path from its
-    /// beginning.
-    func resume(from stored: [UInt8]?, candidates: () -> RotatedCandidates, now: Double,
-                events: inout [TailEvent]) throws(TailError) {
-        guard let stored, !stored.isEmpty else {
-            openAtPath(now: now, events: &events)
-            return
-        }
-        let position: TailPosition
-        switch TailPosition.decode(stored) {
-        case .success(let p): position = p
-        case .failure(let e):
-            throw TailError(message: "the stored position of \(path) (checkpoint \(checkpointName)) cannot be used: \(e.reason)")
-        }
-        if let current = OpenFile.open(path, format: format, options: options, now: now), current.accepts(position) {
-            current.resume(at: position)
-            file = current
-            events.append(.following(path: path, offset: position.offset, identity: current.identity))
-            return
-        }
-        let found = candidates()
-        for candidate in found.all where FileStatus.of(path: candidate)?.identity == position.identity {
-            if let old = OpenFile.open(candidate, format: format, options: options, now: now), old.accepts(position) {
-                old.resume(at: position)
-                file = old
-                events.append(.resumingRotated(path: path, rotatedPath: candidate, offset: position.offset))
-                queueRotatedAfter(old, siblings: found.siblings, now: now, events: &events)
-                return
-            }
-        }
-        let status = FileStatus.of(path: path)
-        let reason = status?.identity == position.identity
-            ? "it is shorter than the stored position (\(position.offset) bytes) or its first bytes changed"
-            : "the file stored (\(position.identity)) is no longer there"
-        if status != nil { events.append(.startingOver(path: path, reason: reason)) }
-        openAtPath(now: now, events: &events)
-        positionMoved = file != nil
-    }
-
-    /// Queues the siblings modified after `old` (files rotated after it while the tailer was stopped),
-    /// oldest first, to be read after it and before the file at the path.
-    private func queueRotatedAfter(_ old: OpenFile, siblings: [String], now: Double, events: inout [TailEvent]) {
-        guard let oldModified = FileStatus.of(fd: old.fd)?.modified else { return }
-        let current = FileStatus.of(path: path)?.identity
-        var newer: [(modified: Int64, file: OpenFile)] = []
-        for sibling in siblings where !RotatedCandidates.isCompressed(sibling) {
-            guard let status = FileStatus.of(path: sibling), status.isRegular, status.modified > oldModified,
-                  status.identity != old.identity, status.identity != current,
-                  !newer.contains(where: { $0.file.identity == status.identity }),
-                  let opened = OpenFile.open(sibling, format: format, options: options, now: now) else { continue }
-            newer.append((status.modified, opened))
-        }
-        for (_, file) in newer.sorted(by: { $0.modified < $1.modified }) {
-            successors.append(file)
-            events.append(.queuedRotated(path: path, rotatedPath: file.openedAs))
-        }
     }
 
     /// Does at most one read of up to `limit` bytes, or one change of file. Returns the batch to store,
@@ -130,18 +80,29 @@ final class FollowedFile {
         let atPath = FileStatus.of(path: path)
         if let atPath, atPath.isRegular, atPath.identity != file.identity,
            !successors.contains(where: { $0.identity == atPath.identity }),
-           let next = OpenFile.open(path, format: format, options: options, now: now), next.identity != file.identity {
+           let next = OpenFile.open(path, format: format, options: options, now: now), next.identity != file.identity,
+           !isKnownElsewhere(next) {
             successors.append(next)
         }
         let rotatedAway = !successors.isEmpty || atPath?.identity != file.identity
-        guard let size = file.size else {
+        let before = file.position
+        guard let size = file.measure() else {
             events.append(.readFailed(path: file.openedAs, reason: "fstat failed"))
             return nil
         }
         if file.wasRewritten(size: size) {
             events.append(.truncated(path: file.openedAs, from: file.readOffset, to: size))
+            // Copytruncate: the lines not read yet are in the copy, found by the first bytes read.
+            let copy = findCopy(of: before, besides: file.openedAs, now: now, edge: (file.readEdge, file.readOffset))
+            if copy == nil { reportLost(before, at: file.openedAs, reason: "it was truncated and no copy of it was found", events: &events) }
             file.restart()
             positionMoved = true
+            if let copy {
+                events.append(.readingCopy(path: file.openedAs, copy: copy.openedAs, offset: copy.readOffset))
+                successors.insert(file, at: 0)
+                self.file = copy
+                return finishBatch(batch, copy)
+            }
         }
         let available = size - file.readOffset
         if available > 0 {
@@ -157,11 +118,22 @@ final class FollowedFile {
                 return nil
             }
         }
+        if rotatedAway, !file.isStaticCopy, let taken = handOver(file) {
+            // Renamed to another followed path: its follower continues it (and reads its late lines).
+            rotatedSeenAt = nil
+            events.append(.handedOver(path: path, to: String(taken.name.dropFirst(5)), offset: file.position.offset))
+            self.file = nil
+            nextFile(now: now, events: &events)
+            positionMoved = false
+            batch.position = self.file?.position
+            batch.alsoStored.append(taken)
+            return batch
+        }
         if rotatedAway {
             // Late lines: the writer may still have the rotated file open (see the type's comment).
             let seen = rotatedSeenAt ?? now
             rotatedSeenAt = seen
-            if now - max(seen, file.lastReadAt) < rotateWait {
+            if !file.isStaticCopy, now - max(seen, file.lastReadAt) < rotateWait {
                 if now - file.lastReadAt >= holdTimeout, file.flushHeldRecord(rows: &rows) { return finishBatch(batch, file) }
                 return positionMoved ? finishBatch(batch, file) : nil
             }
@@ -169,14 +141,9 @@ final class FollowedFile {
             file.finish(rows: &rows, errors: &batch.errors)
             events.append(.rotated(path: path, finishedAt: file.readOffset))
             let finished = file.position
+            finishedFile?(file, finished)
             self.file = nil
-            if successors.isEmpty {
-                openAtPath(now: now, events: &events)
-            } else {
-                let next = successors.removeFirst()
-                self.file = next
-                events.append(.following(path: path, offset: 0, identity: next.identity))
-            }
+            nextFile(now: now, events: &events)
             positionMoved = false
             batch.position = self.file?.position ?? finished
             return batch
@@ -195,11 +162,29 @@ final class FollowedFile {
         return batch
     }
 
-    /// Opens the file at the path, from its beginning, if there is one.
-    private func openAtPath(now: Double, events: inout [TailEvent]) {
-        guard let opened = OpenFile.open(path, format: format, options: options, now: now) else { return }
+    /// Makes the next queued file (or else the file at the path) the one read.
+    private func nextFile(now: Double, events: inout [TailEvent]) {
+        if successors.isEmpty {
+            openAtPath(now: now, events: &events)
+        } else {
+            let next = successors.removeFirst()
+            file = next
+            events.append(.following(path: path, offset: next.readOffset, identity: next.identity))
+        }
+    }
+
+    /// Opens the file at the path, from its beginning, if there is one and no other follower knows it.
+    func openAtPath(now: Double, events: inout [TailEvent]) {
+        guard let opened = OpenFile.open(path, format: format, options: options, now: now),
+              !isKnownElsewhere(opened) else { return }
         file = opened
         events.append(.following(path: path, offset: 0, identity: opened.identity))
+    }
+
+    /// Takes a file rotated to this path from another follower, continuing at its position.
+    func adopt(_ other: OpenFile) {
+        file = other
+        positionMoved = false
     }
 }
 

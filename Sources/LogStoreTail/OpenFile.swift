@@ -21,6 +21,13 @@ final class OpenFile {
     private(set) var fingerprint: Fingerprint
     /// Monotonic seconds of the last read that returned bytes.
     var lastReadAt: Double
+    /// Size and modification time at the last ``measure()`` (stored with the position).
+    private(set) var seenSize: Int64 = 0
+    private(set) var seenModified: Int64?
+    /// Read only to its end, never waited on for growth (a copy found after a copytruncate).
+    var isStaticCopy = false
+    /// Edge of `readOffset`: the last bytes read (empty until something is read).
+    private(set) var readEdge = Fingerprint.empty
 
     private let format: LineFormat
     private let options: LineParserOptions
@@ -33,7 +40,10 @@ final class OpenFile {
             Glibc.close(fd)
             return nil
         }
-        return OpenFile(fd: fd, identity: status.identity, openedAs: path, format: format, options: options, now: now)
+        let file = OpenFile(fd: fd, identity: status.identity, openedAs: path, format: format, options: options, now: now)
+        file.seenSize = status.size
+        file.seenModified = status.modified
+        return file
     }
 
     private init(fd: Int32, identity: FileIdentity, openedAs: String, format: LineFormat, options: LineParserOptions, now: Double) {
@@ -54,10 +64,21 @@ final class OpenFile {
     /// The file's size now, nil if `fstat` fails.
     var size: Int64? { FileStatus.of(fd: fd)?.size }
 
+    /// The file's size now (nil if `fstat` fails), remembered with its modification time for the
+    /// position stored next.
+    func measure() -> Int64? {
+        guard let status = FileStatus.of(fd: fd) else { return nil }
+        seenSize = status.size
+        seenModified = status.modified
+        return status.size
+    }
+
     /// The position to store: just after the last line in an emitted record or error.
     var position: TailPosition {
-        TailPosition(identity: identity, offset: baseOffset + Int64(stream.consumedBytes),
-                     lineNumber: Int64(stream.consumedLineNumber), fingerprint: fingerprint)
+        let offset = baseOffset + Int64(stream.consumedBytes)
+        return TailPosition(identity: identity, offset: offset, lineNumber: Int64(stream.consumedLineNumber),
+                            fingerprint: fingerprint, size: max(seenSize, readOffset, offset), modified: seenModified,
+                            edge: Fingerprint.edge(fd: fd, before: offset) ?? .empty)
     }
 
     /// Whether a stored position belongs to this file: same identity, the file is at least as long as
@@ -65,25 +86,42 @@ final class OpenFile {
     func accepts(_ position: TailPosition) -> Bool {
         guard position.identity == identity, let size, size >= position.offset,
               size >= Int64(position.fingerprint.length) else { return false }
-        return position.fingerprint.matches(fd: fd)
+        return position.fingerprint.matches(fd: fd) && position.edge.matchesEdge(fd: fd, before: position.offset)
     }
 
-    /// Continues from a stored position (which ``accepts(_:)``).
+    /// Continues from a stored position (which ``accepts(_:)``), the fingerprint extended to the bytes
+    /// the file has now (a short one cannot tell apart files that begin alike).
     func resume(at position: TailPosition) {
         baseOffset = position.offset
         readOffset = position.offset
         fingerprint = position.fingerprint
+        readEdge = position.edge
         stream = LineRecordStream(format: format, options: options, firstLineNumber: Int(clamping: position.lineNumber))
+        if position.offset > 0 { extendFingerprint() }
     }
+
+    /// Takes the fingerprint of as many first bytes as the file has, up to ``Fingerprint/maxLength``,
+    /// if they still begin with the bytes fingerprinted so far.
+    func extendFingerprint() {
+        guard fingerprint.length < Fingerprint.maxLength, let size, size > Int64(fingerprint.length),
+              fingerprint.matches(fd: fd) else { return }
+        let length = Int(min(size, Int64(Fingerprint.maxLength)))
+        if let grown = Fingerprint.read(fd: fd, length: length) { fingerprint = grown }
+    }
+
+    /// Whether the file still has a name (it was not deleted).
+    var isLinked: Bool { FileStatus.of(fd: fd)?.links ?? 0 > 0 }
 
     /// Forgets what was read and starts again at byte 0 (the file was truncated or rewritten).
     func restart() {
         resume(at: TailPosition(identity: identity, offset: 0, lineNumber: 1, fingerprint: .empty))
+        seenSize = 0
     }
 
-    /// Whether the file was truncated below what was read, or no longer begins with the bytes read.
+    /// Whether the file was truncated below what was read, or no longer begins with the bytes read, or
+    /// no longer has the last bytes read where they were (rewritten, beginning like the old content).
     func wasRewritten(size: Int64) -> Bool {
-        size < readOffset || !fingerprint.matches(fd: fd)
+        size < readOffset || !fingerprint.matches(fd: fd) || !readEdge.matchesEdge(fd: fd, before: readOffset)
     }
 
     /// Reads up to `limit` bytes at the read offset into `buffer` and parses them into `rows`/`errors`.
@@ -100,6 +138,7 @@ final class OpenFile {
         guard n > 0 else { return n }
         buffer.withUnsafeBytes { stream.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &rows, errors: &errors) }
         readOffset += Int64(n)
+        readEdge = Fingerprint(of: buffer[max(0, n - Fingerprint.edgeLength)..<n])
         lastReadAt = now
         if fingerprint.length < Fingerprint.maxLength, readOffset > Int64(fingerprint.length) {
             let length = Int(min(readOffset, Int64(Fingerprint.maxLength)))

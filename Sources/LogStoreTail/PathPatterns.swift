@@ -26,6 +26,14 @@ struct PathPatterns {
         return out
     }
 
+    /// Whether an absolute path is one of the plain paths or matches one of the patterns.
+    func matches(absolute path: String) -> Bool {
+        patterns.contains { p in
+            let full = Self.absolute(p)
+            return Self.isPattern(p) ? fnmatch(full, path, FNM_PATHNAME) == 0 : full == path
+        }
+    }
+
     /// Directories to watch: each plain path's directory, and each pattern's directory when it holds no
     /// pattern characters itself.
     func directories() -> [String] {
@@ -77,25 +85,39 @@ struct PathPatterns {
     }
 
     /// Names under which a file rotated away from `path` may now be found: entries of the same
-    /// directory whose name starts with the path's file name (`app.log.1`, `app.log-20261123`), and
-    /// the current matches of every pattern.
+    /// directory whose name starts with the path's file name (`app.log.1`, `app.log-20261123`), then
+    /// the current matches of every pattern, then every other entry of the followed directories.
     func rotatedCandidates(of path: String) -> RotatedCandidates {
         let dir = Self.directory(of: path)
         let base = Self.baseName(of: path)
-        var out: [String] = []
-        if let d = opendir(dir) {
-            defer { closedir(d) }
-            while let entry = readdir(d) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-                }
-                if name != base, name.hasPrefix(base) {
-                    out.append(dir == "." && !path.hasPrefix("./") ? name : dir + "/" + name)
-                }
+        let prefix = dir == "." && !path.hasPrefix("./") ? "" : (dir == "/" ? "/" : dir + "/")
+        let out = Self.entries(of: dir).filter {
+            let name = Self.baseName(of: $0)
+            return name != base && name.hasPrefix(base)
+        }.map { prefix + Self.baseName(of: $0) }
+        var others = expand().filter { $0 != path && !out.contains($0) }
+        for d in Set(directories() + [dir]).sorted() {
+            for entry in Self.entries(of: d) where entry != path && !out.contains(entry) && !others.contains(entry) {
+                others.append(entry)
             }
         }
-        out.sort()
-        return RotatedCandidates(siblings: out, matches: expand().filter { $0 != path && !out.contains($0) })
+        return RotatedCandidates(siblings: out, matches: others)
+    }
+
+    /// The paths of the entries of directory `dir` (`.` and `..` excepted), sorted; none if it cannot
+    /// be read.
+    static func entries(of dir: String) -> [String] {
+        var out: [String] = []
+        guard let d = opendir(dir) else { return out }
+        defer { closedir(d) }
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            out.append(dir == "/" ? "/" + name : dir + "/" + name)
+        }
+        return out.sorted()
     }
 }
 

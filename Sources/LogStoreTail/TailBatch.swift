@@ -12,9 +12,15 @@ struct TailBatch {
     var position: TailPosition?
     /// File bytes read in this step.
     var bytesRead = 0
+    /// Positions of other followed paths to store in the same frame (a file handed over to the follower
+    /// of the path it was renamed to).
+    var alsoStored: [Checkpoint] = []
 }
 
 extension TailBatch {
     /// The checkpoint to store: the encoded position, or an empty value (removes the name) if none.
     var checkpoint: Checkpoint { Checkpoint(name: checkpointName, value: position?.encoded() ?? []) }
+
+    /// Every checkpoint to store with the rows.
+    var checkpoints: [Checkpoint] { [checkpoint] + alsoStored }
 }

@@ -23,6 +23,15 @@ public enum TailEvent: Sendable, CustomStringConvertible {
     case readFailed(path: String, reason: String)
     /// A new file matching a pattern appeared.
     case discovered(path: String)
+    /// The file followed at `path` was renamed to `to`, another followed path, whose follower continues
+    /// it from `offset` (it is not read again from its beginning).
+    case handedOver(path: String, to: String, offset: Int64)
+    /// The file at `path` was truncated (copytruncate); the lines not yet read are read from `copy`, a
+    /// file beginning with the same bytes, from `offset`.
+    case readingCopy(path: String, copy: String, offset: Int64)
+    /// Bytes of `path` known to exist after the stored position that can no longer be read anywhere
+    /// (the file was truncated without a copy, compressed or deleted while unread): they are not stored.
+    case lost(path: String, bytes: Int64, reason: String)
 
     public var description: String {
         switch self {
@@ -39,6 +48,12 @@ public enum TailEvent: Sendable, CustomStringConvertible {
             "\(path) was truncated or rewritten (\(from) bytes read, now \(to)); reading it from its beginning"
         case .readFailed(let path, let reason): "reading \(path) failed: \(reason)"
         case .discovered(let path): "new file \(path) matches a followed pattern"
+        case .handedOver(let path, let to, let offset):
+            "the file at \(path) was renamed to \(to), also followed: continuing it there from byte \(offset)"
+        case .readingCopy(let path, let copy, let offset):
+            "\(path) was truncated; reading the lines not yet stored from its copy \(copy) from byte \(offset)"
+        case .lost(let path, let bytes, let reason):
+            "LOST: at least \(bytes) bytes of \(path) after its stored position cannot be read (\(reason)); they are not stored"
         }
     }
 }

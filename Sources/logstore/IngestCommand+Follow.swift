@@ -33,10 +33,14 @@ extension IngestCommand {
         let started = monotonicSeconds()
         do {
             try tailer.run(shouldStop: { stopRequested.load(ordering: .relaxed) }) { event in
-                if case .badLine = event {
+                switch event {
+                case .badLine:
                     writeStderr("\(event)\n")
-                } else if !quiet {
+                case .lost:
+                    // Always shown, also with --quiet: records that will never be stored.
                     writeStderr("logstore: \(event)\n")
+                default:
+                    if !quiet { writeStderr("logstore: \(event)\n") }
                 }
             }
         } catch {
@@ -48,7 +52,8 @@ extension IngestCommand {
             let t = tailer.totals
             let seconds = monotonicSeconds() - started
             writeStderr("followed for \(Int(seconds)) s: stored \(t.stored) records (\(t.bytesRead) bytes read) in \(t.batches) batches; "
-                        + "\(t.badLines) bad lines, \(t.rejected) rejected by the store\n")
+                        + "\(t.badLines) bad lines, \(t.rejected) rejected by the store"
+                        + (t.lostBytes > 0 ? "; LOST at least \(t.lostBytes) bytes that could no longer be read" : "") + "\n")
         }
     }
 }

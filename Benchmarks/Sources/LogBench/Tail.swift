@@ -4,33 +4,6 @@ import LogStore
 import Glibc
 #endif
 
-/// Latency of probe lines at one background rate, pooled over reps.
-struct TailLatencyRow: Codable, Sendable {
-    /// Dataset lines per second written beside the probes (0: probes alone).
-    var backgroundLinesPerSecond: Int
-    var probesWritten: Int
-    var probesSeen: Int
-    /// From the probe's write (its embedded timestamp) until the poll that found it returned, ms.
-    var p50Ms: Double
-    var p99Ms: Double
-    var maxMs: Double
-    /// From the probe's write until that poll started (a lower bound), ms.
-    var p50LowerMs: Double
-    var p99LowerMs: Double
-    /// From the probe's write until a `LogStore.follow` consumer in this process received it, ms
-    /// (the store's cross-process follower: inotify on the WAL, records once committed).
-    var followSeen: Int
-    var followP50Ms: Double
-    var followP99Ms: Double
-    var followMaxMs: Double
-    /// Duration of one poll (read-only open, lookups, close), ms.
-    var pollMedianMs: Double
-    var pollP99Ms: Double
-    /// Median over reps of each rep's p50 / p99, with min and max, ms.
-    var repP50Ms: [Double]
-    var repP99Ms: [Double]
-}
-
 struct TailSummary: Codable, Sendable {
     var records: Int
     var fileBytes: Int
@@ -46,6 +19,8 @@ struct TailSummary: Codable, Sendable {
     var drainSeconds: [Double]
     /// CPU (user + system) of the `logstore ingest --follow` process per record, µs per rep.
     var followerCPUMicrosPerRecord: [Double]
+    /// CPU of the one-shot `logstore ingest FILE` per record, µs per rep.
+    var oneShotCPUMicrosPerRecord: [Double] = []
     var followerPeakRSSBytes: Int
     var latency: [TailLatencyRow]
     var probeIntervalMs: Double
@@ -125,24 +100,26 @@ final class TailBench {
 
     func run() -> TailSummary {
         var mbps: [Double] = [], rps: [Double] = [], writer: [Double] = [], drain: [Double] = [], cpu: [Double] = []
-        var oneShot: [Double] = []
+        var oneShot: [Double] = [], oneShotCPU: [Double] = []
         var peak = 0
         let rates = options.tailRates
-        var pooled: [Int: (upper: Samples, lower: Samples, polls: Samples, written: Int, p50: Samples, p99: Samples, follow: Samples)] = [:]
+        var pooled: [Int: (upper: Samples, lower: Samples, polls: Samples, written: Int, p50: Samples, p99: Samples, follow: Samples,
+                            cli: Samples)] = [:]
         for rep in 0..<options.reps {
             do {
                 let t = try throughputRep(rep)
                 mbps.append(t.mbps); rps.append(t.rps); writer.append(t.writerMBps); drain.append(t.drain)
                 cpu.append(t.cpuMicros); peak = max(peak, t.peak)
-                if let o = t.oneShot { oneShot.append(o) }
+                if let o = t.oneShot { oneShot.append(o.mbps); oneShotCPU.append(o.cpuMicros) }
             } catch {
                 problem("tail throughput, rep \(rep + 1): \(error)")
             }
             for rate in rates {
                 do {
                     let l = try latencyRep(rep, rate: rate)
-                    var p = pooled[rate] ?? (Samples(), Samples(), Samples(), 0, Samples(), Samples(), Samples())
+                    var p = pooled[rate] ?? (Samples(), Samples(), Samples(), 0, Samples(), Samples(), Samples(), Samples())
                     for v in l.follow.values { p.follow.add(v) }
+                    for v in l.cli.values { p.cli.add(v) }
                     for v in l.upper.values { p.upper.add(v) }
                     for v in l.lower.values { p.lower.add(v) }
                     for v in l.polls.values { p.polls.add(v) }
@@ -162,13 +139,15 @@ final class TailBench {
                                   p50LowerMs: p.lower.median, p99LowerMs: p.lower.percentile(99),
                                   followSeen: p.follow.count, followP50Ms: p.follow.median,
                                   followP99Ms: p.follow.percentile(99), followMaxMs: p.follow.max,
+                                  tailCLISeen: p.cli.count, tailCLIP50Ms: p.cli.median, tailCLIP99Ms: p.cli.percentile(99),
+                                  tailCLIMaxMs: p.cli.max,
                                   pollMedianMs: p.polls.median, pollP99Ms: p.polls.percentile(99),
                                   repP50Ms: p.p50.values, repP99Ms: p.p99.values)
         }
         return TailSummary(records: dataset.count, fileBytes: dataset.ndjsonBytes,
                            command: ([executable] + followArguments(file: "FILE", store: "DIR")).joined(separator: " "),
                            throughputMBps: mbps, throughputRecordsPerSecond: rps, oneShotMBps: oneShot, writerMBps: writer, drainSeconds: drain,
-                           followerCPUMicrosPerRecord: cpu, followerPeakRSSBytes: peak, latency: rows,
+                           followerCPUMicrosPerRecord: cpu, oneShotCPUMicrosPerRecord: oneShotCPU, followerPeakRSSBytes: peak, latency: rows,
                            probeIntervalMs: Double(probeIntervalNanos) / 1e6, pollPauseMs: Double(pollPauseMicros) / 1e3,
                            countPauseMs: Double(countPauseMicros) / 1e3,
                            queryable: Self.queryableDefinition)
@@ -176,7 +155,7 @@ final class TailBench {
 
     /// The whole dataset appended to the followed file at full speed; time until all of it is queryable.
     private func throughputRep(_ rep: Int) throws -> (mbps: Double, rps: Double, writerMBps: Double, drain: Double, cpuMicros: Double,
-                                                      peak: Int, oneShot: Double?) {
+                                                      peak: Int, oneShot: (mbps: Double, cpuMicros: Double)?) {
         let file = "\(workdir)/tail-followed.ndjson", store = "\(workdir)/stores/tail-throughput"
         defer { Files.remove(file); Files.remove(store) }
         sync()
@@ -199,26 +178,36 @@ final class TailBench {
         writerThread.start()
         let n = dataset.count
         let timeout = clock.now + .seconds(max(120, n / 5_000))
+        // Completion seen by the store's incremental follower (each WAL frame read once, a record delivered
+        // once committed), not by a read-only reopen every 50 ms that replayed the whole WAL each time.
+        let delivered = Locked(0)
+        let storeFollower = try LogStore.follow(directory: store, filter: LogQuery(), after: 0)
+        let counter = Task.detached {
+            do {
+                for try await event in storeFollower {
+                    switch event {
+                    case .record: delivered.withLock { $0 += 1 }
+                    case .lagged(let skipped): delivered.withLock { $0 += skipped }
+                    }
+                }
+            } catch {}
+        }
+        defer { storeFollower.cancel(); counter.cancel() }
         var done: ContinuousClock.Instant?
         var lastCount = 0
         while done == nil {
             if let e = writeError.withLock({ $0 }) { throw Failure(description: "writing \(file): \(e)") }
             if !follower.isRunning { throw Failure(description: "the follower exited: \(follower.logTail)") }
             if clock.now > timeout {
-                throw Failure(description: "only \(lastCount) of \(n) records queryable after \(timeout - start)")
+                throw Failure(description: "only \(lastCount) of \(n) records delivered after \(timeout - start)")
             }
-            // Nothing can be complete before the writer is: count only after it finished, so the reader's
-            // opens (each replays the unflushed WAL) do not compete with the follower meanwhile.
-            if writerDone.withLock({ $0 }) == nil {
-                usleep(countPauseMicros)
-                continue
-            }
-            if let s = Self.openReader(store) {
-                lastCount = (try? s.count(LogQuery())) ?? lastCount
-                try? s.close()
-                if lastCount >= n { done = clock.now }
-            }
-            if done == nil { usleep(countPauseMicros) }
+            lastCount = delivered.withLock { $0 }
+            if lastCount >= n { done = clock.now } else { usleep(1_000) }
+        }
+        // Queryable as well: one read-only count, not timed.
+        if let s = Self.openReader(store) {
+            lastCount = (try? s.count(LogQuery())) ?? -1
+            try? s.close()
         }
         let end = done ?? clock.now
         // Wait for the writer thread's timestamp (it finished before everything could be queryable).
@@ -229,30 +218,32 @@ final class TailBench {
         stopped = true
         let status = follower.stop()
         if status != 0 && status != SIGINT { problem("tail throughput: follower exit status \(status): \(follower.logTail)") }
-        if lastCount != n { problem("tail throughput: the store holds \(lastCount) records, expected \(n)") }
+        if lastCount != n { problem("tail throughput: a read-only count gives \(lastCount) records, expected \(n)") }
         let total = (end - start).seconds
         let mb = Double(dataset.ndjsonBytes) / 1e6
         // For reference: `logstore ingest FILE` of the same, now complete, file into a fresh store.
-        var oneShot: Double?
+        var oneShot: (mbps: Double, cpuMicros: Double)?
         let oneShotStore = store + "-oneshot"
         Files.remove(oneShotStore)
         sync()
         do {
+            let cpuBefore = Follower.childrenCPUSeconds()
             let r = try CLIIngest(executable: executable).run(file: file, store: oneShotStore, expectedRecords: n,
                                                               logPath: "\(workdir)/tail-oneshot-\(rep).log")
-            oneShot = mb / r.wall.seconds
+            oneShot = (mb / r.wall.seconds, (Follower.childrenCPUSeconds() - cpuBefore) / Double(n) * 1e6)
         } catch {
             problem("tail throughput: logstore ingest FILE (reference) failed: \(error)")
         }
         Files.remove(oneShotStore)
         progress(String(format: "  %.1f MB/s until queryable (writer %.1f MB/s, drain %.2f s), follower CPU %.2f µs/record; logstore ingest FILE %.1f MB/s",
-                        mb / total, mb / (written - start).seconds, (end - written).seconds, cpu / Double(n) * 1e6, oneShot ?? .nan))
+                        mb / total, mb / (written - start).seconds, (end - written).seconds, cpu / Double(n) * 1e6, oneShot?.mbps ?? .nan))
         return (mb / total, Double(n) / total, mb / (written - start).seconds, (end - written).seconds,
                 cpu / Double(n) * 1e6, peak, oneShot)
     }
 
     /// Probe lines every 50 ms beside `rate` dataset lines per second; latency until each is queryable.
-    private func latencyRep(_ rep: Int, rate: Int) throws -> (upper: Samples, lower: Samples, polls: Samples, written: Int, follow: Samples) {
+    private func latencyRep(_ rep: Int, rate: Int) throws -> (upper: Samples, lower: Samples, polls: Samples, written: Int, follow: Samples,
+                                                             cli: Samples) {
         let file = "\(workdir)/tail-latency.ndjson", store = "\(workdir)/stores/tail-latency"
         defer { Files.remove(file); Files.remove(store) }
         sync()
@@ -275,6 +266,9 @@ final class TailBench {
             } catch {}
         }
         defer { storeFollower.cancel(); followTask.cancel() }
+        // A third: `logstore tail -f` in a second process.
+        let tailCLI = try TailCLIReader(executable: executable, store: store)
+        defer { tailCLI.stop() }
         progress("rep \(rep + 1)/\(options.reps): tail latency: \(probes) probes every \(probeIntervalNanos / 1_000_000) ms beside \(rate) lines/s")
         let lines = try Self.datasetLines(dataset.ndjsonPath, count: rate * (probes + 20) / 20 + 1)
         let probeCount = probes, interval = probeIntervalNanos
@@ -329,6 +323,12 @@ final class TailBench {
         let followDeadline = clock.now + .seconds(5)
         while followed.withLock({ $0.count }) < count && clock.now < followDeadline { usleep(5_000) }
         let follow = Samples(followed.withLock { $0 })
+        while tailCLI.count < count && clock.now < followDeadline + .seconds(2) { usleep(5_000) }
+        var cli = Samples()
+        for probe in written.withLock({ $0 }) {
+            if let at = tailCLI.arrival(of: probe.id) { cli.add(Double(at - probe.ns) / 1e6) }
+        }
+        if cli.count < count { problem("tail latency at \(rate) lines/s: `logstore tail -f` printed \(cli.count) of \(count) probes") }
         // Diagnosis when probes are missing: does a fresh follower (after: 0) get them from the same files
         // now, and does the first one get them once the writer closes the store?
         var diagnosis = ""
@@ -362,32 +362,9 @@ final class TailBench {
             problem("tail latency at \(rate) lines/s: LogStore.follow delivered \(follow.count) of \(count) probes within 5 s "
                     + "after the last was written (missing: \(missing.prefix(5).joined(separator: ", ")); the read-only reader found them\(diagnosis))")
         }
-        progress(String(format: "  p50 %.1f ms, p99 %.1f ms (poll %.1f ms median); LogStore.follow p50 %.1f ms, p99 %.1f ms",
-                        upper.median, upper.percentile(99), polls.median, follow.median, follow.percentile(99)))
-        return (upper, lower, polls, count, follow)
-    }
-
-    static func text(_ s: TailSummary) -> String {
-        func med(_ v: [Double]) -> String { v.isEmpty ? "—" : Fmt.number(Samples(v).median) }
-        func range(_ v: [Double]) -> String { v.count > 1 ? "[" + Fmt.number(v.min() ?? .nan) + " … " + Fmt.number(v.max() ?? .nan) + "]" : "" }
-        var lines = ["tail: \(s.command)",
-                     "  \(Fmt.grouped(Double(s.records))) lines, \(Fmt.bytes(s.fileBytes)) appended at full speed; medians of reps [min … max]",
-                     "  throughput until every line is queryable (a read-only count every \(Fmt.number(s.countPauseMs)) ms once the writer is done): "
-                        + "\(med(s.throughputMBps)) MB/s \(range(s.throughputMBps)), \(med(s.throughputRecordsPerSecond)) lines/s",
-                     "  for reference, `logstore ingest FILE` of the complete file in the same reps: \(med(s.oneShotMBps)) MB/s \(range(s.oneShotMBps))",
-                     "  writer alone: \(med(s.writerMBps)) MB/s; from its last write until all queryable: \(med(s.drainSeconds)) s \(range(s.drainSeconds))",
-                     "  follower process: CPU \(med(s.followerCPUMicrosPerRecord)) µs per line, peak RSS \(Fmt.bytes(s.followerPeakRSSBytes))",
-                     "  latency from a probe line's write to it being queryable (one probe every \(Fmt.number(s.probeIntervalMs)) ms; "
-                        + "queryable = \(s.queryable)):"]
-        lines.append("| background lines/s | probes seen | p50 ms | p99 ms | max ms | p50 / p99 lower bound ms | poll median / p99 ms | per-rep p50 | per-rep p99 | LogStore.follow p50 / p99 / max ms |")
-        lines.append("|---:|---:|---:|---:|---:|---:|---:|---|---|---:|")
-        for r in s.latency {
-            lines.append("| \(Fmt.grouped(Double(r.backgroundLinesPerSecond))) | \(r.probesSeen)/\(r.probesWritten) | \(Fmt.number(r.p50Ms)) | "
-                         + "\(Fmt.number(r.p99Ms)) | \(Fmt.number(r.maxMs)) | \(Fmt.number(r.p50LowerMs)) / \(Fmt.number(r.p99LowerMs)) | "
-                         + "\(Fmt.number(r.pollMedianMs)) / \(Fmt.number(r.pollP99Ms)) | "
-                         + r.repP50Ms.map(Fmt.number).joined(separator: ", ") + " | " + r.repP99Ms.map(Fmt.number).joined(separator: ", ")
-                         + " | \(Fmt.number(r.followP50Ms)) / \(Fmt.number(r.followP99Ms)) / \(Fmt.number(r.followMaxMs)) (\(r.followSeen)) |")
-        }
-        return lines.joined(separator: "\n")
+        progress(String(format: "  p50 %.1f ms, p99 %.1f ms (poll %.1f ms median); LogStore.follow p50 %.1f ms, p99 %.1f ms; tail -f p50 %.1f ms, p99 %.1f ms",
+                        upper.median, upper.percentile(99), polls.median, follow.median, follow.percentile(99),
+                        cli.median, cli.percentile(99)))
+        return (upper, lower, polls, count, follow, cli)
     }
 }

@@ -24,6 +24,14 @@ extension TailBench {
         }
 
         var pid: Int32 { process.processIdentifier }
+
+        /// User + system CPU seconds of every child process waited for so far (a child's CPU counts
+        /// once it has exited and was waited for).
+        static func childrenCPUSeconds() -> Double {
+            var u = rusage()
+            getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &u)
+            return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+        }
         var isRunning: Bool { process.isRunning }
 
         /// User + system CPU seconds so far, from /proc/PID/stat.
