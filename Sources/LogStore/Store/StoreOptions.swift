@@ -64,6 +64,16 @@ public struct StoreOptions: Sendable {
     /// rewritten to the `KEYS` file at every flush); beyond it the oldest are forgotten before their
     /// window ends (counted in ``StoreStatistics``).
     public var idempotencyMaxKeys = 200_000
+    /// Default true: a writer compacts small segments in the background (docs/FORMAT.md, section 10),
+    /// on a thread of lower priority. False leaves compaction to ``LogStore/compact()``.
+    public var compactInBackground = true
+    /// Default 60 s: how often background compaction looks for windows to compact.
+    public var compactionInterval: Duration = .seconds(60)
+    /// Default 0.25: the most of one core background compaction uses (it sleeps after each output
+    /// segment for as long as the share requires). Between 0.01 and 1.
+    public var compactionCPUShare = 0.25
+    /// Called at each step of a compaction (crash tests stop the process there).
+    package var compactionHook: (@Sendable (CompactionStep) -> Void)?
     /// The wall clock in nanoseconds since the epoch; replace it in tests.
     public var clock: @Sendable () -> Int64 = { wallClockNanos() }
     /// The file-system seam; replace it to inject faults.
@@ -95,6 +105,9 @@ public struct StoreOptions: Sendable {
         }
         if let segmentSpan, segmentSpan < .seconds(1) {
             throw LogStoreError(.invalidArgument, "segmentSpan must be at least one second, got \(segmentSpan)")
+        }
+        guard compactionCPUShare >= 0.01, compactionCPUShare <= 1, compactionInterval > .zero else {
+            throw LogStoreError(.invalidArgument, "compactionCPUShare must be between 0.01 and 1 and compactionInterval positive, got \(compactionCPUShare) and \(compactionInterval)")
         }
         if let maxBytes, maxBytes < 0 {
             throw LogStoreError(.invalidArgument, "maxBytes must not be negative, got \(maxBytes)")
