@@ -84,7 +84,9 @@ extension LogStore {
             }
             let now = options.clock()
             let planner = CompactionPlanner(settings: settings, now: now, segmentMaxBytes: options.segmentMaxBytes, eager: eager)
-            let compactor = SegmentCompactor(directory: segmentDirectory, io: io, blockSize: options.blockSize,
+            let level = Int32(options.compactionLZ4Level)
+            let compactor = SegmentCompactor(directory: segmentDirectory, io: io, blockSize: options.compactionBlockSize,
+                                             acceleration: level == 0 ? 1 : LZ4.highCompression(level: level),
                                              hook: options.compactionHook)
             for task in planner.plan(candidates) {
                 if compactionShouldStop { break }

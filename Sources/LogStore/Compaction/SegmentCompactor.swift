@@ -25,6 +25,8 @@ struct SegmentCompactor {
     let directory: String
     let io: any StorageIO
     let blockSize: Int
+    /// LZ4 acceleration, or ``LZ4/highCompression(level:)`` for LZ4 HC.
+    let acceleration: Int32
     let hook: (@Sendable (CompactionStep) -> Void)?
 
     /// Thrown (as an `.closed` error) when `shouldStop` answered true; no file is left behind.
@@ -51,7 +53,7 @@ struct SegmentCompactor {
                                    groupSize: 1, groupIndex: 0, windowStart: task.windowStart,
                                    windowSpan: task.windowSpan, createdAt: now,
                                    version: SegmentFormat.compactedVersion)
-        var encoder = SegmentEncoder(header: header, rawBlockTarget: blockSize)
+        var encoder = SegmentEncoder(header: header, rawBlockTarget: blockSize, acceleration: acceleration)
         encoder.replaces = replaced.sorted()
         let name = SegmentFormat.fileName(id)
         let final = joinPath(directory, name)

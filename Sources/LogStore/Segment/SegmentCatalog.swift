@@ -101,8 +101,12 @@ struct SegmentCatalog {
         var committed: [Segment] = compacted
         var interrupted: [Group] = []
         var maxCommitted = compacted.reduce(UInt64(0)) { max($0, $1.header.flushID) }
+        // Flushes commit in flush-id order and a compaction takes only groups whose WAL file is gone
+        // (FORMAT.md 10.2), so a WAL file beside a group at or below a compacted flush id is a
+        // leftover whose deletion did not reach the disk, never an interrupted flush.
+        let compactedThrough = maxCommitted
         for group in groups.values {
-            if group.isComplete || !walNumbers.contains(group.flushID) {
+            if group.isComplete || !walNumbers.contains(group.flushID) || group.flushID <= compactedThrough {
                 committed.append(contentsOf: group.segments)
                 maxCommitted = max(maxCommitted, group.flushID)
             } else {

@@ -72,6 +72,11 @@ public struct StoreOptions: Sendable {
     /// Default 0.25: the most of one core background compaction uses (it sleeps after each output
     /// segment for as long as the share requires). Between 0.01 and 1.
     public var compactionCPUShare = 0.25
+    /// Default 9: the LZ4 HC level compaction compresses with (1–12; 0 uses the fast LZ4 compressor
+    /// like flushes). Higher levels are smaller and slower to write, never slower to read.
+    public var compactionLZ4Level = 9
+    /// Default 64 KiB: raw size of the blocks compaction writes (as ``blockSize`` for flushes).
+    public var compactionBlockSize = 64 << 10
     /// Called at each step of a compaction (crash tests stop the process there).
     package var compactionHook: (@Sendable (CompactionStep) -> Void)?
     /// The wall clock in nanoseconds since the epoch; replace it in tests.
@@ -105,6 +110,9 @@ public struct StoreOptions: Sendable {
         }
         if let segmentSpan, segmentSpan < .seconds(1) {
             throw LogStoreError(.invalidArgument, "segmentSpan must be at least one second, got \(segmentSpan)")
+        }
+        guard compactionBlockSize >= 1024, compactionBlockSize <= 8 << 20, (0...12).contains(compactionLZ4Level) else {
+            throw LogStoreError(.invalidArgument, "compactionBlockSize must be between 1 KiB and 8 MiB and compactionLZ4Level between 0 and 12, got \(compactionBlockSize) and \(compactionLZ4Level)")
         }
         guard compactionCPUShare >= 0.01, compactionCPUShare <= 1, compactionInterval > .zero else {
             throw LogStoreError(.invalidArgument, "compactionCPUShare must be between 0.01 and 1 and compactionInterval positive, got \(compactionCPUShare) and \(compactionInterval)")

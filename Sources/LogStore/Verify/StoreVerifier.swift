@@ -64,10 +64,12 @@ struct StoreVerifier {
         // As at open (SegmentCatalog.classify): a group missing members while its WAL file exists is
         // a flush in progress or interrupted, rebuilt from the WAL; once the WAL file is gone the
         // group was committed and missing members were expired or compacted.
-        for (flush, g) in groups where g.members.count == Int(g.size) || !walNumbers.contains(flush) {
+        let compactedThrough = maxComplete
+        for (flush, g) in groups where g.members.count == Int(g.size) || !walNumbers.contains(flush) || flush <= compactedThrough {
             maxComplete = max(maxComplete, flush)
         }
-        for (flush, g) in groups.sorted(by: { $0.key < $1.key }) where g.members.count != Int(g.size) && walNumbers.contains(flush) {
+        for (flush, g) in groups.sorted(by: { $0.key < $1.key })
+        where g.members.count != Int(g.size) && walNumbers.contains(flush) && flush > compactedThrough {
             report.notes.append("flush \(flush) is incomplete (\(g.members.count) of \(g.size) segments); wal/\(WALFormat.fileName(flush)) still holds its records, so the next open rebuilds it")
         }
         for (i, number) in walNumbers.enumerated() {
