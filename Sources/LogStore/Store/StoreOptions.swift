@@ -75,8 +75,11 @@ public struct StoreOptions: Sendable {
     /// Default 9: the LZ4 HC level compaction compresses with (1–12; 0 uses the fast LZ4 compressor
     /// like flushes). Higher levels are smaller and slower to write, never slower to read.
     public var compactionLZ4Level = 9
-    /// Default 64 KiB: raw size of the blocks compaction writes (as ``blockSize`` for flushes).
-    public var compactionBlockSize = 64 << 10
+    /// Default 256 KiB: raw size of the blocks compaction writes (as ``blockSize`` for flushes). With
+    /// LZ4 HC, larger blocks are much smaller on disk (docs/BENCHMARKS.md, issue 14: 65.6 against
+    /// 85.3 bytes per record at 64 KiB) and cost a correlation lookup more decompression (p50 0.48
+    /// against 0.29 ms).
+    public var compactionBlockSize = 256 << 10
     /// Called at each step of a compaction (crash tests stop the process there).
     package var compactionHook: (@Sendable (CompactionStep) -> Void)?
     /// The wall clock in nanoseconds since the epoch; replace it in tests.
