@@ -58,6 +58,22 @@ import Testing
         #expect(replaced == inputs)
     }
 
+    @Test func compactAfterCloseIsRefusedAndChangesNothing() throws {
+        let dir = TempDir()
+        _ = try makeFragmentedStore(dir.path, records: 200, batches: 4, hours: 1)
+        let before = segmentNames(dir.path)
+        let store = try LogStore.open(at: dir.path, options: compactionOptions())
+        try store.close()
+        let error = #expect(throws: LogStoreError.self) { try store.compact() }
+        #expect(error?.kind == .closed)
+        #expect(segmentNames(dir.path) == before)
+        var readOnly = StoreOptions()
+        readOnly.readOnly = true
+        let reader = try LogStore.open(at: dir.path, options: readOnly)
+        #expect(throws: LogStoreError.self) { try reader.compact() }
+        try reader.close()
+    }
+
     @Test func compactionWidthFollowsSpanAndRetention() {
         let h = nanosPerHour
         #expect(CompactionPlanner.width(span: h, retention: 7 * 24 * h) == 16 * h)

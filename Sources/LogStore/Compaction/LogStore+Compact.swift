@@ -35,6 +35,7 @@ extension LogStore {
     @discardableResult
     public func compact() throws(LogStoreError) -> CompactionReport {
         guard committer != nil else { throw readOnlyError() }
+        if state.withLock({ shared.closing }) { throw LogStoreError(.closed, "the store is closed", path: path) }
         return try compactionPass(eager: true, cpuShare: 1)
     }
 
@@ -76,6 +77,8 @@ extension LogStore {
     func compactionPass(eager: Bool, cpuShare: Double) throws(LogStoreError) -> CompactionReport {
         try compactionSerial.withLock { () throws(LogStoreError) -> CompactionReport in
             var report = CompactionReport()
+            // A pass that starts after close began does nothing: close waits for running passes only.
+            if compactionShouldStop { return report }
             removeCompactionLeftovers()
             // Flush groups whose WAL file still exists stay out (FORMAT.md 10.2, step 1).
             let walNumbers = Set(try Self.listWAL(walDirectory, io: io))
