@@ -268,14 +268,19 @@ public struct SegmentFooter: Sendable, Equatable {
         }
         let indexAt = r.offset
         let pairs = try r.count("correlation index size", max: r.remaining / 12)
+        var hashes: [UInt64] = []
+        var owners: [UInt32] = []
+        hashes.reserveCapacity(pairs)
+        owners.reserveCapacity(pairs)
         let raw = try r.bytes(pairs * 12, "correlation index")
-        // Opening a store decodes every footer, and the index is most of a footer's bytes (about one
-        // pair per record): copy the two columns whole, then check them in one tight pass.
-        let hashes = Self.column(UInt64.self, raw, from: 0, count: pairs)
-        let owners = Self.column(UInt32.self, raw, from: pairs * 8, count: pairs)
-        if let bad = Self.firstIndexProblem(hashes, owners, blockCount: blockCount) {
-            throw FormatError(bad < 0 ? "correlation index points at block \(owners[-bad - 1]) of \(blockCount)"
-                                      : "correlation index is not sorted at entry \(bad)", at: indexAt)
+        for i in 0..<pairs { hashes.append(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))) }
+        for i in 0..<pairs {
+            let b = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: pairs * 8 + i * 4, as: UInt32.self))
+            guard Int(b) < blockCount else { throw FormatError("correlation index points at block \(b) of \(blockCount)", at: indexAt) }
+            if i > 0 && (hashes[i - 1], owners[i - 1]) >= (hashes[i], b) {
+                throw FormatError("correlation index is not sorted at entry \(i)", at: indexAt)
+            }
+            owners.append(b)
         }
         let replaces = version >= 3 ? try Self.decodeReplaces(&r) : []
         guard r.isAtEnd else { throw FormatError("\(r.remaining) bytes left after the footer", at: r.offset) }
@@ -284,32 +289,5 @@ public struct SegmentFooter: Sendable, Equatable {
                                    correlationHashes: hashes, correlationBlocks: owners)
         footer.replaces = replaces
         return footer
-    }
-
-    /// `count` little-endian values of `T` stored back to back from byte `from` of `raw`.
-    @inline(__always)
-    static func column<T: FixedWidthInteger>(_: T.Type, _ raw: UnsafeRawBufferPointer, from: Int, count: Int) -> [T] {
-        [T](unsafeUninitializedCapacity: count) { out, initialized in
-            let bytes = UnsafeRawBufferPointer(rebasing: raw[from..<(from + count * MemoryLayout<T>.size)])
-            if count > 0 { UnsafeMutableRawBufferPointer(out).copyMemory(from: bytes) }
-            #if _endian(big)
-            for i in 0..<count { out[i] = T(littleEndian: out[i]) }
-            #endif
-            initialized = count
-        }
-    }
-
-    /// The first problem of an index: `-(i + 1)` when entry `i` points past the block table, `i` when
-    /// entry `i` does not sort after entry `i - 1`; nil when there is none.
-    static func firstIndexProblem(_ hashes: [UInt64], _ owners: [UInt32], blockCount: Int) -> Int? {
-        hashes.withUnsafeBufferPointer { h in
-            owners.withUnsafeBufferPointer { b -> Int? in
-                for i in 0..<h.count {
-                    if Int(b[i]) >= blockCount { return -(i + 1) }
-                    if i > 0 && (h[i - 1] > h[i] || (h[i - 1] == h[i] && b[i - 1] >= b[i])) { return i }
-                }
-                return nil
-            }
-        }
     }
 }
