@@ -74,6 +74,23 @@ import Testing
         try reader.close()
     }
 
+    @Test func aLoneFlushedSegmentIsReencodedOnceAndThenLeftAlone() throws {
+        let dir = TempDir()
+        let expected = try makeFragmentedStore(dir.path, records: 500, batches: 1, hours: 1)
+        let flushed = segmentNames(dir.path)
+        #expect(flushed.count == 1 || flushed.count == 2, "one flush of one hour: one segment per hour window touched")
+        let store = try LogStore.open(at: dir.path, options: compactionOptions())
+        let first = try store.compact()
+        #expect(first.segmentsReplaced == flushed.count && first.segmentsWritten == 1)
+        let again = try store.compact()
+        #expect(again.segmentsReplaced == 0 && again.segmentsWritten == 0, "a lone compacted segment is not rewritten")
+        expectSameRecords(try store.records(LogQuery()), expected, "after re-encoding")
+        try store.close()
+        let only = try #require(compactedSegmentNames(dir.path).first)
+        #expect(segmentNames(dir.path) == [only])
+        #expect(try openSegment(dir.path, only).footer.replaces == flushed.compactMap(SegmentFormat.segmentID))
+    }
+
     @Test func compactionWidthFollowsSpanAndRetention() {
         let h = nanosPerHour
         #expect(CompactionPlanner.width(span: h, retention: 7 * 24 * h) == 16 * h)

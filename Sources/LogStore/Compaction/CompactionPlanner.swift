@@ -60,7 +60,7 @@ struct CompactionPlanner {
         }
         var tasks: [Task] = []
         for start in byWindow.keys.sorted() {
-            guard var small = byWindow[start], small.count >= 2 else { continue }
+            guard var small = byWindow[start] else { continue }
             let ended = start &+ width <= now &- span
             guard eager || ended || small.count >= Self.eagerInputCount else { continue }
             small.sort { ($0.minTimestamp, $0.id) < ($1.minTimestamp, $1.id) }
@@ -68,15 +68,21 @@ struct CompactionPlanner {
             var bytes = 0
             for s in small {
                 if !current.isEmpty && bytes + s.rawBytes > targetRawBytes {
-                    if current.count >= 2 { tasks.append(Task(windowStart: start, windowSpan: width, inputs: current)) }
+                    if Self.worthWriting(current) { tasks.append(Task(windowStart: start, windowSpan: width, inputs: current)) }
                     current = []
                     bytes = 0
                 }
                 current.append(s)
                 bytes += s.rawBytes
             }
-            if current.count >= 2 { tasks.append(Task(windowStart: start, windowSpan: width, inputs: current)) }
+            if Self.worthWriting(current) { tasks.append(Task(windowStart: start, windowSpan: width, inputs: current)) }
         }
         return tasks
+    }
+
+    /// Two or more segments merge; a lone flushed segment of a window is re-encoded for size (LZ4 HC,
+    /// larger blocks); a lone compacted segment stays as it is.
+    static func worthWriting(_ inputs: [Segment]) -> Bool {
+        inputs.count >= 2 || inputs.contains { !$0.isCompacted }
     }
 }
