@@ -91,6 +91,37 @@ import Testing
         #expect(try openSegment(dir.path, only).footer.replaces == flushed.compactMap(SegmentFormat.segmentID))
     }
 
+    /// FORMAT.md 10.3: a record past the retention is never returned while the wide compacted segment
+    /// holding it waits for its newest record to expire; then retention deletes the file.
+    @Test func expiryStaysExactInsideAWideCompactedSegment() throws {
+        let dir = TempDir()
+        let clock = TestClock(nowNanos())
+        let expected = try makeFragmentedStore(dir.path, records: 800, batches: 8, hours: 4,
+                                               options: compactionOptions(clock: clock))
+        var options = compactionOptions(clock: clock)
+        options.retention = .seconds(7 * 86_400)
+        let store = try LogStore.open(at: dir.path, options: options)
+        try store.compact()
+        let segment = try #require(compactedSegmentNames(dir.path).first)
+        #expect(segmentNames(dir.path) == [segment])
+        // Move the clock so that retention cuts the compacted segment's records in half.
+        let cut = expected[expected.count / 2].timestamp
+        clock.advance(by: .nanoseconds(cut - (clock.now - 7 * 86_400 * nanosPerSecond)))
+        let oldest = clock.now - 7 * 86_400 * nanosPerSecond
+        try store.expire()
+        #expect(segmentNames(dir.path) == [segment], "the segment still holds unexpired records")
+        let visible = try store.records(LogQuery())
+        expectSameRecords(visible, expected.filter { $0.timestamp >= oldest }, "half expired")
+        #expect(try store.count(LogQuery()) == visible.count)
+        // Past its newest record, retention deletes the file.
+        clock.advance(by: .nanoseconds((expected.last?.timestamp ?? 0) - oldest + nanosPerSecond))
+        let report = try store.expire()
+        #expect(report.segmentsRemoved == 1)
+        #expect(segmentNames(dir.path).isEmpty)
+        #expect(try store.records(LogQuery()).isEmpty)
+        try store.close()
+    }
+
     @Test func compactionWidthFollowsSpanAndRetention() {
         let h = nanosPerHour
         #expect(CompactionPlanner.width(span: h, retention: 7 * 24 * h) == 16 * h)
