@@ -6,3 +6,16 @@
 const void *logstore_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length) {
     return memmem(haystack, haystack_length, needle, needle_length);
 }
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int logstore_lower_thread_priority(int nice) {
+#ifdef __linux__
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+#else
+    (void)nice;
+    return 0;
+#endif
+}

@@ -28,7 +28,17 @@ struct CrashWriterCommand: ParsableCommand {
     @Flag(help: "Give record N the idempotency key k-SEED-N (a rerun with the same seed retries the same events).")
     var keyed = false
 
+    @Option(help: ArgumentHelp("Instead of appending, compact the store and kill this process with SIGKILL at a step of the compaction: \(CompactionStep.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "STEP"))
+    var compactCrashAt: String?
+
+    func validate() throws {
+        if let compactCrashAt, CompactionStep(rawValue: compactCrashAt) == nil {
+            throw ValidationError("--compact-crash-at: '\(compactCrashAt)' is not a compaction step")
+        }
+    }
+
     func run() throws {
+        if let compactCrashAt, let step = CompactionStep(rawValue: compactCrashAt) { return try compactAndCrash(at: step) }
         var options = StoreOptions(durability: .sync)
         options.headFlushBytes = 256 << 10
         options.blockSize = 4096
@@ -52,5 +62,19 @@ struct CrashWriterCommand: ParsableCommand {
             i += records.count
         }
         try store.close()
+    }
+
+    /// Compacts the store and dies with SIGKILL when the compaction reaches `step`; prints
+    /// `compacted` when it finished without reaching it.
+    private func compactAndCrash(at step: CompactionStep) throws {
+        var options = StoreOptions(durability: .sync)
+        options.compactInBackground = false
+        options.compactionHook = { reached in
+            if reached == step { kill(getpid(), SIGKILL) }
+        }
+        let store = try LogStore.open(at: location.path, options: options)
+        try store.compact()
+        try store.close()
+        print("compacted")
     }
 }

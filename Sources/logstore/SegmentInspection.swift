@@ -66,7 +66,8 @@ struct SegmentInspection {
             s += "\"window_seconds\":\(h.windowSpan / 1_000_000_000),\"created_at\":\(jsonString(TimestampParser.formatRFC3339(h.createdAt)))},"
             s += "\"footer\":{\"offset\":\(footerOffset),\"bytes\":\(footerLength),\"blocks\":\(f.blocks.count),\"records\":\(f.recordCount),"
             s += "\"min_timestamp\":\(jsonString(TimestampParser.formatRFC3339(f.minTimestamp))),\"max_timestamp\":\(jsonString(TimestampParser.formatRFC3339(f.maxTimestamp))),"
-            s += "\"min_sequence\":\(f.minSequence),\"max_sequence\":\(f.maxSequence)},"
+            s += "\"min_sequence\":\(f.minSequence),\"max_sequence\":\(f.maxSequence),"
+            s += "\"replaces\":[\(f.replaces.map(String.init).joined(separator: ","))]},"
             s += "\"index\":{\"correlation_ids\":\(distinctIDs),\"correlation_entries\":\(f.correlationHashes.count),\"sources\":{"
             s += f.sources.enumerated().map { "\(jsonString($0.element)):\(sourceCounts[$0.offset])" }.joined(separator: ",")
             s += "},\"levels\":{" + levelPairs.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}},"
@@ -79,6 +80,9 @@ struct SegmentInspection {
                       + "window \(TimestampParser.formatRFC3339(h.windowStart)) + \(Format.duration(h.windowSpan)), created \(TimestampParser.formatRFC3339(h.createdAt))\n")
             out.write("  footer   at byte \(footerOffset), \(Format.bytes(footerLength)); \(f.blocks.count) blocks, \(f.recordCount) records, "
                       + "\(TimestampParser.formatRFC3339(f.minTimestamp)) .. \(TimestampParser.formatRFC3339(f.maxTimestamp)), sequences \(f.minSequence)-\(f.maxSequence)\n")
+            if !f.replaces.isEmpty {
+                out.write("  compacted from \(f.replaces.count) segments: " + Self.idRanges(f.replaces) + "\n")
+            }
             out.write("  index    \(distinctIDs) distinct correlation IDs (\(f.correlationHashes.count) block entries), \(f.sources.count) sources\n")
             out.write("  levels   " + levelPairs.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + "\n")
             out.write("  sources  " + f.sources.enumerated().map { "\($0.element) \(sourceCounts[$0.offset])" }.joined(separator: ", ") + "\n\n")
@@ -87,5 +91,18 @@ struct SegmentInspection {
             if withRecords { out.write("\n" + recordLines.joined()) }
         }
         return damaged
+    }
+
+    /// Ascending ids as ranges: `1-4, 7, 9-10`.
+    static func idRanges(_ ids: [UInt64]) -> String {
+        var parts: [String] = []
+        var i = 0
+        while i < ids.count {
+            var j = i
+            while j + 1 < ids.count && ids[j + 1] == ids[j] + 1 { j += 1 }
+            parts.append(i == j ? "\(ids[i])" : "\(ids[i])-\(ids[j])")
+            i = j + 1
+        }
+        return parts.joined(separator: ", ")
     }
 }

@@ -341,9 +341,9 @@ import Testing
 
     @Test func trailerRejectsUnknownVersionNamingBothVersions() {
         var t = SegmentTrailer(footerOffset: 64, footerLength: 10, footerChecksum: 0, blockCount: 0).encode()
-        t[16] = 3
+        t[16] = 4
         do { _ = try decodeTrailer(t, fileSize: 106); Issue.record("accepted") } catch {
-            #expect(error.reason.contains("version 3") && error.reason.contains("versions 1–2"))
+            #expect(error.reason.contains("version 4") && error.reason.contains("versions 1–3"))
             #expect(error.offset == 16)
         }
     }
@@ -393,9 +393,9 @@ import Testing
 
     @Test func segmentHeaderRejectsUnknownVersionNamingBothVersions() {
         var h = sampleSegmentHeader.encode()
-        h[8] = 3
+        h[8] = 4
         do { _ = try decodeHeader(Self.recrc(h)); Issue.record("accepted") } catch {
-            #expect(error.reason.contains("version 3") && error.reason.contains("versions 1–2"))
+            #expect(error.reason.contains("version 4") && error.reason.contains("versions 1–3"))
             #expect(error.offset == 8)
         }
     }

@@ -48,6 +48,12 @@ struct Options: Sendable {
     var tailRates = [0, 2_000]
     /// `--ingestor-batch N`: the Ingestor's batchRecords in `--pipeline` (nil: its default).
     var ingestorBatchRecords: Int?
+    /// `--compaction`: the compaction benchmark (Compaction.swift) and nothing else.
+    var compaction = false
+    /// Flushes of the slow week in `--compaction`.
+    var compactionFlushes = 990
+    /// Dense records in `--compaction` (encodings and the cost on ingest).
+    var compactionDense = 300_000
 
     /// The arrival span in nanoseconds.
     var spanNanos: Int64 { Int64(((spanHours ?? 6) * 3.6e12).rounded()) }
@@ -71,6 +77,7 @@ struct Options: Sendable {
                     [--contenders LIST] [--no-recovery] [--python PATH]
                     [--corpora DIR] [--no-corpora] [--limits-write-mib N]
                     [--shape request|workflow] [--span-hours H] [--sqlite-variants LIST]
+                    [--compaction [--compaction-flushes N] [--compaction-dense N]]
                     [--growth N1,N2,…] [--pipeline [--producers 1,2,8] [--ingestor-batch N]]
                     [--tail [--tail-probes N] [--tail-rates 0,2000]]
 
@@ -218,6 +225,9 @@ struct Options: Sendable {
                 }
                 o.pipelineVariants = list
             case "--ingestor-batch": o.ingestorBatchRecords = try number(a)
+            case "--compaction": o.compaction = true
+            case "--compaction-flushes": o.compactionFlushes = try number(a)
+            case "--compaction-dense": o.compactionDense = try number(a)
             case "--help", "-h": throw UsageError(description: "")
             default: throw UsageError(description: "unknown argument \(a)")
             }

@@ -58,6 +58,13 @@ if let sizes = options.growth {
     exit(code)
 }
 
+// `--compaction`: the compaction benchmark alone (Compaction.swift); `--records` sets the slow week's size.
+if options.compaction {
+    let code = CompactionBench.run(options: options, workdir: workdir)
+    if createdWorkdir && !options.keep { Files.remove(workdir) }
+    exit(code)
+}
+
 // `--only corpora`: the real log files alone, without the generated dataset and the engines.
 if options.onlyCorpora {
     let facts = DatasetFacts(records: 0, ndjsonBytes: 0, bytesPerRecord: 0, spanHours: 0, lateRecords: 0,

@@ -35,6 +35,14 @@ func checkSegment(_ buf: UnsafeRawBufferPointer) {
     require(footer.correlationHashes.count == footer.correlationBlocks.count && footer.correlationHashes.count <= flen / 12,
             "footer of \(flen) bytes lists \(footer.correlationHashes.count) index pairs")
     require(footer.blocks.reduce(UInt64(0)) { $0 + UInt64($1.recordCount) } == footer.recordCount, "block record counts do not add up")
+    // Version 3: a non-empty, strictly ascending list of replaced ids that encodes back to the same bytes' meaning.
+    require(version >= 3 ? !footer.replaces.isEmpty : footer.replaces.isEmpty, "replaces present in a version \(version) footer or empty in version 3")
+    require(zip(footer.replaces, footer.replaces.dropFirst()).allSatisfy { $0 < $1 }, "replaced ids not ascending")
+    if version >= 3 {
+        let again = footer.encode(version: version)
+        require((try? again.withUnsafeBytes { b in try SegmentFooter.decode(b, version: version) }) == footer,
+                "a version 3 footer does not survive encode and decode")
+    }
     for b in footer.correlationBlocks { require(Int(b) < footer.blocks.count, "index points past the block table") }
     for e in footer.blocks {
         require(e.levelCounts.count == LogLevel.count, "level count column of the wrong size")

@@ -60,11 +60,13 @@ do {
 }
 
 // MARK: FuzzSegment: whole segment files.
-func segment(_ records: [LogRecord], rawBlockTarget: Int, id: UInt64 = 7, version: UInt16 = SegmentFormat.version) -> [UInt8] {
+func segment(_ records: [LogRecord], rawBlockTarget: Int, id: UInt64 = 7, version: UInt16 = SegmentFormat.version,
+             replaces: [UInt64] = [], acceleration: Int32 = 1) -> [UInt8] {
     let header = SegmentHeader(segmentID: id, flushID: 3, groupSize: 1, groupIndex: 0,
                                windowStart: t0 - t0 % 3_600_000_000_000, windowSpan: 3_600_000_000_000, createdAt: t0,
                                version: version)
-    var enc = SegmentEncoder(header: header, rawBlockTarget: rawBlockTarget)
+    var enc = SegmentEncoder(header: header, rawBlockTarget: rawBlockTarget, acceleration: acceleration)
+    enc.replaces = replaces
     var out = enc.headerBytes()
     enc.blocks(records[...]) { out.append(contentsOf: $0) }
     out.append(contentsOf: enc.finish().bytes)
@@ -77,6 +79,10 @@ do {
     write("FuzzSegment", "block-per-record", segment(sample(6), rawBlockTarget: 1))
     // Version 1 files are still read (docs/FORMAT.md, compatibility).
     write("FuzzSegment", "v1-many-blocks", segment(sample(30), rawBlockTarget: 300, version: 1))
+    // Compacted segments (version 3, FORMAT.md 10): the footer ends with the replaced ids; LZ4 HC sections.
+    write("FuzzSegment", "v3-compacted", segment(sample(30), rawBlockTarget: 300, id: 40,
+                                                 version: SegmentFormat.compactedVersion, replaces: [2, 3, 5, 17, 39],
+                                                 acceleration: LZ4.highCompression(level: 9)))
 }
 
 // MARK: FuzzWAL: WAL files.

@@ -61,6 +61,10 @@ final class Segment: Sendable {
     var maxTimestamp: Int64 { footer.maxTimestamp }
     var recordCount: Int { Int(footer.recordCount) }
     var path: String { file.path }
+    /// Whether compaction wrote it (segment version 3, FORMAT.md 10).
+    var isCompacted: Bool { header.version >= SegmentFormat.compactedVersion }
+    /// The raw (decoded) bytes of its blocks, the measure compaction plans with.
+    var rawBytes: Int { footer.blocks.reduce(0) { $0 + $1.rawLength } }
 
     /// Reads, checks and decodes the `sections` of block `index` (all of them by default). Other
     /// sections can follow with ``load(_:into:block:)``.

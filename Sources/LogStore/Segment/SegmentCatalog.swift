@@ -12,6 +12,11 @@ struct SegmentCatalog {
     }
 
     var groups: [UInt64: Group] = [:]
+    /// Compacted segments (FORMAT.md 10), not covered by another one.
+    var compacted: [Segment] = []
+    /// Segments a readable compacted segment replaces (FORMAT.md 10.2): files a crash left behind
+    /// after a compaction. Never counted; a writer's open deletes them.
+    var covered: [Segment] = []
     /// The file names listed, to notice a directory that changed while it was being read.
     var names: Set<String> = []
     var maxFlushID: UInt64 = 0
@@ -22,8 +27,28 @@ struct SegmentCatalog {
 
     /// Opens every `*.seg` in `directory`. Unreadable files are reported and skipped, never deleted;
     /// a segment of a newer format version stops the load (the store must not be used by this build).
+    ///
+    /// A flush, compaction or expiry in another process may change the directory while it is read
+    /// (a compaction renames its output, then unlinks its inputs): the listing is taken again after
+    /// the files were opened, and the load starts over while it changed (at most 20 times).
     static func load(directory: String, io: any StorageIO, report: inout RecoveryReport) throws(LogStoreError) -> SegmentCatalog {
+        var attempt = 0
+        while true {
+            attempt += 1
+            var attemptReport = RecoveryReport()
+            let catalog = try loadOnce(directory: directory, io: io, report: &attemptReport)
+            let now = io.exists(directory)
+                ? Set(try io.listDirectory(directory).filter { SegmentFormat.segmentID($0) != nil }) : []
+            if now == catalog.names || attempt >= 20 {
+                report.unreadableSegments.append(contentsOf: attemptReport.unreadableSegments)
+                return catalog
+            }
+        }
+    }
+
+    private static func loadOnce(directory: String, io: any StorageIO, report: inout RecoveryReport) throws(LogStoreError) -> SegmentCatalog {
         var catalog = SegmentCatalog()
+        var opened: [Segment] = []
         guard io.exists(directory) else { return catalog }
         for name in try io.listDirectory(directory) {
             guard let id = SegmentFormat.segmentID(name) else { continue }
@@ -31,8 +56,7 @@ struct SegmentCatalog {
             catalog.maxSegmentID = max(catalog.maxSegmentID, id)
             do throws(LogStoreError) {
                 let s = try Segment(path: joinPath(directory, name), name: name, io: io)
-                catalog.groups[s.header.flushID, default: Group(flushID: s.header.flushID, size: s.header.groupSize, segments: [])]
-                    .segments.append(s)
+                opened.append(s)
                 catalog.maxFlushID = max(catalog.maxFlushID, s.header.flushID)
             } catch {
                 if error.kind == .unsupportedVersion { throw error }
@@ -48,19 +72,41 @@ struct SegmentCatalog {
                 }
             }
         }
+        catalog.sort(opened)
         return catalog
+    }
+
+    /// Sets covered segments aside, then files compacted segments and flush groups.
+    private mutating func sort(_ opened: [Segment]) {
+        var replaced = Set<UInt64>()
+        for s in opened where s.isCompacted { replaced.formUnion(s.footer.replaces) }
+        for s in opened {
+            if replaced.contains(s.id) {
+                covered.append(s)
+            } else if s.isCompacted {
+                compacted.append(s)
+            } else {
+                groups[s.header.flushID, default: Group(flushID: s.header.flushID, size: s.header.groupSize, segments: [])]
+                    .segments.append(s)
+            }
+        }
     }
 
     /// Splits the groups, given the WAL files that exist, into committed segments and interrupted
     /// flushes. A flush is committed once its group was complete and its WAL file deleted; members
-    /// missing from a committed group were expired. A group that is incomplete while its WAL file
-    /// still exists is a flush a crash interrupted: the WAL holds all of its records.
+    /// missing from a committed group were expired or compacted. A group that is incomplete while its
+    /// WAL file still exists is a flush a crash interrupted: the WAL holds all of its records.
+    /// Compacted segments are committed and count like a complete group of their flush id.
     func classify(walNumbers: Set<UInt64>) -> (committed: [Segment], interrupted: [Group], maxCommittedFlushID: UInt64) {
-        var committed: [Segment] = []
+        var committed: [Segment] = compacted
         var interrupted: [Group] = []
-        var maxCommitted: UInt64 = 0
+        var maxCommitted = compacted.reduce(UInt64(0)) { max($0, $1.header.flushID) }
+        // Flushes commit in flush-id order and a compaction takes only groups whose WAL file is gone
+        // (FORMAT.md 10.2), so a WAL file beside a group at or below a compacted flush id is a
+        // leftover whose deletion did not reach the disk, never an interrupted flush.
+        let compactedThrough = maxCommitted
         for group in groups.values {
-            if group.isComplete || !walNumbers.contains(group.flushID) {
+            if group.isComplete || !walNumbers.contains(group.flushID) || group.flushID <= compactedThrough {
                 committed.append(contentsOf: group.segments)
                 maxCommitted = max(maxCommitted, group.flushID)
             } else {

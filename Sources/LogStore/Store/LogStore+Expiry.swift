@@ -28,14 +28,16 @@ extension LogStore {
             shared.unreadableSegments.removeAll { $0.windowEnd <= oldest }
             var keep: [Segment] = []
             var drop: [Segment] = []
+            // A segment a compaction is reading stays until it ends (its output replaces it, or it
+            // is released and expires at the next pass).
             for seg in shared.segments {
-                if seg.maxTimestamp < oldest { drop.append(seg) } else { keep.append(seg) }
+                if seg.maxTimestamp < oldest && !shared.compactingSegments.contains(seg.id) { drop.append(seg) } else { keep.append(seg) }
             }
             if s.maxBytes > 0 {
                 var total = keep.reduce(Int64(0)) { $0 + $1.fileSize }
                 keep.sort { ($0.header.windowStart, $0.id) < ($1.header.windowStart, $1.id) }
-                while total > s.maxBytes, !keep.isEmpty {
-                    let seg = keep.removeFirst()
+                while total > s.maxBytes, let at = keep.firstIndex(where: { !shared.compactingSegments.contains($0.id) }) {
+                    let seg = keep.remove(at: at)
                     total -= seg.fileSize
                     drop.append(seg)
                 }

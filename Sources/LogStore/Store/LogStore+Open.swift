@@ -55,7 +55,12 @@ extension LogStore {
                 report.removedIncompleteSegments.append("segments/" + s.name)
             }
         }
-        if !interrupted.isEmpty { try io.fsyncDirectory(segDir) }
+        // Inputs of a compaction a crash interrupted after its output was renamed into place (10.2).
+        for s in catalog.covered {
+            try io.unlink(s.path)
+            report.removedCompactedSegments.append("segments/" + s.name)
+        }
+        if !interrupted.isEmpty || !catalog.covered.isEmpty { try io.fsyncDirectory(segDir) }
         let segments = committed
         // WAL files a committed flush group covers are deleted below. A crash after a flush renamed its
         // segments but before it saved their keys to KEYS leaves those keys only in these files' keys
@@ -138,6 +143,7 @@ extension LogStore {
                              lock: lock, committer: committer)
         store.installWALFailureHandler()
         try store.startFlusher()
+        try store.startCompactor()
         return store
     }
 

@@ -34,6 +34,12 @@ public final class LogStore: Sendable {
     /// Serializes appends that carry idempotency keys, from their key check to their commit.
     let keyedAppends = Monitor()
     nonisolated(unsafe) var flusherStopped = false
+    /// Wakes the compaction thread (close); guards `compactionStopped`.
+    let compactionWake = Monitor()
+    /// Held by a compaction pass for its whole run: one pass at a time.
+    let compactionSerial = Monitor()
+    /// Guarded by `compactionWake`.
+    nonisolated(unsafe) var compactionStopped = false
 
     var walDirectory: String { joinPath(path, "wal") }
     var segmentDirectory: String { joinPath(path, "segments") }
@@ -108,6 +114,7 @@ public final class LogStore: Sendable {
             flusherStopped = true
             flusherDone.broadcast()
         }
+        stopCompactor()
         committer.close()
         // Every acknowledged record has been published: subscribers read their buffers, then end.
         committer.subscriptions.close()

@@ -10,6 +10,9 @@ public struct RecoveryReport: Sendable {
     public var unreadableSegments: [DamageReport] = []
     /// Segments of an interrupted flush that were removed because their WAL file rebuilds them.
     public var removedIncompleteSegments: [String] = []
+    /// Segments a compacted segment replaces, left behind by a crash during a compaction and removed
+    /// (docs/FORMAT.md, 10.2; their records are in the compacted segment).
+    public var removedCompactedSegments: [String] = []
     /// A `KEYS` file that could not be read (docs/FORMAT.md, 8.2): the keys of flushed records were
     /// forgotten, so retries of them may be stored again until the next flush rewrites it.
     public var keysFileProblem: DamageReport?

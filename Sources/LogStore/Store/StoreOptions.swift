@@ -64,6 +64,24 @@ public struct StoreOptions: Sendable {
     /// rewritten to the `KEYS` file at every flush); beyond it the oldest are forgotten before their
     /// window ends (counted in ``StoreStatistics``).
     public var idempotencyMaxKeys = 200_000
+    /// Default true: a writer compacts small segments in the background (docs/FORMAT.md, section 10),
+    /// on a thread of lower priority. False leaves compaction to ``LogStore/compact()``.
+    public var compactInBackground = true
+    /// Default 60 s: how often background compaction looks for windows to compact.
+    public var compactionInterval: Duration = .seconds(60)
+    /// Default 0.25: the most of one core background compaction uses (it sleeps after each output
+    /// segment for as long as the share requires). Between 0.01 and 1.
+    public var compactionCPUShare = 0.25
+    /// Default 9: the LZ4 HC level compaction compresses with (1–12; 0 uses the fast LZ4 compressor
+    /// like flushes). Higher levels are smaller and slower to write, never slower to read.
+    public var compactionLZ4Level = 9
+    /// Default 256 KiB: raw size of the blocks compaction writes (as ``blockSize`` for flushes). With
+    /// LZ4 HC, larger blocks are much smaller on disk (docs/BENCHMARKS.md, issue 14: 65.6 against
+    /// 85.3 bytes per record at 64 KiB) and cost a correlation lookup more decompression (p50 0.48
+    /// against 0.29 ms).
+    public var compactionBlockSize = 256 << 10
+    /// Called at each step of a compaction (crash tests stop the process there).
+    package var compactionHook: (@Sendable (CompactionStep) -> Void)?
     /// The wall clock in nanoseconds since the epoch; replace it in tests.
     public var clock: @Sendable () -> Int64 = { wallClockNanos() }
     /// The file-system seam; replace it to inject faults.
@@ -95,6 +113,12 @@ public struct StoreOptions: Sendable {
         }
         if let segmentSpan, segmentSpan < .seconds(1) {
             throw LogStoreError(.invalidArgument, "segmentSpan must be at least one second, got \(segmentSpan)")
+        }
+        guard compactionBlockSize >= 1024, compactionBlockSize <= 8 << 20, (0...12).contains(compactionLZ4Level) else {
+            throw LogStoreError(.invalidArgument, "compactionBlockSize must be between 1 KiB and 8 MiB and compactionLZ4Level between 0 and 12, got \(compactionBlockSize) and \(compactionLZ4Level)")
+        }
+        guard compactionCPUShare >= 0.01, compactionCPUShare <= 1, compactionInterval > .zero else {
+            throw LogStoreError(.invalidArgument, "compactionCPUShare must be between 0.01 and 1 and compactionInterval positive, got \(compactionCPUShare) and \(compactionInterval)")
         }
         if let maxBytes, maxBytes < 0 {
             throw LogStoreError(.invalidArgument, "maxBytes must not be negative, got \(maxBytes)")

@@ -25,6 +25,10 @@ struct StoreState {
     /// Segment files a failed flush renamed into place but could not delete; removed before the next
     /// attempt, which must not leave two groups with the same flush id.
     var strandedSegments: [String] = []
+    /// Segments a compaction is reading (docs/FORMAT.md 10.2); retention leaves them until it ends.
+    var compactingSegments: Set<UInt64> = []
+    /// Files a compaction replaced but could not unlink (covered, never counted); retried.
+    var compactionLeftovers: [String] = []
     var counters = StoreStatistics.Counters()
     /// Idempotency keys remembered (docs/FORMAT.md, section 8); replaced at open with the options' window.
     var idempotency = IdempotencyIndex(window: .seconds(600), maxKeys: 200_000)
@@ -73,6 +77,8 @@ public struct StoreStatistics: Sendable {
         public var segmentsWritten = 0
         /// Segment files removed by retention.
         public var segmentsExpired = 0
+        /// Segment files replaced by compacted segments (docs/FORMAT.md, section 10).
+        public var segmentsCompacted = 0
         /// Records dropped from memory because the WAL write or sync holding them failed; their
         /// appends were reported failed (by `append` with `.sync`, else by `sync()`, `flush()`,
         /// `waitUntilDurable` or `close()`).

@@ -37,21 +37,39 @@ struct StoreVerifier {
         let total = segNames.count + walNumbers.count
         var done = 0
 
-        var groups: [UInt64: (size: UInt32, members: Set<UInt32>)] = [:]
+        // Segments a readable compacted segment replaces are left over from a crash during a
+        // compaction (FORMAT.md 10.2): checked, but their records are not counted.
+        var replaced = Set<UInt64>()
         for name in segNames {
+            if let s = try? Segment(path: joinPath(segDir, name), name: name, io: io), s.isCompacted {
+                replaced.formUnion(s.footer.replaces)
+            }
+        }
+        var groups: [UInt64: (size: UInt32, members: Set<UInt32>)] = [:]
+        var maxComplete: UInt64 = 0
+        for name in segNames {
+            let recordsBefore = report.recordsChecked
             let s = checkSegment(name: name, directory: segDir, into: &report)
-            if let s { groups[s.header.flushID, default: (s.header.groupSize, [])].members.insert(s.header.groupIndex) }
+            if let s, replaced.contains(s.id) {
+                report.recordsChecked = recordsBefore
+                report.notes.append("segments/\(name) was replaced by a compaction (its records are in a compacted segment); the next open deletes it")
+            } else if let s, s.isCompacted {
+                maxComplete = max(maxComplete, s.header.flushID)
+            } else if let s {
+                groups[s.header.flushID, default: (s.header.groupSize, [])].members.insert(s.header.groupIndex)
+            }
             done += 1
             progress?(done, total)
         }
         // As at open (SegmentCatalog.classify): a group missing members while its WAL file exists is
         // a flush in progress or interrupted, rebuilt from the WAL; once the WAL file is gone the
-        // group was committed and missing members were expired.
-        var maxComplete: UInt64 = 0
-        for (flush, g) in groups where g.members.count == Int(g.size) || !walNumbers.contains(flush) {
+        // group was committed and missing members were expired or compacted.
+        let compactedThrough = maxComplete
+        for (flush, g) in groups where g.members.count == Int(g.size) || !walNumbers.contains(flush) || flush <= compactedThrough {
             maxComplete = max(maxComplete, flush)
         }
-        for (flush, g) in groups.sorted(by: { $0.key < $1.key }) where g.members.count != Int(g.size) && walNumbers.contains(flush) {
+        for (flush, g) in groups.sorted(by: { $0.key < $1.key })
+        where g.members.count != Int(g.size) && walNumbers.contains(flush) && flush > compactedThrough {
             report.notes.append("flush \(flush) is incomplete (\(g.members.count) of \(g.size) segments); wal/\(WALFormat.fileName(flush)) still holds its records, so the next open rebuilds it")
         }
         for (i, number) in walNumbers.enumerated() {
@@ -98,6 +116,10 @@ struct StoreVerifier {
             report.problems.append(DamageReport(file: file, offset: 12, length: 8, reason: "segment id \(segment.header.segmentID) does not match the file name"))
         }
         let footer = segment.footer
+        if let last = footer.replaces.last, last >= segment.id {
+            report.problems.append(DamageReport(file: file, offset: 0, length: 0,
+                                                reason: "the compacted segment claims to replace segment \(last), which is not older than itself"))
+        }
         let windowEnd = segment.header.windowStart &+ segment.header.windowSpan
         var pairs = Set<IndexPair>()
         var previous: QueryCursor?

@@ -2,7 +2,13 @@ import CLZ4
 
 /// The LZ4 block codec, through the system liblz4.
 public enum LZ4 {
+    /// The `acceleration` that asks ``compress(_:acceleration:)`` for LZ4 HC at `level` (1–12): a
+    /// slower compressor writing the same LZ4 block format, so readers need not know (FORMAT.md 10.1).
+    public static func highCompression(level: Int32) -> Int32 { -max(1, min(level, 12)) }
+
     /// Compresses `input` into a new array; nil when LZ4 could not (input over LZ4's 2 GB limit).
+    /// `acceleration` ≥ 1 uses the fast compressor (higher is faster and compresses less); a value
+    /// from ``highCompression(level:)`` (negative) uses LZ4 HC at that level.
     public static func compress(_ input: UnsafeRawBufferPointer, acceleration: Int32 = 1) -> [UInt8]? {
         guard input.count <= Int(LZ4_MAX_INPUT_SIZE) else { return nil }
         let bound = Int(LZ4_compressBound(Int32(input.count)))
@@ -13,10 +19,11 @@ public enum LZ4 {
                 initialized = 0
                 return
             }
-            written = LZ4_compress_fast(
-                src.assumingMemoryBound(to: CChar.self),
-                UnsafeMutableRawPointer(d).assumingMemoryBound(to: CChar.self),
-                Int32(input.count), Int32(bound), acceleration)
+            let source = src.assumingMemoryBound(to: CChar.self)
+            let target = UnsafeMutableRawPointer(d).assumingMemoryBound(to: CChar.self)
+            written = acceleration < 0
+                ? LZ4_compress_HC(source, target, Int32(input.count), Int32(bound), -acceleration)
+                : LZ4_compress_fast(source, target, Int32(input.count), Int32(bound), acceleration)
             initialized = max(0, Int(written))
         }
         return written > 0 ? out : nil

@@ -17,6 +17,8 @@ public struct SegmentEncoder {
     private var minSeq = UInt64.max
     private var maxSeq: UInt64 = 0
     private var records: UInt64 = 0
+    /// Version 3 only: the ids of the segments a compacted segment replaces, ascending (FORMAT.md 10).
+    public var replaces: [UInt64] = []
 
     public init(header: SegmentHeader, rawBlockTarget: Int = BlockFormat.defaultRawTarget, acceleration: Int32 = 1) {
         self.header = header
@@ -130,9 +132,10 @@ public struct SegmentEncoder {
     /// The footer and trailer that close the file, and the decoded footer.
     public mutating func finish() -> (bytes: [UInt8], footer: SegmentFooter) {
         pairs.sort { $0 < $1 }
-        let footer = SegmentFooter(minTimestamp: minTs, maxTimestamp: maxTs, minSequence: minSeq, maxSequence: maxSeq,
+        var footer = SegmentFooter(minTimestamp: minTs, maxTimestamp: maxTs, minSequence: minSeq, maxSequence: maxSeq,
                                    recordCount: records, sources: sources, blocks: blocks,
                                    correlationHashes: pairs.map(\.0), correlationBlocks: pairs.map(\.1))
+        if header.version >= 3 { footer.replaces = replaces }
         var body = footer.encode(version: header.version)
         let trailer = SegmentTrailer(footerOffset: offset, footerLength: UInt32(body.count),
                                      footerChecksum: CRC32C.checksum(body), blockCount: UInt32(blocks.count),

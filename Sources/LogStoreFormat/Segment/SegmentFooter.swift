@@ -112,6 +112,9 @@ public struct SegmentFooter: Sendable, Equatable {
     /// Sorted by hash, then block.
     public var correlationHashes: [UInt64]
     public var correlationBlocks: [UInt32]
+    /// Version 3 (a compacted segment, FORMAT.md 10): the ids of every segment this one replaces,
+    /// ascending. Empty in versions 1 and 2.
+    public var replaces: [UInt64] = []
 
     public init(minTimestamp: Int64, maxTimestamp: Int64, minSequence: UInt64, maxSequence: UInt64,
                 recordCount: UInt64, sources: [String], blocks: [BlockEntry],
@@ -169,6 +172,7 @@ public struct SegmentFooter: Sendable, Equatable {
         w.varint(correlationHashes.count)
         for h in correlationHashes { w.u64(h) }
         for b in correlationBlocks { w.u32(b) }
+        if version >= 3 { Self.encodeReplaces(replaces, into: &w) }
         return w.bytes
     }
 
@@ -278,9 +282,12 @@ public struct SegmentFooter: Sendable, Equatable {
             }
             owners.append(b)
         }
+        let replaces = version >= 3 ? try Self.decodeReplaces(&r) : []
         guard r.isAtEnd else { throw FormatError("\(r.remaining) bytes left after the footer", at: r.offset) }
-        return SegmentFooter(minTimestamp: minTs, maxTimestamp: maxTs, minSequence: minSeq, maxSequence: maxSeq,
-                             recordCount: recordCount, sources: sources, blocks: blocks,
-                             correlationHashes: hashes, correlationBlocks: owners)
+        var footer = SegmentFooter(minTimestamp: minTs, maxTimestamp: maxTs, minSequence: minSeq, maxSequence: maxSeq,
+                                   recordCount: recordCount, sources: sources, blocks: blocks,
+                                   correlationHashes: hashes, correlationBlocks: owners)
+        footer.replaces = replaces
+        return footer
     }
 }

@@ -2,10 +2,12 @@
 public enum SegmentFormat {
     public static let magic: [UInt8] = Array("LOGSTSEG".utf8)
     public static let trailerMagic: [UInt8] = Array("LOGSTEND".utf8)
-    /// The version this build writes.
+    /// The version this build writes for flushed segments.
     public static let version: UInt16 = 2
+    /// The version this build writes for compacted segments (FORMAT.md 10): version 2 plus `replaces`.
+    public static let compactedVersion: UInt16 = 3
     /// The versions this build reads.
-    public static let readableVersions: ClosedRange<UInt16> = 1...2
+    public static let readableVersions: ClosedRange<UInt16> = 1...3
     public static let headerSize = 64
     public static let trailerSize = 32
 
