@@ -90,3 +90,11 @@ import Testing
         #expect(throws: Never.self) { try LogServer(options: options).validate() }
     }
 }
+
+/// The `LogServer` doc comment's example, compiled (not run: it serves until SIGTERM).
+func logServerDocExample() async throws {
+    var options = ServeOptions()
+    options.storePath = "/var/lib/logstore"
+    options.port = 4318
+    try await LogServer(options: options).run()
+}
