@@ -138,6 +138,27 @@ import Testing
         }
     }
 
+    @Test func overloadIs429WithRetryAfterAndNothingIsStored() async throws {
+        let server = try TestServer(options: { $0.maxInFlightBytes = 4096 })
+        // Another request holds all the room for bodies.
+        #expect(server.state.admission.admit(4096))
+        let body = try Self.otlpBody(["refused"])
+        try await server.run { client in
+            try await client.execute(uri: "/v1/logs", method: .post, headers: Self.protobuf, body: ByteBuffer(body)) { response async throws in
+                #expect(response.status == .tooManyRequests)
+                #expect(response.headers[.retryAfter] == "1")
+                #expect(try OTLPStatus(serializedBytes: response.bytes).code == 8)
+            }
+            server.state.admission.release(4096)
+            try await client.execute(uri: "/v1/logs", method: .post, headers: Self.protobuf, body: ByteBuffer(body)) { response async throws in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/api/v1/count", method: .get) { response async throws in
+                #expect(try json(response)["count"] as? Int == 1)
+            }
+        }
+    }
+
     @Test func readOnlyServerRefusesIngest() async throws {
         let writer = try TestServer()
         try writer.state.store.close()

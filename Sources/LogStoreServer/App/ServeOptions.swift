@@ -22,7 +22,8 @@ public struct ServeOptions: Sendable {
     public var tlsKeyPath: String?
     /// 20 MiB: the largest request body, after decompression; larger bodies get 413.
     public var maxBodyBytes = 20 << 20
-    /// 256 MiB: decoded request bodies being stored at once; beyond it ingest answers 429 with Retry-After.
+    /// 256 MiB: request bodies (decompressed) being read, decoded and stored at once; beyond it ingest
+    /// answers 429 with Retry-After. With the per-record overhead of decoding this bounds ingest memory.
     public var maxInFlightBytes = 256 << 20
     /// How OTLP records map (the correlation attribute).
     public var otlpMapping = OTLPMappingOptions()

@@ -18,6 +18,11 @@ struct IngestPipeline: Sendable {
         if state.readOnly {
             return dialect.error(.methodNotAllowed, "this server is read-only (--read-only); send logs to the writing server", extra: [:])
         }
+        // Memory is reserved before the body is read: its Content-Length when known and not compressed,
+        // else 1 MiB; the reservation grows to the real size after reading (docs/SERVER.md, "The contract").
+        var reserved = Self.estimate(request, limit: state.options.maxBodyBytes)
+        guard state.admission.admit(reserved) else { return overloaded(dialect) }
+        defer { state.admission.release(reserved) }
         let body: [UInt8]
         do {
             body = try await BodyReader(limit: state.options.maxBodyBytes).read(request)
@@ -37,12 +42,10 @@ struct IngestPipeline: Sendable {
         } catch {
             return dialect.error(.badRequest, "the body could not be read: \(error)", extra: [:])
         }
-        guard state.admission.admit(body.count) else {
-            state.metrics.rejected(1, reason: "overload")
-            return dialect.error(.tooManyRequests, "the server is storing as much as it buffers; retry after 1 s",
-                                 extra: Responses.retryAfter(1))
+        if body.count > reserved {
+            guard state.admission.admit(body.count - reserved) else { return overloaded(dialect) }
+            reserved = body.count
         }
-        defer { state.admission.release(body.count) }
         let decoded: DecodedRecords
         do {
             decoded = try decode(body)
@@ -64,5 +67,20 @@ struct IngestPipeline: Sendable {
             state.metrics.rejected(decoded.records.count, reason: "unavailable")
             return dialect.error(.serviceUnavailable, reason, extra: Responses.retryAfter(retryAfter))
         }
+    }
+
+    private func overloaded(_ dialect: some IngestDialect) -> Response {
+        state.metrics.rejected(1, reason: "overload")
+        return dialect.error(.tooManyRequests, "the server is holding as many request bodies as it may; retry after 1 s",
+                             extra: Responses.retryAfter(1))
+    }
+
+    /// The bytes to reserve before reading: an uncompressed body's Content-Length (capped at the limit + 1),
+    /// else 1 MiB.
+    static func estimate(_ request: Request, limit: Int) -> Int {
+        if request.headers[.contentEncoding] == nil, let text = request.headers[.contentLength], let length = Int(text), length >= 0 {
+            return min(length, limit + 1)
+        }
+        return min(1 << 20, limit)
     }
 }
