@@ -97,4 +97,23 @@ import Testing
             #expect(metrics.contains("logstore_store_segments"))
         }
     }
+
+    @Test func aReadOnlyServerSeesWhatTheWriterAddsLater() async throws {
+        let writer = try Self.seeded()
+        defer { try? writer.state.store.close() }
+        let reader = try TestServer(options: {
+            $0.storePath = writer.directory
+            $0.storeOptions.readOnly = true
+        })
+        try writer.state.store.append(LogRecord(timestamp: nowNanoseconds, level: .info, source: "late", message: "after the reader opened"))
+        try writer.state.store.sync()
+        try await reader.run { client in
+            try await client.execute(uri: "/api/v1/count?source=late", method: .get) { response async throws in
+                #expect(try json(response)["count"] as? Int == 1)
+            }
+            try await client.execute(uri: "/api/v1/query?source=late", method: .get) { response async throws in
+                #expect(response.text.contains("after the reader opened"))
+            }
+        }
+    }
 }

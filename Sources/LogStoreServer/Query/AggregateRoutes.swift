@@ -29,7 +29,9 @@ struct AggregateRoutes: Sendable {
 
     /// Reads matching records in order; false when it stopped at ``maxScanned``.
     private func scan(_ plan: FilterPlan, _ body: (LogRecord) -> Void) throws -> Bool {
-        let iterator = try state.store.query(plan.query)
+        let reader = try state.reader()
+        defer { reader.release() }
+        let iterator = try reader.store.query(plan.query)
         var scanned = 0
         while let record = try iterator.next() {
             guard plan.matches(record) else { continue }

@@ -44,7 +44,7 @@ struct QueryRoutes: Sendable {
         }
         // One more than the page tells whether there is a next page.
         if plan.residual == nil { plan.query.limit = limit + 1 }
-        let store = state.store
+        let state = self.state
         let finalPlan = plan
         let body = ResponseBody { writer in
             var out = JSONWriter()
@@ -54,7 +54,9 @@ struct QueryRoutes: Sendable {
             var more = false
             var failure: String?
             do {
-                let iterator = try store.query(finalPlan.query)
+                let reader = try state.reader()
+                defer { reader.release() }
+                let iterator = try reader.store.query(finalPlan.query)
                 while let record = try iterator.next() {
                     guard finalPlan.matches(record) else { continue }
                     if emitted == limit { more = true; break }
@@ -99,7 +101,7 @@ struct QueryRoutes: Sendable {
             if parameters.string("by") == "level" {
                 var counts: [LogLevel: Int] = [:]
                 if plan.residual == nil {
-                    counts = try state.store.countByLevel(plan.query)
+                    counts = try state.withReader { try $0.countByLevel(plan.query) }
                 } else {
                     try forEachMatch(plan) { counts[$0.level, default: 0] += 1 }
                 }
@@ -112,7 +114,11 @@ struct QueryRoutes: Sendable {
                 out.raw("}}\n")
             } else {
                 var total = 0
-                if plan.residual == nil { total = try state.store.count(plan.query) } else { try forEachMatch(plan) { _ in total += 1 } }
+                if plan.residual == nil {
+                    total = try state.withReader { try $0.count(plan.query) }
+                } else {
+                    try forEachMatch(plan) { _ in total += 1 }
+                }
                 out.raw("{\"count\":\(total)}\n")
             }
             return Responses.bytes(.ok, out.bytes, contentType: "application/json")
@@ -125,7 +131,7 @@ struct QueryRoutes: Sendable {
     func trace(_ id: String) -> Response {
         guard !id.isEmpty else { return Responses.jsonError(.badRequest, "give the correlation ID: /api/v1/trace/ID") }
         let records: [LogRecord]
-        do { records = try state.store.records(LogQuery(correlationID: id)) } catch {
+        do { records = try state.withReader { try $0.records(LogQuery(correlationID: id)) } } catch {
             return Responses.jsonError(.serviceUnavailable, "the query failed: \(error)", extra: Responses.retryAfter(5))
         }
         guard let first = records.first, let last = records.last else {
@@ -154,7 +160,9 @@ struct QueryRoutes: Sendable {
 
     /// Calls `body` for every record the plan matches, in order.
     func forEachMatch(_ plan: FilterPlan, _ body: (LogRecord) -> Void) throws {
-        let iterator = try state.store.query(plan.query)
+        let reader = try state.reader()
+        defer { reader.release() }
+        let iterator = try reader.store.query(plan.query)
         while let record = try iterator.next() {
             if plan.matches(record) { body(record) }
         }

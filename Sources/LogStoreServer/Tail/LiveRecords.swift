@@ -27,8 +27,8 @@ struct LiveRecords: Sendable {
     /// - Parameter after: resume after this sequence number (nil: from now on).
     init(store: LogStore, filter: LogQuery, after: UInt64?, bufferSize: Int) throws(LogStoreError) {
         if store.options.readOnly || after != nil {
-            source = .follower(try LogStore.follow(directory: store.path, filter: filter,
-                                                   after: after ?? store.latestSequence, bufferSize: bufferSize))
+            // Without `after`, follow opens the store afresh and starts after its newest record now.
+            source = .follower(try LogStore.follow(directory: store.path, filter: filter, after: after, bufferSize: bufferSize))
         } else {
             source = .subscription(try store.subscribe(filter, bufferSize: bufferSize))
         }
