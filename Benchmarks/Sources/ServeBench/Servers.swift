@@ -31,6 +31,9 @@ final class ServerUnderTest {
         port = found
     }
 
+    /// Debian's clickhouse-server (`apt-get install -y clickhouse-server`).
+    static let clickhouseBinary = "/usr/sbin/clickhouse-server"
+
     /// ClickHouse from a private config on loopback (TOOLCHAIN.md §10), its own data folder.
     init(clickhouseIn directory: String, httpPort: Int, tcpPort: Int) throws {
         self.directory = directory
@@ -46,7 +49,7 @@ final class ServerUnderTest {
         </yandex>
         """
         try config.write(toFile: directory + "/config.xml", atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/clickhouse-server")
+        process.executableURL = URL(fileURLWithPath: Self.clickhouseBinary)
         process.arguments = ["--config-file=\(directory)/config.xml"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -14,7 +14,7 @@ struct Settings {
     var clients = [1, 4, 16]
     var batch = 1000
     var durability = "batch"
-    var clickhouse = FileManager.default.isExecutableFile(atPath: "/usr/bin/clickhouse-server")
+    var clickhouse = FileManager.default.isExecutableFile(atPath: ServerUnderTest.clickhouseBinary)
     var workdir = NSTemporaryDirectory() + "servebench-\(getpid())"
 
     static let usage = """
