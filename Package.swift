@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let package = Package(
@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "LogStoreFilter", targets: ["LogStoreFilter"]),
         .library(name: "LogStorePipeline", targets: ["LogStorePipeline"]),
         .library(name: "LogStoreLogging", targets: ["LogStoreLogging"]),
+        .library(name: "LogStoreProtocols", targets: ["LogStoreProtocols"]),
+        .library(name: "LogStoreServer", targets: ["LogStoreServer"]),
         .executable(name: "logstore", targets: ["logstore"]),
     ],
     dependencies: [
@@ -18,6 +20,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.0"),
+        // The server (LogStoreProtocols, LogStoreServer) only; the engine, pipeline and logging never see these.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // liblz4 from Debian's liblz4-dev, found through pkg-config.
@@ -25,11 +35,11 @@ let package = Package(
         // CRC32C with SSE4.2 and a software fallback.
         .target(name: "CCRC32C"),
         // Glibc functions that need _GNU_SOURCE.
-        .target(name: "CSystem"),
+        .target(name: "CLogStoreSystem"),
         // Pure bytes: the record model and every on-disk encoding of docs/FORMAT.md. No files, clocks or locks.
         .target(name: "LogStoreFormat", dependencies: ["CLZ4", "CCRC32C"]),
         // The engine: WAL, head, segments, index, queries, retention.
-        .target(name: "LogStore", dependencies: ["LogStoreFormat", "CSystem"]),
+        .target(name: "LogStore", dependencies: ["LogStoreFormat", "CLogStoreSystem"]),
         // Input parsing for collectors: NDJSON, logfmt and plain text.
         .target(name: "LogStoreIngest", dependencies: ["LogStore"]),
         // The file tailer: follows files through rotation, storing each batch with its position (checkpoint).
@@ -46,9 +56,30 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Instrumentation", package: "swift-distributed-tracing"),
         ]),
+        // zlib from Debian's zlib1g-dev, for gzip request bodies.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Pure protocol decoders (OTLP protobuf and JSON, NDJSON lines, Loki push): bytes in, records or a
+        // typed error naming the place out. No I/O; fuzzed.
+        .target(name: "LogStoreProtocols", dependencies: [
+            "LogStoreFormat", "LogStoreIngest", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
+        // `logstore serve`: LogStore over HTTP (Hummingbird 2).
+        .target(name: "LogStoreServer", dependencies: [
+            "LogStore", "LogStoreProtocols", "LogStoreFilter", "LogStoreIngest", "CZlib",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+        ]),
         // The `logstore` command-line tool.
         .executableTarget(name: "logstore", dependencies: [
-            "LogStore", "LogStoreIngest", "LogStoreTail", "LogStoreFilter",
+            "LogStore", "LogStoreIngest", "LogStoreTail", "LogStoreFilter", "LogStoreServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The swift-log set-up of README.md run for real (LoggingSystem.bootstrap is once per process).
@@ -68,6 +99,15 @@ let package = Package(
         .testTarget(name: "LogStoreExampleTests", dependencies: [
             "LogStore", "LogStoreTail", "LogStorePipeline", "LogStoreLogging",
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "LogStoreProtocolsTests", dependencies: [
+            "LogStoreProtocols", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
+        .testTarget(name: "LogStoreServerTests", dependencies: [
+            "LogStoreServer", "LogStoreProtocols", "LogStore", "CZlib",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .testTarget(name: "LogStoreLoggingTests", dependencies: [
             "LogStoreLogging",

@@ -33,6 +33,9 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // `logstore serve` over HTTP against ClickHouse's HTTP interface (docs/BENCHMARKS.md, "Issue 12");
+        // talks to the processes it starts over sockets only, so it depends on nothing.
+        .executableTarget(name: "ServeBench"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,6 +15,7 @@ let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
 let logStore: Target.Dependency = .product(name: "LogStore", package: root)
 let ingest: Target.Dependency = .product(name: "LogStoreIngest", package: root)
 let filter: Target.Dependency = .product(name: "LogStoreFilter", package: root)
+let protocols: Target.Dependency = .product(name: "LogStoreProtocols", package: root)
 
 let package = Package(
     name: "LogStoreFuzz",
@@ -34,6 +35,8 @@ let package = Package(
         .executableTarget(name: "FuzzLogfmt", dependencies: ["FuzzKit", "CFuzzSupport", logStore, ingest]),
         .executableTarget(name: "FuzzText", dependencies: ["FuzzKit", "CFuzzSupport", logStore, ingest]),
         .executableTarget(name: "FuzzFilter", dependencies: ["FuzzKit", "CFuzzSupport", logStore, filter]),
+        // The server's decoders: OTLP protobuf and JSON (with both mappings), Loki push, NDJSON bodies.
+        .executableTarget(name: "FuzzOTLP", dependencies: ["FuzzKit", "CFuzzSupport", logStore, protocols]),
         // Writes the seed corpora under corpus/ with the engine's own encoders.
         .executableTarget(name: "MakeSeeds", dependencies: [logStore, ingest]),
     ],

@@ -3,6 +3,7 @@
 set -euo pipefail
 missing=()
 [ -f /usr/include/lz4.h ] || missing+=(liblz4-dev)
+[ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)   # gzip request bodies of `logstore serve`
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)   # scripts/check-examples.py
 if [ ${#missing[@]} -gt 0 ]; then

@@ -17,6 +17,20 @@ failed=$(grep -E "^✘ Test .* failed after" "$log" | grep -vc "^✘ Test run wi
 skipped=$(grep -cE "^➜ Test .* skipped" "$log" || true)
 rm -f "$log"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+# The real OpenTelemetry Python SDK against `logstore serve`; its checks count in the line below.
+otel_log=$(mktemp)
+scripts/otel-sdk-test.sh > "$otel_log" 2>&1
+otel_status=$?
+grep -E "^FAIL |otel-sdk-test:" "$otel_log"
+otel_counts=$(tail -n 1 "$otel_log")
+echo "OpenTelemetry SDK: ${otel_counts}"
+rm -f "$otel_log"
+if [[ "$otel_counts" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
+elif [ "$otel_status" -ne 0 ]; then
+    failed=$((failed + 1))
+fi
+if [ "$otel_status" -ne 0 ]; then status=1; fi
 # Steps .ci/run ran before (fuzzing, sanitizers) that failed, and a failed example check, count as failed tests.
 extra=$(( ${CI_EXTRA_FAILED:-0} + examples_failed ))
 if [ "$extra" -gt 0 ]; then failed=$((failed + extra)); status=1; fi

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @Suite struct ConventionsCLITests {
-    static let commands = ["ingest", "query", "count", "tail", "trace", "stats", "export", "inspect", "verify", "expire", "sample"]
+    static let commands = ["ingest", "query", "count", "tail", "trace", "stats", "export", "inspect", "verify", "expire", "sample", "serve"]
 
     @Test(arguments: commands)
     func everySubcommandHasHelpWithExamples(_ command: String) throws {

@@ -1,0 +1,114 @@
+import Foundation
+
+// ServeBench: records/s ingested over HTTP by `logstore serve` (OTLP protobuf, OTLP JSON, NDJSON) with
+// 1, 4 and 16 concurrent clients sending batches of 1,000, side by side in one run with ClickHouse's
+// HTTP interface inserting the same records as JSONEachRow into a MergeTree table, and one-shot
+// `logstore ingest` of the same NDJSON. docs/BENCHMARKS.md, "Issue 12".
+//
+//   swift build -c release --product logstore
+//   swift run -c release --package-path Benchmarks ServeBench --logstore .build/release/logstore
+
+struct Settings {
+    var logstore = ".build/release/logstore"
+    var records = 200_000
+    var clients = [1, 4, 16]
+    var batch = 1000
+    var durability = "batch"
+    var clickhouse = FileManager.default.isExecutableFile(atPath: ServerUnderTest.clickhouseBinary)
+    var workdir = NSTemporaryDirectory() + "servebench-\(getpid())"
+
+    static let usage = """
+    ServeBench [--logstore PATH] [--records N] [--clients 1,4,16] [--batch N] [--durability sync|batch|none] [--no-clickhouse] [--workdir DIR]
+    """
+
+    init(_ args: [String]) throws {
+        var i = 0
+        func value() throws -> String {
+            i += 1
+            guard i < args.count else { throw HTTPConnection.Failure(description: "\(args[i - 1]) needs a value\n" + Self.usage) }
+            return args[i]
+        }
+        while i < args.count {
+            switch args[i] {
+            case "--logstore": logstore = try value()
+            case "--records": records = Int(try value()) ?? records
+            case "--clients": clients = try value().split(separator: ",").compactMap { Int($0) }
+            case "--batch": batch = Int(try value()) ?? batch
+            case "--durability": durability = try value()
+            case "--no-clickhouse": clickhouse = false
+            case "--workdir": workdir = try value()
+            default: throw HTTPConnection.Failure(description: "unknown option \(args[i])\n" + Self.usage)
+            }
+            i += 1
+        }
+    }
+}
+
+func say(_ s: String) { FileHandle.standardError.write(Data(("[servebench] " + s + "\n").utf8)) }
+
+let settings: Settings
+do { settings = try Settings(Array(CommandLine.arguments.dropFirst())) } catch { print(error); exit(2) }
+try FileManager.default.createDirectory(atPath: settings.workdir, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(atPath: settings.workdir) }
+
+let now = Int64(Date().timeIntervalSince1970 * 1e9)
+let records = Payloads.records(count: settings.records, now: now, seed: 42)
+let slices = stride(from: 0, to: records.count, by: settings.batch).map { records[$0..<min($0 + settings.batch, records.count)] }
+let formats: [(name: String, path: String, type: String, batches: [[UInt8]])] = [
+    ("OTLP protobuf", "/v1/logs", "application/x-protobuf", slices.map(Payloads.otlpProtobuf)),
+    ("OTLP JSON", "/v1/logs", "application/json", slices.map(Payloads.otlpJSON)),
+    ("NDJSON", "/insert/jsonline", "application/x-ndjson", slices.map(Payloads.ndjson)),
+]
+let chBatches = slices.map(Payloads.jsonEachRow)
+let ndjsonBytes = formats[2].batches.reduce(0) { $0 + $1.count }
+say("\(records.count) records, \(slices.count) batches of \(settings.batch); NDJSON \(ndjsonBytes / records.count) bytes per record")
+
+struct Row { var target: String; var format: String; var clients: Int; var result: Load.Result; var peakMiB: Double }
+var rows: [Row] = []
+var run = 0
+
+for clients in settings.clients {
+    for format in formats {
+        run += 1
+        let server = try ServerUnderTest(logstore: settings.logstore, directory: settings.workdir + "/store-\(run)", durability: settings.durability)
+        let result = Load.run(port: server.port, path: format.path, contentType: format.type, batches: format.batches, clients: clients)
+        let peak = server.peakRSSMiB
+        server.stop()
+        try? FileManager.default.removeItem(atPath: settings.workdir + "/store-\(run)")
+        rows.append(Row(target: "logstore serve (\(settings.durability))", format: format.name, clients: clients, result: result, peakMiB: peak))
+        say("logstore \(format.name) ×\(clients): \(Int(Double(records.count) / result.seconds)) records/s, failures \(result.failures) \(result.firstFailure ?? "")")
+    }
+    if settings.clickhouse {
+        let ch = try ServerUnderTest(clickhouseIn: settings.workdir + "/clickhouse-\(clients)", httpPort: 18123, tcpPort: 19000)
+        let create = "CREATE TABLE logs (ts UInt64, level String, source String, correlation_id String, message String, status Int64, latency_ms Float64, method String, path String) ENGINE = MergeTree() ORDER BY (source, ts)"
+        let setup = try HTTPConnection(port: ch.port).post("/", contentType: "text/plain", body: Array(create.utf8))
+        if setup.status != 200 { say("clickhouse CREATE TABLE: \(setup.status) \(String(decoding: setup.body, as: UTF8.self))") }
+        let result = Load.run(port: ch.port, path: "/?query=INSERT%20INTO%20logs%20FORMAT%20JSONEachRow", contentType: "application/x-ndjson",
+                              batches: chBatches, clients: clients)
+        let peak = ch.peakRSSMiB
+        ch.stop()
+        rows.append(Row(target: "ClickHouse 18.16 HTTP", format: "JSONEachRow", clients: clients, result: result, peakMiB: peak))
+        say("clickhouse ×\(clients): \(Int(Double(records.count) / result.seconds)) records/s, failures \(result.failures) \(result.firstFailure ?? "")")
+    }
+}
+
+// One-shot `logstore ingest` of the same NDJSON.
+let ndjsonPath = settings.workdir + "/all.ndjson"
+FileManager.default.createFile(atPath: ndjsonPath, contents: Data(formats[2].batches.flatMap { $0 }))
+let ingest = Process()
+ingest.executableURL = URL(fileURLWithPath: settings.logstore)
+ingest.arguments = ["ingest", "--store", settings.workdir + "/oneshot", "--durability", settings.durability, ndjsonPath]
+ingest.standardOutput = FileHandle.nullDevice
+ingest.standardError = FileHandle.nullDevice
+let t0 = Date()
+try ingest.run()
+ingest.waitUntilExit()
+let oneShotRate = Double(records.count) / Date().timeIntervalSince(t0)
+
+print("| target | format | clients | records/s | ack p50 ms | ack p99 ms | failed requests | server peak RSS MiB |")
+print("|---|---|---|---|---|---|---|---|")
+for row in rows {
+    let rate = Double(records.count - row.result.failures * settings.batch) / row.result.seconds
+    print("| \(row.target) | \(row.format) | \(row.clients) | \(Int(rate)) | \(String(format: "%.1f", row.result.percentile(0.5))) | \(String(format: "%.1f", row.result.percentile(0.99))) | \(row.result.failures) | \(Int(row.peakMiB)) |")
+}
+print("| logstore ingest (one shot, \(settings.durability)) | NDJSON file | 1 | \(Int(oneShotRate)) | | | exit \(ingest.terminationStatus) | |")

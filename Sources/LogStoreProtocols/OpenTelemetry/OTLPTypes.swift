@@ -1,0 +1,12 @@
+// Short names for the generated OTLP messages (Generated/, from Protos/; scripts/generate-otlp.sh).
+package typealias OTLPExportRequest = Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceRequest
+package typealias OTLPExportResponse = Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse
+package typealias OTLPPartialSuccess = Opentelemetry_Proto_Collector_Logs_V1_ExportLogsPartialSuccess
+package typealias OTLPResourceLogs = Opentelemetry_Proto_Logs_V1_ResourceLogs
+package typealias OTLPScopeLogs = Opentelemetry_Proto_Logs_V1_ScopeLogs
+package typealias OTLPLogRecord = Opentelemetry_Proto_Logs_V1_LogRecord
+package typealias OTLPResource = Opentelemetry_Proto_Resource_V1_Resource
+package typealias OTLPScope = Opentelemetry_Proto_Common_V1_InstrumentationScope
+package typealias OTLPAnyValue = Opentelemetry_Proto_Common_V1_AnyValue
+package typealias OTLPKeyValue = Opentelemetry_Proto_Common_V1_KeyValue
+package typealias OTLPStatus = Google_Rpc_Status

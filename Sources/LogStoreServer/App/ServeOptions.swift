@@ -1,0 +1,38 @@
+import LogStore
+import LogStoreProtocols
+
+/// The settings of `logstore serve` (docs/SERVER.md). Each field's doc starts with its default.
+public struct ServeOptions: Sendable {
+    /// `127.0.0.1`: the address to listen on.
+    public var host = "127.0.0.1"
+    /// 4318 (OTLP/HTTP's port): the TCP port; 0 picks a free port (see ``LogStoreServer/run(onListening:)``).
+    public var port = 4318
+    /// `./logstore-data`: the store directory.
+    public var storePath = "logstore-data"
+    /// The store's options (durability `batch` by default). `readOnly` makes a query server beside
+    /// another writer: ingest routes answer 405 and tail follows the files (`LogStore.follow`).
+    public var storeOptions = StoreOptions()
+    /// nil: without a token file every route is open, and the server listens on loopback only
+    /// (unless ``allowInsecureNoAuth``). With one, every route needs a bearer token of its scope.
+    public var tokensFile: String?
+    /// false: refuse a non-loopback address without tokens. `--insecure-no-auth` sets it.
+    public var allowInsecureNoAuth = false
+    /// nil: plain HTTP. Both set: HTTPS with this PEM certificate chain and private key.
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+    /// 20 MiB: the largest request body, after decompression; larger bodies get 413.
+    public var maxBodyBytes = 20 << 20
+    /// 256 MiB: request bodies (decompressed) being read, decoded and stored at once; beyond it ingest
+    /// answers 429 with Retry-After. With the per-record overhead of decoding this bounds ingest memory.
+    public var maxInFlightBytes = 256 << 20
+    /// How OTLP records map (the correlation attribute).
+    public var otlpMapping = OTLPMappingOptions()
+    /// 15 s: the interval of `:ping` comments on a live tail.
+    public var tailPingInterval: Duration = .seconds(15)
+    /// 10,000: records a tail client may fall behind before it gets a `dropped` event.
+    public var tailBufferSize = 10_000
+    /// true: one line per request on standard error.
+    public var accessLog = true
+
+    public init() {}
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `logstore` binary running `serve` on a free loopback port, its store in a temporary
+/// directory; standard error goes to a file, where the "listening on port N" line is the readiness signal.
+final class ServerProcess: @unchecked Sendable {
+    let process = Process()
+    let directory: String
+    let stderrPath: String
+    private(set) var port = 0
+
+    static let executable: String? = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        for b in Bundle.allBundles { candidates.append(b.bundleURL) }
+        candidates.append(root.appendingPathComponent(".build/debug"))
+        for start in candidates {
+            var dir = start.standardizedFileURL
+            for _ in 0..<6 {
+                let p = dir.appendingPathComponent("logstore").path
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), !isDir.boolValue,
+                   FileManager.default.isExecutableFile(atPath: p) { return p }
+                dir.deleteLastPathComponent()
+            }
+        }
+        return nil
+    }()
+
+    /// Starts `logstore serve --listen 127.0.0.1:0 --store DIR ARGS` and waits until it listens.
+    init(_ arguments: [String] = [], directory: String? = nil) throws {
+        let exe = try #require(Self.executable, "the logstore binary is not built next to the tests")
+        self.directory = directory ?? NSTemporaryDirectory() + "logstore-serve-proc-\(UUID().uuidString)"
+        stderrPath = NSTemporaryDirectory() + "logstore-serve-err-\(UUID().uuidString)"
+        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: exe)
+        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--store", self.directory] + arguments
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        port = try waitForPort()
+    }
+
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+    private func waitForPort(timeout: Duration = .seconds(60)) throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let line = stderr.split(separator: "\n").first(where: { $0.hasPrefix("logstore serve: listening on port ") }),
+               let port = Int(line.split(separator: " ").last ?? "") {
+                return port
+            }
+            guard process.isRunning else { throw ProcessFailure(message: "the server exited: \(stderr)") }
+            usleep(10_000)   // polling the readiness line, bounded by the deadline
+        }
+        throw ProcessFailure(message: "the server did not listen within \(timeout): \(stderr)")
+    }
+
+    /// SIGTERM, then waits for the exit status.
+    func terminate() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// SIGKILL: no chance to flush or close anything.
+    func kill() {
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func removeFiles() {
+        try? FileManager.default.removeItem(atPath: directory)
+        try? FileManager.default.removeItem(atPath: stderrPath)
+    }
+
+    struct ProcessFailure: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+}
