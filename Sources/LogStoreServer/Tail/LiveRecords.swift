@@ -10,11 +10,16 @@ import LogStore
 ///   files after sequence N (`LogStore.follow`): every matching record after N exactly once, in
 ///   sequence order, read from the WAL or, when flushed, from the segments; a slow client makes it
 ///   read later, never drop.
+/// - Damage the engine meets is passed on as ``Event/damaged(_:)`` (an SSE `damaged` event), never
+///   skipped silently.
 struct LiveRecords: Sendable {
     enum Event: Sendable {
         case record(LogRecord)
         /// `count` matching records were skipped because the client fell behind.
         case dropped(Int)
+        /// Stored records at this point could not be read (file, offset, reason, records lost when
+        /// known); the readable records around them are still delivered.
+        case damaged(DamageReport)
     }
 
     private enum Source: Sendable {
@@ -42,6 +47,7 @@ struct LiveRecords: Sendable {
                 switch event {
                 case .record(let record): try await body(.record(record))
                 case .lagged(let skipped): try await body(.dropped(skipped))
+                case .damaged(let damage): try await body(.damaged(damage))
                 }
             }
         case .follower(let follower):
@@ -49,6 +55,7 @@ struct LiveRecords: Sendable {
                 switch event {
                 case .record(let record): try await body(.record(record))
                 case .lagged(let skipped): try await body(.dropped(skipped))
+                case .damaged(let damage): try await body(.damaged(damage))
                 }
             }
         }

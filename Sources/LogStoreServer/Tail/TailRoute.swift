@@ -90,6 +90,12 @@ struct TailRoute: Sendable {
             out.raw("\n\n")
         case .event(.dropped(let count)):
             out.raw("event: dropped\ndata: {\"count\":\(count)}\n\n")
+        case .event(.damaged(let damage)):
+            out.raw("event: damaged\ndata: {\"file\":")
+            out.string(damage.file)
+            out.raw(",\"offset\":\(damage.offset),\"length\":\(damage.length),\"reason\":")
+            out.string(damage.reason)
+            out.raw(",\"records\":\(damage.records.map(String.init) ?? "null")}\n\n")
         case .ping:
             out.raw(":ping\n\n")
         case .failed(let reason):
