@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSystem
+import CLogStoreSystem
 
 /// What one compaction pass did.
 public struct CompactionReport: Sendable {
