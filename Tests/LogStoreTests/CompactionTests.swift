@@ -122,6 +122,31 @@ import Testing
         try store.close()
     }
 
+    /// A flushed segment larger than half the merge target is re-encoded alone, streamed block by block.
+    @Test func largeFlushedSegmentsAreReencodedAloneWithEveryRecord() throws {
+        let dir = TempDir()
+        var options = compactionOptions()
+        options.segmentMaxBytes = 1 << 20  // merge target 1 MiB: the flush cuts segments of about that size
+        let expected = try makeFragmentedStore(dir.path, records: 12_000, batches: 1, hours: 2, options: options)
+        let flushed = segmentNames(dir.path)
+        let big = try flushed.filter { try openSegment(dir.path, $0).rawBytes >= (1 << 20) / 2 }
+        #expect(big.count >= 2, "\(flushed.count) segments, \(big.count) large")
+        let store = try LogStore.open(at: dir.path, options: options)
+        let report = try store.compact()
+        #expect(report.segmentsReplaced == flushed.count)
+        expectSameRecords(try store.records(LogQuery()), expected, "after re-encoding large segments")
+        try store.close()
+        let outputs = try compactedSegmentNames(dir.path).map { try openSegment(dir.path, $0) }
+        #expect(outputs.count == segmentNames(dir.path).count)
+        let loneOutputs = outputs.filter { $0.footer.replaces.count == 1 }
+        #expect(loneOutputs.count >= big.count - 1, "large inputs are re-encoded alone")
+        for s in outputs {
+            #expect(s.footer.blocks.allSatisfy { $0.rawLength <= options.compactionBlockSize + 64 << 10 })
+        }
+        #expect(try LogStore.verify(at: dir.path).isClean)
+        expectSameRecords(try readAllReadOnly(dir.path), expected, "reopened")
+    }
+
     @Test func compactionWidthFollowsSpanAndRetention() {
         let h = nanosPerHour
         #expect(CompactionPlanner.width(span: h, retention: 7 * 24 * h) == 16 * h)

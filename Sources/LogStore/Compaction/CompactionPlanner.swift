@@ -15,7 +15,7 @@ struct CompactionPlanner {
     let span: Int64
     /// The compaction width `W` in nanoseconds (10.3).
     let width: Int64
-    /// The most raw bytes one compacted segment holds; inputs are segments below half of it.
+    /// The most raw bytes several merged inputs hold; compacted segments are inputs while below half of it.
     let targetRawBytes: Int
     /// Records older than this have expired.
     let oldestRetained: Int64
@@ -52,7 +52,8 @@ struct CompactionPlanner {
     /// WAL file is gone, or compacted ones), windows oldest first.
     func plan(_ candidates: [Segment]) -> [Task] {
         var byWindow: [Int64: [Segment]] = [:]
-        for s in candidates where s.rawBytes < targetRawBytes / 2 && s.maxTimestamp >= oldestRetained {
+        // Small segments merge; a flushed segment of any size is re-encoded (alone when large).
+        for s in candidates where (s.rawBytes < targetRawBytes / 2 || !s.isCompacted) && s.maxTimestamp >= oldestRetained {
             let start = windowStart(s.minTimestamp)
             // A segment reaching past one window (an older, wider span) stays as it is.
             guard windowStart(s.maxTimestamp) == start else { continue }
