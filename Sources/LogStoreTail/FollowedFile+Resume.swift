@@ -73,7 +73,8 @@ extension FollowedFile {
         let reason = foundRewritten != nil
             ? "it is shorter than the stored position (\(position.offset) bytes) or its first bytes changed"
             : "the file stored (\(position.identity)) is no longer there"
-        reportLost(position, at: foundRewritten ?? path, reason: foundRewritten != nil ? "it was truncated or rewritten" : "it is gone",
+        reportLost(position, at: foundRewritten ?? path,
+                   reason: foundRewritten != nil ? "it was truncated or rewritten, or its inode now names another file" : "it is gone",
                    events: &events)
         if let modified = position.modified {
             queueRotatedAfter(nil, modifiedAfter: modified, siblings: found.siblings, now: now, events: &events)
