@@ -41,7 +41,8 @@ import LogStoreIngest
 /// the followed directories, compressed or deleted while the tailer was stopped cannot be read (the
 /// bytes known unread are reported lost); a new file that reuses an inode and begins with the same
 /// first bytes as the old one looks like it; with copytruncate, a pattern matching the copies reads a
-/// copy noticed before the truncation as a file of its own.
+/// copy noticed before the truncation as a file of its own, and a rewrite that repeats every byte read
+/// so far (only a common header was read) is not noticed while running.
 /// Not thread-safe: one thread calls ``run(shouldStop:report:)`` or ``catchUp(report:)``.
 public final class FileTailer {
     public let store: LogStore

@@ -55,6 +55,13 @@ extension FollowedFile {
             file = old
             events.append(.resumingRotated(path: path, rotatedPath: candidate, offset: position.offset))
             queueRotatedAfter(old, modifiedAfter: position.modified, siblings: found.siblings, now: now, events: &events)
+            // The file at the path now is opened at once: if it is rotated away before the first step, the
+            // descriptor still reads it (the siblings were listed before).
+            if let current = OpenFile.open(path, format: format, options: options, now: now), !isKnownElsewhere(current),
+               current.identity != old.identity, !successors.contains(where: { $0.identity == current.identity }) {
+                current.extendFingerprint()
+                successors.append(current)
+            }
             return
         }
         if let rewritten = foundRewritten, let copy = findCopy(of: position, besides: rewritten, now: now) {
@@ -73,7 +80,8 @@ extension FollowedFile {
         let reason = foundRewritten != nil
             ? "it is shorter than the stored position (\(position.offset) bytes) or its first bytes changed"
             : "the file stored (\(position.identity)) is no longer there"
-        reportLost(position, at: foundRewritten ?? path, reason: foundRewritten != nil ? "it was truncated or rewritten" : "it is gone",
+        reportLost(position, at: foundRewritten ?? path,
+                   reason: foundRewritten != nil ? "it was truncated or rewritten, or its inode now names another file" : "it is gone",
                    events: &events)
         if let modified = position.modified {
             queueRotatedAfter(nil, modifiedAfter: modified, siblings: found.siblings, now: now, events: &events)

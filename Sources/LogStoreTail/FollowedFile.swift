@@ -82,18 +82,24 @@ final class FollowedFile {
            !successors.contains(where: { $0.identity == atPath.identity }),
            let next = OpenFile.open(path, format: format, options: options, now: now), next.identity != file.identity,
            !isKnownElsewhere(next) {
+            // Its first bytes now: a truncation before its turn (copytruncate again) is then noticed.
+            next.extendFingerprint()
             successors.append(next)
         }
         let rotatedAway = !successors.isEmpty || atPath?.identity != file.identity
         let before = file.position
+        let previousSize = file.seenSize
         guard let size = file.measure() else {
             events.append(.readFailed(path: file.openedAs, reason: "fstat failed"))
             return nil
         }
-        if file.wasRewritten(size: size) {
+        if file.wasRewritten(size: size, previousSize: previousSize) {
             events.append(.truncated(path: file.openedAs, from: file.readOffset, to: size))
             // Copytruncate: the lines not read yet are in the copy, found by the first bytes read.
+            // The copy holds the last bytes read; if the read raced the truncation (it read new bytes), by
+            // the first bytes alone.
             let copy = findCopy(of: before, besides: file.openedAs, now: now, edge: (file.readEdge, file.readOffset))
+                ?? findCopy(of: before, besides: file.openedAs, now: now, edge: (.empty, 0))
             if copy == nil { reportLost(before, at: file.openedAs, reason: "it was truncated and no copy of it was found", events: &events) }
             file.restart()
             positionMoved = true

@@ -120,8 +120,10 @@ final class OpenFile {
 
     /// Whether the file was truncated below what was read, or no longer begins with the bytes read, or
     /// no longer has the last bytes read where they were (rewritten, beginning like the old content).
-    func wasRewritten(size: Int64) -> Bool {
-        size < readOffset || !fingerprint.matches(fd: fd) || !readEdge.matchesEdge(fd: fd, before: readOffset)
+    /// `previousSize`: its size at the look before (a file only shrinks when it is truncated).
+    func wasRewritten(size: Int64, previousSize: Int64 = 0) -> Bool {
+        size < readOffset || size < previousSize || !fingerprint.matches(fd: fd)
+            || !readEdge.matchesEdge(fd: fd, before: readOffset)
     }
 
     /// Reads up to `limit` bytes at the read offset into `buffer` and parses them into `rows`/`errors`.
