@@ -25,6 +25,14 @@ import Testing
         #expect(r.attribute("scope.name") == .string("s"))
     }
 
+    @Test func escapesAndUnicodeInStrings() throws {
+        let record = #"{"body":{"stringValue":"tab\there \"quoted\" \u00e9\ud83d\ude00 é ✓"}}"#
+        let r = try #require(try OTLPLogsDecoder.decodeJSON(Self.body(record), receiveTime: 0).records.first)
+        #expect(r.message == "tab\there \"quoted\" é😀 é ✓")
+        let lone = #"{"body":{"stringValue":"\ud83d alone"}}"#
+        #expect(throws: ProtocolDecodeError.self) { try OTLPLogsDecoder.decodeJSON(Self.body(lone), receiveTime: 0) }
+    }
+
     @Test func timestampAsANumberIsExact() throws {
         let decoded = try OTLPLogsDecoder.decodeJSON(Self.body(#"{"timeUnixNano":1700000000000000001}"#), receiveTime: 0)
         #expect(decoded.records.first?.timestamp == 1_700_000_000_000_000_001)

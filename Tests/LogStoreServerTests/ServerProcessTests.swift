@@ -48,6 +48,32 @@ import Glibc
         #expect(try store.count(LogQuery(sources: ["proc"])) == 3)
     }
 
+    /// Hostile bodies against the real binary (bodies arrive in many socket reads here): a gzip bomb
+    /// is cut at the limit, a truncated upload and a garbage request line do not hurt; it keeps serving.
+    @Test func hostileBodiesOverTheSocketLeaveTheServerServing() throws {
+        let server = try ServerProcess(["--max-body-mib", "1", "--no-access-log"])
+        defer { server.removeFiles() }
+        let bomb = gzip([UInt8](repeating: 0, count: 256 << 20))   // 256 MiB of zeros, about 250 KiB compressed
+        let bombed = try RawHTTP.request(port: server.port, "POST", "/v1/logs",
+                                         headers: ["Content-Type": "application/x-protobuf", "Content-Encoding": "gzip"], body: bomb)
+        #expect(bombed.status == 413)
+        let oversized = try RawHTTP.request(port: server.port, "POST", "/insert/jsonline",
+                                            body: [UInt8](repeating: UInt8(ascii: "x"), count: (1 << 20) + 10))
+        #expect(oversized.status == 413)
+        // An upload that promises 100,000 bytes and stops after 10.
+        let cut = try RawHTTP.Connection(port: server.port)
+        try cut.send(Array("POST /insert/jsonline HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n0123456789".utf8))
+        // Not HTTP at all.
+        let garbage = try RawHTTP.Connection(port: server.port)
+        try garbage.send(Array("\u{01}\u{02} nonsense\r\n\r\n".utf8))
+        _ = try? garbage.receive()
+        let line = "{\"ts\":\(nowSeconds),\"source\":\"hostile\",\"msg\":\"still here\"}\n"
+        #expect(try RawHTTP.request(port: server.port, "POST", "/insert/jsonline", body: Array(line.utf8)).status == 200)
+        #expect(try RawHTTP.request(port: server.port, "GET", "/api/v1/count?source=hostile").text.contains("\"count\":1"))
+        _ = cut
+        #expect(server.terminate() == 0)
+    }
+
     /// Clients send NDJSON batches concurrently with `--durability sync`; the server is killed with
     /// SIGKILL mid-stream. Every batch answered 2xx must be in the store afterwards.
     @Test func sigkillLosesNothingThatWasAcknowledged() throws {

@@ -81,20 +81,9 @@ enum Payloads {
         return out
     }
 
-    /// ClickHouse JSONEachRow for the table in ``ClickHouse/createTable``.
-    static func jsonEachRow(_ records: ArraySlice<BenchRecord>) -> [UInt8] {
-        var out: [UInt8] = []
-        for r in records {
-            out += Array("{\"ts\":\(r.timestamp),\"level\":\"\(r.level)\",\"source\":".utf8)
-            jsonString(r.source, &out)
-            out += Array(",\"correlation_id\":\"\(hex(r.traceID))\",\"message\":".utf8)
-            jsonString(r.message, &out)
-            out += Array(",\"status\":\(r.status),\"latency_ms\":\(r.latencyMs),\"method\":\"\(r.method)\",\"path\":".utf8)
-            jsonString(r.path, &out)
-            out += Array("}\n".utf8)
-        }
-        return out
-    }
+    /// ClickHouse JSONEachRow for the `logs` table ServeBench creates: the NDJSON lines, whose keys are
+    /// the table's columns.
+    static func jsonEachRow(_ records: ArraySlice<BenchRecord>) -> [UInt8] { ndjson(records) }
 
     static func otlpJSON(_ records: ArraySlice<BenchRecord>) -> [UInt8] {
         var out = Array("{\"resourceLogs\":[".utf8)

@@ -133,6 +133,18 @@ struct JSONTreeParser {
     private mutating func parseString() throws(ProtocolDecodeError) -> String {
         let open = pos
         pos += 1
+        // Fast path: no escape before the closing quote; the string is made straight from the bytes.
+        var scan = pos
+        while scan < bytes.count, bytes[scan] != UInt8(ascii: "\""), bytes[scan] != UInt8(ascii: "\\"), bytes[scan] >= 0x20 {
+            scan += 1
+        }
+        if scan < bytes.count, bytes[scan] == UInt8(ascii: "\"") {
+            guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[pos..<scan]), as: UTF8.self) else {
+                throw failure("invalid UTF-8 in the string", at: open)
+            }
+            pos = scan + 1
+            return text
+        }
         var out: [UInt8] = []
         var runStart = pos
         while true {

@@ -50,19 +50,26 @@ public struct LogServer: Sendable {
         let state = ServerState(store: store, options: options, tokens: tokens, logger: logger)
         announce(tokens: tokens, tls: tls != nil)
         let router = ServerRouter.build(state: state)
-        let configuration = ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "logstore")
+        let appConfiguration = ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "logstore")
         let server: HTTPServerBuilder = try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1()
-        let app = Application(router: router, server: server, configuration: configuration,
+        let app = Application(router: router, server: server, configuration: appConfiguration,
                               onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
                               logger: logger)
         // Services shut down in reverse order: the tails end first, then the server drains its requests.
-        let group = ServiceGroup(configuration: .init(services: [app, TailShutdownService(registry: state.tails)],
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // A request that does not finish within `shutdownGrace` (a client stalled mid-upload) is cancelled.
+        var configuration = ServiceGroupConfiguration(services: [app, TailShutdownService(registry: state.tails)],
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = options.shutdownGrace
+        configuration.maximumCancellationDuration = .seconds(5)
         do {
-            try await group.run()
+            try await ServiceGroup(configuration: configuration).run()
         } catch {
-            try? store.close()
-            throw error
+            // After SIGTERM/SIGINT, requests cut off by the grace period are not a failure of the server.
+            if !state.tails.isClosed {
+                try? store.close()
+                throw error
+            }
+            writeStandardError("logstore serve: requests still open after \(options.shutdownGrace) were cancelled (\(error))\n")
         }
         try store.close()
     }

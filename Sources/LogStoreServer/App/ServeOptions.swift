@@ -31,6 +31,9 @@ public struct ServeOptions: Sendable {
     public var tailPingInterval: Duration = .seconds(15)
     /// 10,000: records a tail client may fall behind before it gets a `dropped` event.
     public var tailBufferSize = 10_000
+    /// 10 s: after SIGTERM or SIGINT, how long requests in flight may take before they are cancelled
+    /// (a client stalled mid-upload must not keep the store open forever).
+    public var shutdownGrace: Duration = .seconds(10)
     /// true: one line per request on standard error.
     public var accessLog = true
 

@@ -28,6 +28,9 @@ final class TailRegistry: Sendable {
         state.withLock { _ = $0.closers.removeValue(forKey: id) }
     }
 
+    /// Whether a graceful shutdown has begun.
+    var isClosed: Bool { state.withLock { $0.closed } }
+
     /// Ends every open tail, and every tail opened from now on.
     func closeAll() {
         let closers = state.withLock { s in
