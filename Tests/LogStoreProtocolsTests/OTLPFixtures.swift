@@ -11,8 +11,8 @@ enum OTLPFixtures {
         return kv
     }
 
-    static let traceID = Data((1...16).map { UInt8($0) })
-    static let spanID = Data((101...108).map { UInt8($0) })
+    static var traceID: Data { Data((1...16).map { UInt8($0) }) }   // computed: a global Data is reported by LeakSanitizer
+    static var spanID: Data { Data((101...108).map { UInt8($0) }) }
 
     /// One resource (service "checkout"), one scope, the given records.
     static func request(_ records: [OTLPLogRecord], service: String = "checkout") -> OTLPExportRequest {
