@@ -1,4 +1,4 @@
-import CSystem
+import CLogStoreSystem
 extension Predicate {
     /// Whether a segment may hold a match, from its footer alone.
     func mayMatch(_ s: Segment) -> Bool {

@@ -1,4 +1,4 @@
-import CSystem
+import CLogStoreSystem
 
 /// A compiled query: the conditions in the forms that are fast to test against block columns.
 struct Predicate: Sendable {
