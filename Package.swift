@@ -25,11 +25,11 @@ let package = Package(
         // CRC32C with SSE4.2 and a software fallback.
         .target(name: "CCRC32C"),
         // Glibc functions that need _GNU_SOURCE.
-        .target(name: "CSystem"),
+        .target(name: "CLogStoreSystem"),
         // Pure bytes: the record model and every on-disk encoding of docs/FORMAT.md. No files, clocks or locks.
         .target(name: "LogStoreFormat", dependencies: ["CLZ4", "CCRC32C"]),
         // The engine: WAL, head, segments, index, queries, retention.
-        .target(name: "LogStore", dependencies: ["LogStoreFormat", "CSystem"]),
+        .target(name: "LogStore", dependencies: ["LogStoreFormat", "CLogStoreSystem"]),
         // Input parsing for collectors: NDJSON, logfmt and plain text.
         .target(name: "LogStoreIngest", dependencies: ["LogStore"]),
         // The file tailer: follows files through rotation, storing each batch with its position (checkpoint).
