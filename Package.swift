@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "LogStoreFilter", targets: ["LogStoreFilter"]),
         .library(name: "LogStorePipeline", targets: ["LogStorePipeline"]),
         .library(name: "LogStoreLogging", targets: ["LogStoreLogging"]),
+        .library(name: "LogStoreForward", targets: ["LogStoreForward"]),
         .executable(name: "logstore", targets: ["logstore"]),
     ],
     dependencies: [
@@ -18,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // liblz4 from Debian's liblz4-dev, found through pkg-config.
@@ -46,9 +48,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Instrumentation", package: "swift-distributed-tracing"),
         ]),
+        // Forwarding a store's records to other systems exactly once (docs/FORWARDING.md); one folder per sink.
+        // The engine does not depend on it.
+        .target(name: "LogStoreForward", dependencies: [
+            "LogStore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
         // The `logstore` command-line tool.
         .executableTarget(name: "logstore", dependencies: [
-            "LogStore", "LogStoreIngest", "LogStoreTail", "LogStoreFilter",
+            "LogStore", "LogStoreIngest", "LogStoreTail", "LogStoreFilter", "LogStoreForward",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The swift-log set-up of README.md run for real (LoggingSystem.bootstrap is once per process).
@@ -66,9 +75,10 @@ let package = Package(
         ]),
         // Every Swift example of README.md and the doc comments, compiled (scripts/check-examples.py).
         .testTarget(name: "LogStoreExampleTests", dependencies: [
-            "LogStore", "LogStoreTail", "LogStorePipeline", "LogStoreLogging",
+            "LogStore", "LogStoreTail", "LogStorePipeline", "LogStoreLogging", "LogStoreForward",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "LogStoreForwardTests", dependencies: ["LogStoreForward", "LogStore"]),
         .testTarget(name: "LogStoreLoggingTests", dependencies: [
             "LogStoreLogging",
             .product(name: "Logging", package: "swift-log"),

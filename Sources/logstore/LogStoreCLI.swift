@@ -23,7 +23,7 @@ struct LogStoreCLI: ParsableCommand {
         """,
         subcommands: [IngestCommand.self, QueryCommand.self, CountCommand.self, TailCommand.self, TraceCommand.self,
                       StatsCommand.self, ExportCommand.self, InspectCommand.self, VerifyCommand.self,
-                      ExpireCommand.self, SampleCommand.self, CrashWriterCommand.self]
+                      ExpireCommand.self, SampleCommand.self, CrashWriterCommand.self, ForwardCommand.self]
     )
 }
 
