@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "LogStoreLogging", targets: ["LogStoreLogging"]),
         .library(name: "LogStoreProtocols", targets: ["LogStoreProtocols"]),
         .library(name: "LogStoreServer", targets: ["LogStoreServer"]),
+        .library(name: "LogStoreForward", targets: ["LogStoreForward"]),
         .executable(name: "logstore", targets: ["logstore"]),
     ],
     dependencies: [
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // liblz4 from Debian's liblz4-dev, found through pkg-config.
@@ -77,9 +79,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
         ]),
+        // Forwarding a store's records to other systems exactly once (docs/FORWARDING.md); one folder per sink.
+        // The engine does not depend on it.
+        .target(name: "LogStoreForward", dependencies: [
+            "LogStore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
         // The `logstore` command-line tool.
         .executableTarget(name: "logstore", dependencies: [
-            "LogStore", "LogStoreIngest", "LogStoreTail", "LogStoreFilter", "LogStoreServer",
+            "LogStore", "LogStoreIngest", "LogStoreTail", "LogStoreFilter", "LogStoreServer", "LogStoreForward",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The swift-log set-up of README.md run for real (LoggingSystem.bootstrap is once per process).
@@ -97,7 +106,7 @@ let package = Package(
         ]),
         // Every Swift example of README.md and the doc comments, compiled (scripts/check-examples.py).
         .testTarget(name: "LogStoreExampleTests", dependencies: [
-            "LogStore", "LogStoreTail", "LogStorePipeline", "LogStoreLogging",
+            "LogStore", "LogStoreTail", "LogStorePipeline", "LogStoreLogging", "LogStoreForward",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LogStoreProtocolsTests", dependencies: [
@@ -109,6 +118,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
+        .testTarget(name: "LogStoreForwardTests", dependencies: ["LogStoreForward", "LogStore"]),
         .testTarget(name: "LogStoreLoggingTests", dependencies: [
             "LogStoreLogging",
             .product(name: "Logging", package: "swift-log"),

@@ -4,6 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh || exit 1
+scripts/ensure-clickhouse.sh   # the forwarding tests start it themselves; skipped without it
 # Every Swift example of README.md and the doc comments is in the compiled examples (built below).
 examples_failed=0
 python3 scripts/check-examples.py || examples_failed=1

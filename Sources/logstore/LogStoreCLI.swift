@@ -23,7 +23,8 @@ struct LogStoreCLI: ParsableCommand {
         """,
         subcommands: [IngestCommand.self, QueryCommand.self, CountCommand.self, TailCommand.self, TraceCommand.self,
                       StatsCommand.self, ExportCommand.self, InspectCommand.self, VerifyCommand.self,
-                      ExpireCommand.self, CompactCommand.self, SampleCommand.self, CrashWriterCommand.self, ServeCommand.self]
+                      ExpireCommand.self, CompactCommand.self, SampleCommand.self, CrashWriterCommand.self, ServeCommand.self,
+                      ForwardCommand.self]
     )
 }
 

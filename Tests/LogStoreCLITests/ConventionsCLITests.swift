@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @Suite struct ConventionsCLITests {
-    static let commands = ["ingest", "query", "count", "tail", "trace", "stats", "export", "inspect", "verify", "expire", "sample", "serve"]
+    static let commands = ["ingest", "query", "count", "tail", "trace", "stats", "export", "inspect", "verify", "expire", "compact", "sample", "serve", "forward"]
 
     @Test(arguments: commands)
     func everySubcommandHasHelpWithExamples(_ command: String) throws {
