@@ -2,8 +2,8 @@
 """Checks that every Swift code example in README.md and in doc comments (/// ```swift) is compiled.
 
 How (docs/DESIGN.md, "Code examples"): each example is kept, line for line, in the compiled examples:
-Tests/LogStoreExampleTests/ (built by `swift build --build-tests`, so by scripts/test.sh and CI) and
-Examples/ (small executables built with the package). This script extracts every ```swift block and
+Tests/LogStoreExampleTests/ (built by `swift build --build-tests`, so by scripts/test.sh and CI), the
+server's and decoders' test targets (their examples run as tests there) and Examples/ (small executables built with the package). This script extracts every ```swift block and
 fails when one is not found there as a contiguous run of lines (compared with leading and trailing
 blanks removed, blank lines ignored; its `import` lines anywhere in the same file), so an example
 edited in one place and not the other fails CI.
@@ -22,7 +22,9 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COMPILED_DIRS = ["Tests/LogStoreExampleTests", "Examples"]
+# The server's and decoders' examples are compiled (and run) beside their own tests, since the example
+# target must not pull the server's dependencies into every example.
+COMPILED_DIRS = ["Tests/LogStoreExampleTests", "Examples", "Tests/LogStoreProtocolsTests", "Tests/LogStoreServerTests"]
 
 
 def blocks_in_markdown(path):

@@ -84,3 +84,11 @@ func fileTailerDocExample(store: LogStore) throws {
     let tailer = FileTailer(store: store, patterns: ["/var/log/app/*.log"], format: .ndjson)
     try tailer.run(shouldStop: { stopRequested.load(ordering: .relaxed) }, report: { print($0) })
 }
+
+/// Sources/LogStore/Compaction/LogStore+Compact.swift
+func compactDocExample() throws {
+    let store = try LogStore.open(at: "/var/lib/collector/logs")
+    let report = try store.compact()
+    print("\(report.segmentsReplaced) segments became \(report.segmentsWritten)")
+    try store.close()
+}

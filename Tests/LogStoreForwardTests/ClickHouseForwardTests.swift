@@ -79,16 +79,16 @@ struct ClickHouseForwardTests {
         followConfiguration.stopWhenCaughtUp = false
         let forwarder = try ClickHouseForwarder(target: try ClickHouseTarget(url: Self.target), configuration: followConfiguration)
         let running = Task { try await forwarder.run() }
-        try waitUntil(timeout: 60, "the first 3,000 records are forwarded") { forwarder.progress.highWaterMark == 3000 }
+        try await waitUntil(timeout: 60, "the first 3,000 records are forwarded") { forwarder.progress.highWaterMark == 3000 }
         server.kill()
         // The store keeps ingesting during the outage; the forwarder retries.
         let store = try LogStore.open(at: dir.path)
         _ = try store.append(sampleRecords(2000, first: 3000))
-        try waitUntil(timeout: 60, "the forwarder retries against the stopped server") { forwarder.progress.retries >= 2 }
+        try await waitUntil(timeout: 60, "the forwarder retries against the stopped server") { forwarder.progress.retries >= 2 }
         #expect(forwarder.progress.highWaterMark == 3000)
         try server.start()
         _ = try store.append(sampleRecords(1000, first: 5000))
-        try waitUntil(timeout: 60, "the forwarder catches up after the outage") { forwarder.progress.highWaterMark == 6000 }
+        try await waitUntil(timeout: 60, "the forwarder catches up after the outage") { forwarder.progress.highWaterMark == 6000 }
         running.cancel()
         try await running.value
         try store.close()

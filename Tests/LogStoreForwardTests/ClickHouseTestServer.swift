@@ -104,6 +104,17 @@ struct TestFailure: Error, CustomStringConvertible {
 }
 
 /// Polls `condition` every 50 ms until it holds; throws after `timeout` seconds naming `what`.
+/// The same, from async code: suspends between checks instead of blocking a thread of the shared
+/// pool (on 2 cores, tests blocking both pool threads starved the forwarder they waited for).
+func waitUntil(timeout: Double, _ what: String, _ condition: () throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(timeout)
+    while ContinuousClock.now < deadline {
+        if try condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw TestFailure("timed out after \(timeout) s waiting until \(what)")
+}
+
 func waitUntil(timeout: Double, _ what: String, _ condition: () throws -> Bool) throws {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
