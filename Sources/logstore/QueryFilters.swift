@@ -77,22 +77,7 @@ struct QueryFilters: ParsableArguments {
     }
 
     static func attributeFilter(_ text: String) throws -> AttributeFilter {
-        for op in ["!=", ">=", "<=", "=", ">", "<"] {
-            guard let r = text.range(of: op) else { continue }
-            let key = String(text[..<r.lowerBound])
-            let raw = String(text[r.upperBound...])
-            guard !key.isEmpty else { break }
-            let comparison = AttributeFilter.Comparison(rawValue: op) ?? .equal
-            let value: AttributeValue
-            if let i = Int64(raw) { value = .int(i) }
-            else if let d = Double(raw) { value = .double(d) }
-            else if raw == "true" || raw == "false" { value = .bool(raw == "true") }
-            else {
-                guard comparison == .equal || comparison == .notEqual || !raw.isEmpty else { break }
-                value = .string(raw)
-            }
-            return AttributeFilter(key, comparison, value)
-        }
+        if let filter = AttributeFilter(shorthand: text) { return filter }
         throw CLIFailure.usage("logstore: --attr: '\(text)' is not KEY=VALUE, KEY!=VALUE or a comparison like KEY>=500")
     }
 }

@@ -66,19 +66,7 @@ struct QueryParameters {
 
     /// `KEY=VALUE`, `KEY!=VALUE`, `KEY>N`, `KEY>=N`, `KEY<N`, `KEY<=N`.
     static func attributeFilter(_ text: String) throws(Invalid) -> AttributeFilter {
-        for op in ["!=", ">=", "<=", "=", ">", "<"] {
-            guard let r = text.firstRange(of: op) else { continue }
-            let key = String(text[..<r.lowerBound])
-            let raw = String(text[r.upperBound...])
-            guard !key.isEmpty else { break }
-            let comparison = AttributeFilter.Comparison(rawValue: op) ?? .equal
-            let value: AttributeValue
-            if let i = Int64(raw) { value = .int(i) }
-            else if let d = Double(raw) { value = .double(d) }
-            else if raw == "true" || raw == "false" { value = .bool(raw == "true") }
-            else { value = .string(raw) }
-            return AttributeFilter(key, comparison, value)
-        }
+        if let filter = AttributeFilter(shorthand: text) { return filter }
         throw Invalid(message: "attr: '\(text)' is not KEY=VALUE, KEY!=VALUE or a comparison like status>=500")
     }
 }
