@@ -63,7 +63,7 @@ let package = Package(
         // Pure protocol decoders (OTLP protobuf and JSON, NDJSON lines, Loki push): bytes in, records or a
         // typed error naming the place out. No I/O; fuzzed.
         .target(name: "LogStoreProtocols", dependencies: [
-            "LogStoreFormat", "LogStoreIngest", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            "LogStoreFormat", "LogStore", "LogStoreIngest", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         // `logstore serve`: LogStore over HTTP (Hummingbird 2).
         .target(name: "LogStoreServer", dependencies: [

@@ -11,8 +11,8 @@ struct IngestPipeline: Sendable {
     func handle(
         _ request: Request,
         dialect: some IngestDialect,
-        decode: @Sendable ([UInt8]) throws(ProtocolDecodeError) -> DecodedRecords,
-        answer: @Sendable (DecodedRecords, AppendReceipt) -> Response
+        decode: @Sendable ([UInt8]) throws(ProtocolDecodeError) -> IngestBatch,
+        answer: @Sendable (IngestBatch, AppendReceipt) -> Response
     ) async -> Response {
         let started = ContinuousClock.now
         if state.readOnly {
@@ -46,7 +46,7 @@ struct IngestPipeline: Sendable {
             guard state.admission.admit(body.count - reserved) else { return overloaded(dialect) }
             reserved = body.count
         }
-        let decoded: DecodedRecords
+        let decoded: IngestBatch
         do {
             decoded = try decode(body)
         } catch {
@@ -54,7 +54,7 @@ struct IngestPipeline: Sendable {
             return dialect.error(.badRequest, error.description, extra: [:])
         }
         state.metrics.rejected(decoded.rejected.count, reason: "decode")
-        switch await state.writer.write(decoded.records) {
+        switch await state.writer.write(decoded.content) {
         case .durable(let receipt):
             state.metrics.ingested(protocol: dialect.name, records: receipt.accepted, bytes: body.count)
             state.metrics.rejected(receipt.rejected.count, reason: "invalid")
@@ -64,7 +64,7 @@ struct IngestPipeline: Sendable {
             state.metrics.ackLatency(ContinuousClock.now - started)
             return answer(decoded, receipt)
         case .unavailable(let reason, let retryAfter):
-            state.metrics.rejected(decoded.records.count, reason: "unavailable")
+            state.metrics.rejected(decoded.count, reason: "unavailable")
             return dialect.error(.serviceUnavailable, reason, extra: Responses.retryAfter(retryAfter))
         }
     }

@@ -26,8 +26,8 @@ struct IngestRoutes: Sendable {
         let mapping = state.options.otlpMapping
         let receiveTime = wallClockNanoseconds()
         return await pipeline.handle(request, dialect: OTLPDialect(json: json), decode: { (body) throws(ProtocolDecodeError) in
-            json ? try OTLPLogsDecoder.decodeJSON(body, receiveTime: receiveTime, options: mapping)
-                 : try OTLPLogsDecoder.decodeProtobuf(body, receiveTime: receiveTime, options: mapping)
+            IngestBatch(json ? try OTLPLogsDecoder.decodeJSON(body, receiveTime: receiveTime, options: mapping)
+                             : try OTLPLogsDecoder.decodeProtobuf(body, receiveTime: receiveTime, options: mapping))
         }, answer: { decoded, receipt in
             let store = receipt.notStored
             let rejected = decoded.rejected.count + store.count
@@ -44,7 +44,8 @@ struct IngestRoutes: Sendable {
             return Responses.jsonError(.unsupportedMediaType, "Content-Type '\(type)' is not NDJSON; send application/x-ndjson")
         }
         return await pipeline.handle(request, dialect: PlainDialect(name: "jsonline"), decode: { body in
-            JSONLineDecoder().decode(body)
+            let (rows, rejected) = JSONLineDecoder().decodeRows(body)
+            return IngestBatch(rows: rows, rejected: rejected)
         }, answer: { decoded, receipt in
             IngestSummary(decoded: decoded, receipt: receipt).response()
         })
@@ -57,7 +58,7 @@ struct IngestRoutes: Sendable {
                 "Content-Type '\(type)' is not supported; send Loki's JSON push format (application/json), not protobuf")
         }
         return await pipeline.handle(request, dialect: PlainDialect(name: "loki"), decode: { (body) throws(ProtocolDecodeError) in
-            try LokiPushDecoder.decode(body)
+            IngestBatch(try LokiPushDecoder.decode(body))
         }, answer: { decoded, receipt in
             let summary = IngestSummary(decoded: decoded, receipt: receipt)
             return summary.rejectedCount == 0 ? Response(status: .noContent) : summary.response()
@@ -67,7 +68,7 @@ struct IngestRoutes: Sendable {
 
 /// `{"accepted": N, "rejected": M, "errors": [{"place": …, "reason": …}]}` (the first 100 errors).
 struct IngestSummary {
-    let decoded: DecodedRecords
+    let decoded: IngestBatch
     let receipt: AppendReceipt
 
     var rejectedCount: Int { decoded.rejected.count + receipt.notStored.count }

@@ -14,13 +14,23 @@ struct IngestWriter: Sendable {
         case unavailable(reason: String, retryAfter: Int)
     }
 
-    func write(_ records: [LogRecord]) async -> Outcome {
-        guard !records.isEmpty else { return .durable(AppendReceipt()) }
+    func write(_ content: IngestBatch.Content) async -> Outcome {
         do {
-            let receipt = try await store.appendAsync(records)
-            // appendAsync already waited for the fsync with `.sync`; `.batch` waits here for the group
-            // commit that covers the receipt. `.none` is acknowledged once written.
-            if store.options.durability == .batch { try await store.waitUntilDurable(receipt) }
+            let receipt: AppendReceipt
+            switch content {
+            case .records(let records):
+                guard !records.isEmpty else { return .durable(AppendReceipt()) }
+                receipt = try await store.appendAsync(records)
+                // appendAsync already waited for the fsync with `.sync`; `.batch` waits here for the
+                // group commit that covers the receipt. `.none` is acknowledged once written.
+                if store.options.durability == .batch { try await store.waitUntilDurable(receipt) }
+            case .rows(let rows):
+                guard rows.count > 0 else { return .durable(AppendReceipt()) }
+                // The row path returns once queued under every durability: wait for the covering fsync
+                // with `.sync` and `.batch`; `.none` is acknowledged once written.
+                receipt = try store.append(rows: rows)
+                if store.options.durability != .none { try await store.waitUntilDurable(receipt) }
+            }
             return .durable(receipt)
         } catch let error as LogStoreError {
             switch error.kind {
