@@ -10,6 +10,7 @@ final class HTTPConnection {
 
     private let fd: Int32
     private var buffer: [UInt8] = []
+    private var stream: [UInt8] = []
 
     init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -35,6 +36,39 @@ final class HTTPConnection {
         let head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n\r\n"
         try send(Array(head.utf8) + body)
         return try readResponse()
+    }
+
+    /// GETs `path`; returns the status code and the response body.
+    func get(_ path: String) throws -> (status: Int, body: [UInt8]) {
+        try send(Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
+        return try readResponse()
+    }
+
+    /// Sends a GET and reads only the status line and headers, leaving the body (a stream) to `nextLine()`.
+    func openStream(_ path: String) throws -> Int {
+        try send(Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".utf8))
+        let statusLine = try readLine()
+        let parts = statusLine.split(separator: " ")
+        guard parts.count >= 2, let status = Int(parts[1]) else { throw Failure(description: "bad status line '\(statusLine)'") }
+        while try !readLine().isEmpty {}
+        return status
+    }
+
+    /// The next line (up to LF) of a chunked event stream opened by `openStream`, de-chunked.
+    func nextStreamLine() throws -> String {
+        while true {
+            if let i = stream.firstIndex(of: 10) {
+                var end = i
+                if end > 0 && stream[end - 1] == 13 { end -= 1 }
+                let line = String(decoding: stream[..<end], as: UTF8.self)
+                stream.removeFirst(i + 1)
+                return line
+            }
+            let size = Int(try readLine().split(separator: ";").first ?? "", radix: 16) ?? 0
+            guard size > 0 else { throw Failure(description: "event stream ended") }
+            stream += try readBytes(size)
+            _ = try readLine()
+        }
     }
 
     private func send(_ bytes: [UInt8]) throws {

@@ -16,9 +16,12 @@ struct Settings {
     var durability = "batch"
     var clickhouse = FileManager.default.isExecutableFile(atPath: ServerUnderTest.clickhouseBinary)
     var workdir = NSTemporaryDirectory() + "servebench-\(getpid())"
+    var only: Set<String> = ["throughput", "query", "tail"]
+    var probeRecords = 1_000_000
 
     static let usage = """
     ServeBench [--logstore PATH] [--records N] [--clients 1,4,16] [--batch N] [--durability sync|batch|none] [--no-clickhouse] [--workdir DIR]
+               [--only throughput,query,tail] [--probe-records N]
     """
 
     init(_ args: [String]) throws {
@@ -37,6 +40,8 @@ struct Settings {
             case "--durability": durability = try value()
             case "--no-clickhouse": clickhouse = false
             case "--workdir": workdir = try value()
+            case "--only": only = Set(try value().split(separator: ",").map(String.init))
+            case "--probe-records": probeRecords = Int(try value()) ?? probeRecords
             default: throw HTTPConnection.Failure(description: "unknown option \(args[i])\n" + Self.usage)
             }
             i += 1
@@ -67,7 +72,7 @@ struct Row { var target: String; var format: String; var clients: Int; var resul
 var rows: [Row] = []
 var run = 0
 
-for clients in settings.clients {
+for clients in settings.only.contains("throughput") ? settings.clients : [] {
     for format in formats {
         run += 1
         let server = try ServerUnderTest(logstore: settings.logstore, directory: settings.workdir + "/store-\(run)", durability: settings.durability)
@@ -105,6 +110,46 @@ try ingest.run()
 ingest.waitUntilExit()
 let oneShotRate = Double(records.count) / Date().timeIntervalSince(t0)
 
+// Latency probes (issue 12, Must 8): a correlation lookup over HTTP on a store of --probe-records
+// records, and send/commit → SSE event on a live tail at 20,000 records/s.
+var probeLines: [String] = []
+if settings.only.contains("query") {
+    let path = settings.workdir + "/probe.ndjson"
+    FileManager.default.createFile(atPath: path, contents: nil)
+    let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    var ids: [String] = []
+    var written = 0
+    var chunkSeed: UInt64 = 1000
+    while written < settings.probeRecords {
+        let chunk = Payloads.records(count: min(100_000, settings.probeRecords - written), now: now - 3_600_000_000_000, seed: chunkSeed)
+        chunkSeed += 1
+        for (i, r) in chunk.enumerated() where i % 8 == 0 { ids.append(Payloads.hex(r.traceID)) }
+        file.write(Data(Payloads.ndjson(chunk[...])))
+        written += chunk.count
+    }
+    try file.close()
+    let build = Process()
+    build.executableURL = URL(fileURLWithPath: settings.logstore)
+    build.arguments = ["ingest", "--store", settings.workdir + "/probe", "--format", "ndjson", path]
+    build.standardOutput = FileHandle.nullDevice
+    try build.run()
+    build.waitUntilExit()
+    let server = try ServerUnderTest(logstore: settings.logstore, directory: settings.workdir + "/probe", durability: settings.durability)
+    defer { server.stop() }
+    let lookups = try Probes.correlation(port: server.port, ids: ids, lookups: 2000, warmup: 200)
+    say("correlation over HTTP, \(settings.probeRecords) records: \(lookups.line)")
+    probeLines.append("| correlation lookup `GET /api/v1/trace/{id}` (8 records), \(settings.probeRecords) records | \(lookups.line); \(lookups.note) |")
+}
+if settings.only.contains("tail") {
+    let server = try ServerUnderTest(logstore: settings.logstore, directory: settings.workdir + "/tail", durability: settings.durability)
+    defer { server.stop() }
+    let result = try Probes.tail(port: server.port, perBatch: 100, intervalMs: 5, seconds: 5, now: now)
+    say("tail: send → event \(result.sendToEvent.line); answer → event \(result.ackToEvent.line)")
+    probeLines.append("| live tail at 20,000 records/s (100 per 5 ms): send → SSE event | \(result.sendToEvent.line); \(result.sendToEvent.note) |")
+    probeLines.append("| live tail: 2xx answer (durable) → SSE event | \(result.ackToEvent.line); \(result.ackToEvent.note) |")
+    probeLines.append("| live tail: send → 2xx answer | \(result.ack.line); \(result.ack.note) |")
+}
+
 print("| target | format | clients | records/s | ack p50 ms | ack p99 ms | failed requests | server peak RSS MiB |")
 print("|---|---|---|---|---|---|---|---|")
 for row in rows {
@@ -112,3 +157,9 @@ for row in rows {
     print("| \(row.target) | \(row.format) | \(row.clients) | \(Int(rate)) | \(String(format: "%.1f", row.result.percentile(0.5))) | \(String(format: "%.1f", row.result.percentile(0.99))) | \(row.result.failures) | \(Int(row.peakMiB)) |")
 }
 print("| logstore ingest (one shot, \(settings.durability)) | NDJSON file | 1 | \(Int(oneShotRate)) | | | exit \(ingest.terminationStatus) | |")
+if !probeLines.isEmpty {
+    print("")
+    print("| probe (logstore serve, \(settings.durability)) | latency |")
+    print("|---|---|")
+    probeLines.forEach { print($0) }
+}
