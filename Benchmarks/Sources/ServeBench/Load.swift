@@ -30,7 +30,10 @@ enum Load {
         let shared = Shared()
         let lock = shared.lock
         let started = DispatchTime.now()
-        DispatchQueue.concurrentPerform(iterations: clients) { _ in
+        // One thread per client: DispatchQueue.concurrentPerform would run at most one iteration per
+        // core at a time (2 here), so "16 clients" would really be 2.
+        let finished = DispatchGroup()
+        let client: @Sendable () -> Void = {
             var mine: [Double] = []
             var myFailures = 0
             var myFirst: String?
@@ -62,6 +65,11 @@ enum Load {
             if shared.firstFailure == nil { shared.firstFailure = myFirst }
             lock.unlock()
         }
+        for _ in 0..<clients {
+            finished.enter()
+            Thread { client(); finished.leave() }.start()
+        }
+        finished.wait()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
         return Result(seconds: seconds, latenciesMs: shared.latencies, failures: shared.failures, firstFailure: shared.firstFailure)
     }

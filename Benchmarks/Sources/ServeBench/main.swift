@@ -78,6 +78,12 @@ for clients in settings.only.contains("throughput") ? settings.clients : [] {
         let server = try ServerUnderTest(logstore: settings.logstore, directory: settings.workdir + "/store-\(run)", durability: settings.durability)
         let result = Load.run(port: server.port, path: format.path, contentType: format.type, batches: format.batches, clients: clients)
         let peak = server.peakRSSMiB
+        // Every acknowledged record must be there: the server's own count after the run.
+        let counted = try HTTPConnection(port: server.port).get("/api/v1/count")
+        let stored = Int(String(decoding: counted.body, as: UTF8.self).split(whereSeparator: { !$0.isNumber }).first ?? "") ?? -1
+        if stored != records.count - result.failures * settings.batch {
+            say("PROBLEM: logstore \(format.name) ×\(clients): \(stored) records stored, \(records.count - result.failures * settings.batch) acknowledged")
+        }
         server.stop()
         try? FileManager.default.removeItem(atPath: settings.workdir + "/store-\(run)")
         rows.append(Row(target: "logstore serve (\(settings.durability))", format: format.name, clients: clients, result: result, peakMiB: peak))
@@ -132,6 +138,7 @@ if settings.only.contains("query") {
     build.executableURL = URL(fileURLWithPath: settings.logstore)
     build.arguments = ["ingest", "--store", settings.workdir + "/probe", "--format", "ndjson", path]
     build.standardOutput = FileHandle.nullDevice
+    build.standardError = FileHandle.nullDevice
     try build.run()
     build.waitUntilExit()
     let server = try ServerUnderTest(logstore: settings.logstore, directory: settings.workdir + "/probe", durability: settings.durability)
