@@ -35,6 +35,7 @@ extension FollowedFile {
                 events.append(.readingCopy(path: path, copy: copy.openedAs, offset: position.offset))
                 queueRotatedAfter(copy, modifiedAfter: nil, siblings: found.siblings, now: now, events: &events)
                 current.restart()
+                current.queue()
                 successors.append(current)
                 positionMoved = true
                 return
@@ -59,7 +60,7 @@ extension FollowedFile {
             // descriptor still reads it (the siblings were listed before).
             if let current = OpenFile.open(path, format: format, options: options, now: now), !isKnownElsewhere(current),
                current.identity != old.identity, !successors.contains(where: { $0.identity == current.identity }) {
-                current.extendFingerprint()
+                current.queue()
                 successors.append(current)
             }
             return
@@ -72,6 +73,7 @@ extension FollowedFile {
             queueRotatedAfter(copy, modifiedAfter: nil, siblings: found.siblings, now: now, events: &events)
             if let current = OpenFile.open(path, format: format, options: options, now: now), !isKnownElsewhere(current),
                current.identity != copy.identity, !successors.contains(where: { $0.identity == current.identity }) {
+                current.queue()
                 successors.append(current)
             }
             positionMoved = true
@@ -93,6 +95,7 @@ extension FollowedFile {
             file = successors.removeFirst()
             if let current = OpenFile.open(path, format: format, options: options, now: now), !isKnownElsewhere(current),
                !successors.contains(where: { $0.identity == current.identity }), current.identity != file?.identity {
+                current.queue()
                 successors.append(current)
             }
         }
@@ -123,17 +126,26 @@ extension FollowedFile {
     /// The copy of a truncated file (copytruncate): another file of the same directory, not followed
     /// elsewhere, at least `position.offset` long, beginning with the bytes `position` was fingerprinted
     /// with and holding the bytes `edge` was taken of just before `edgeOffset` (the position's own edge
-    /// by default; while running, the last bytes read); opened at `position` to be read to its end. The
-    /// most recently modified one wins.
+    /// by default; while running, the last bytes read); opened at `position` to be read to its end.
+    /// Among several (first bytes and edge only cover a header every file begins with), the earliest
+    /// modified at or after the position's time is the copy of the content the position is in (copies of
+    /// earlier content were made before it, of later content after it); without that time, the most
+    /// recently modified one.
     func findCopy(of position: TailPosition, besides truncated: String, now: Double,
                   edge: (fingerprint: Fingerprint, before: Int64)? = nil, among names: [String]? = nil) -> OpenFile? {
         let edge = edge ?? (position.edge, position.offset)
         guard position.fingerprint.length > 0 else { return nil }
         let dir = PathPatterns.directory(of: truncated)
         var best: (modified: Int64, file: OpenFile)?
+        func better(_ modified: Int64) -> Bool {
+            guard let best else { return true }
+            guard let after = position.modified else { return modified > best.modified }
+            if (modified >= after) != (best.modified >= after) { return modified >= after }
+            return modified >= after ? modified < best.modified : modified > best.modified
+        }
         for entry in names ?? PathPatterns.entries(of: dir) where entry != truncated {
             guard let status = FileStatus.of(path: entry), status.isRegular, status.identity != position.identity,
-                  status.size >= position.offset, best.map({ status.modified > $0.modified }) ?? true,
+                  status.size >= position.offset, better(status.modified),
                   let opened = OpenFile.open(entry, format: format, options: options, now: now),
                   position.fingerprint.matches(fd: opened.fd), edge.fingerprint.matchesEdge(fd: opened.fd, before: edge.before),
                   !isKnownElsewhere(opened) else { continue }

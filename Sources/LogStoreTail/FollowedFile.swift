@@ -83,7 +83,7 @@ final class FollowedFile {
            let next = OpenFile.open(path, format: format, options: options, now: now), next.identity != file.identity,
            !isKnownElsewhere(next) {
             // Its first bytes now: a truncation before its turn (copytruncate again) is then noticed.
-            next.extendFingerprint()
+            next.queue()
             successors.append(next)
         }
         let rotatedAway = !successors.isEmpty || atPath?.identity != file.identity
@@ -102,6 +102,7 @@ final class FollowedFile {
                 ?? findCopy(of: before, besides: file.openedAs, now: now, edge: (.empty, 0))
             if copy == nil { reportLost(before, at: file.openedAs, reason: "it was truncated and no copy of it was found", events: &events) }
             file.restart()
+            if copy != nil { file.queue() }
             positionMoved = true
             if let copy {
                 events.append(.readingCopy(path: file.openedAs, copy: copy.openedAs, offset: copy.readOffset))

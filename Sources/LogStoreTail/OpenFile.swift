@@ -28,6 +28,17 @@ final class OpenFile {
     var isStaticCopy = false
     /// Edge of `readOffset`: the last bytes read (empty until something is read).
     private(set) var readEdge = Fingerprint.empty
+    /// The file's first bytes as read (up to ``Fingerprint/maxLength``), which `fingerprint` is taken
+    /// of; nil when reading did not start at byte 0 and they could not be confirmed at the resume.
+    /// The fingerprint and the position's edge come from the bytes read, never from reading the file
+    /// again later: by then it may have been truncated and rewritten (copytruncate), and a position
+    /// pairing an offset in the old content with the new content's first bytes leads a restarted
+    /// tailer to the wrong file.
+    private var firstBytes: [UInt8]? = []
+    /// The bytes read from `recentStart` to `readOffset`: the edge of the stored offset (the
+    /// ``Fingerprint/edgeLength`` bytes before it) and every byte read after it.
+    private var recent: [UInt8] = []
+    private var recentStart: Int64 = 0
 
     private let format: LineFormat
     private let options: LineParserOptions
@@ -78,7 +89,18 @@ final class OpenFile {
         let offset = baseOffset + Int64(stream.consumedBytes)
         return TailPosition(identity: identity, offset: offset, lineNumber: Int64(stream.consumedLineNumber),
                             fingerprint: fingerprint, size: max(seenSize, readOffset, offset), modified: seenModified,
-                            edge: Fingerprint.edge(fd: fd, before: offset) ?? .empty)
+                            edge: edge(before: offset))
+    }
+
+    /// The edge of `offset` (at most the read offset, at least the offset resumed at) from the bytes
+    /// read; from the file only if they do not cover it (not expected).
+    private func edge(before offset: Int64) -> Fingerprint {
+        let from = offset - min(offset, Int64(Fingerprint.edgeLength))
+        if from >= recentStart, offset <= recentStart + Int64(recent.count) {
+            return Fingerprint(of: recent[Int(from - recentStart)..<Int(offset - recentStart)])
+        }
+        if offset == readOffset { return readEdge }
+        return Fingerprint.edge(fd: fd, before: offset) ?? .empty
     }
 
     /// Whether a stored position belongs to this file: same identity, the file is at least as long as
@@ -98,6 +120,38 @@ final class OpenFile {
         readEdge = position.edge
         stream = LineRecordStream(format: format, options: options, firstLineNumber: Int(clamping: position.lineNumber))
         if position.offset > 0 { extendFingerprint() }
+        // The bytes before the offset, as far as the fingerprint and the edge need them, if they are the
+        // ones the position was taken of.
+        firstBytes = position.offset == 0 ? [] : nil
+        if position.offset > 0, position.offset < Int64(Fingerprint.maxLength),
+           let first = Self.bytes(fd: fd, at: 0, length: Int(position.offset)),
+           first.count >= fingerprint.length ? Fingerprint(of: first[0..<fingerprint.length]) == fingerprint : false {
+            firstBytes = first
+        }
+        recentStart = position.offset
+        recent = []
+        let edgeLength = Int(min(position.offset, Int64(Fingerprint.edgeLength)))
+        if edgeLength > 0, let before = Self.bytes(fd: fd, at: position.offset - Int64(edgeLength), length: edgeLength),
+           position.edge.length == 0 || Fingerprint(of: before) == position.edge {
+            recent = before
+            recentStart = position.offset - Int64(edgeLength)
+        }
+    }
+
+    /// `length` bytes of an open file from `offset`, nil if it has fewer or the read fails.
+    private static func bytes(fd: Int32, at offset: Int64, length: Int) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: length)
+        var got = 0
+        while got < length {
+            let n = buffer.withUnsafeMutableBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                return pread(fd, base + got, length - got, off_t(offset) + off_t(got))
+            }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return nil }
+            got += n
+        }
+        return buffer
     }
 
     /// Takes the fingerprint of as many first bytes as the file has, up to ``Fingerprint/maxLength``,
@@ -107,6 +161,13 @@ final class OpenFile {
               fingerprint.matches(fd: fd) else { return }
         let length = Int(min(size, Int64(Fingerprint.maxLength)))
         if let grown = Fingerprint.read(fd: fd, length: length) { fingerprint = grown }
+    }
+
+    /// Prepares a file queued to be read after another from its current offset: its size, time and
+    /// first bytes now, so that a truncation (copytruncate) before its turn is noticed and its copy found.
+    func queue() {
+        _ = measure()
+        extendFingerprint()
     }
 
     /// Whether the file still has a name (it was not deleted).
@@ -139,14 +200,37 @@ final class OpenFile {
         } while n < 0 && errno == EINTR
         guard n > 0 else { return n }
         buffer.withUnsafeBytes { stream.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &rows, errors: &errors) }
+        let readStart = readOffset
         readOffset += Int64(n)
         readEdge = Fingerprint(of: buffer[max(0, n - Fingerprint.edgeLength)..<n])
         lastReadAt = now
-        if fingerprint.length < Fingerprint.maxLength, readOffset > Int64(fingerprint.length) {
-            let length = Int(min(readOffset, Int64(Fingerprint.maxLength)))
-            if let grown = Fingerprint.read(fd: fd, length: length) { fingerprint = grown }
-        }
+        remember(buffer[0..<n], readAt: readStart)
         return n
+    }
+
+    /// Keeps what the fingerprint and the next positions' edges need of the bytes just read at `start`.
+    private func remember(_ bytes: ArraySlice<UInt8>, readAt start: Int64) {
+        if var first = firstBytes, first.count < Fingerprint.maxLength, Int64(first.count) == start {
+            first += bytes.prefix(Fingerprint.maxLength - first.count)
+            firstBytes = first
+            if first.count > fingerprint.length { fingerprint = Fingerprint(of: first) }
+        }
+        let consumed = baseOffset + Int64(stream.consumedBytes)
+        let keepFrom = max(0, consumed - Int64(Fingerprint.edgeLength))
+        let base = bytes.startIndex
+        if keepFrom >= start {
+            recent = Array(bytes[(base + Int(keepFrom - start))...])
+            recentStart = keepFrom
+        } else if recentStart + Int64(recent.count) == start {
+            if keepFrom > recentStart {
+                recent.removeFirst(Int(keepFrom - recentStart))
+                recentStart = keepFrom
+            }
+            recent += bytes
+        } else {
+            recent = Array(bytes)
+            recentStart = start
+        }
     }
 
     /// Parses the unterminated last line (as a line) and emits a held record: the file will not grow.
