@@ -57,6 +57,14 @@ import LogStoreFormat
         #expect(a["path"] == .string(#"/q?a="b""#))
     }
 
+    @Test func userAgentWithoutClosingQuoteRunsToTheEnd() throws {
+        // Line 8899 of the elastic Apache sample ends like this.
+        let line = #"46.118.127.106 - - [20/May/2015:12:05:17 +0000] "GET /x.py HTTP/1.1" 200 235 "-" "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html"#
+        let (records, _, stats) = parsed([line], format: .access)
+        #expect(stats.unmatched.isEmpty)
+        #expect(attributes(try #require(records.first))["user_agent"] == .string("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html"))
+    }
+
     @Test func malformedRequestLineIsKeptWhole() throws {
         let line = #"1.2.3.4 - - [10/Oct/2000:13:55:36 +0000] "\x16\x03\x01" 400 0 "-" "-""#
         let r = try #require(parsed([line], format: .access).records.first)

@@ -11,7 +11,8 @@ import LogStoreFormat
 /// - attributes, in this order, each left out when the field is `-`: `client` (IPv4, IPv6 or a host
 ///   name), `ident`, `user`, `method`, `path`, `protocol` (a request line that is not `METHOD PATH
 ///   PROTOCOL` is kept whole as `request`), `status` and `bytes` as integers, then in the combined format
-///   `referer` and `user_agent` (escapes such as `\"` decoded).
+///   `referer` and `user_agent` (escapes such as `\"` decoded; a user agent whose closing quote is
+///   missing runs to the end of the line).
 /// - after them, `key=value` pairs (nginx formats often append `rt=$request_time request_id=$request_id`)
 ///   become attributes typed as in logfmt; `request_id`, `correlation_id` and `trace_id` give the
 ///   correlation ID. Any other trailing field is kept as `extra`.
@@ -68,7 +69,10 @@ struct AccessLogParser {
         if c.current == UInt8(ascii: "\"") {
             guard let (referer, refererEscaped) = c.takeQuoted() else { return .text(reason: "unterminated referer in access log line") }
             c.skipSpaces()
-            guard let (agent, agentEscaped) = c.takeQuoted() else { return .text(reason: "no quoted user agent after the referer") }
+            guard c.current == UInt8(ascii: "\"") else { return .text(reason: "no quoted user agent after the referer") }
+            // A user agent cut short (no closing quote: seen in real logs) runs to the end of the line.
+            let (agent, agentEscaped) = c.takeQuoted() ?? (c.i + 1..<c.n, c.string(c.i + 1..<c.n).contains("\\"))
+            if agent.upperBound == c.n, c.i < c.n { c.i = c.n }
             if !c.isDash(referer) {
                 attributes.append(Attribute("referer", .string(refererEscaped ? c.unescaped(referer) : c.string(referer))))
             }
