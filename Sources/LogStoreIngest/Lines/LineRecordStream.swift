@@ -215,8 +215,9 @@ public struct LineRecordStream: Sendable {
         Self.encode(records, into: &rows)
     }
 
-    /// Whether a text record is held back for possible continuation lines.
-    public var holdsRecord: Bool { held != nil }
+    /// Whether a text record is held back for possible continuation lines, or `auto` holds lines while
+    /// it collects its sample (both released by ``flushHeldRecord(into:)``).
+    public var holdsRecord: Bool { held != nil || (resolvedFormat == nil && !sample.isEmpty) }
 
     /// The splitter, moved out (leaving an empty one) so that it can call back into `self`.
     private mutating func takeSplitter() -> LineSplitter {

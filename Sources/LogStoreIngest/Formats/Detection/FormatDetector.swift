@@ -4,7 +4,8 @@
 /// them: Docker json-file, CRI, NDJSON (any line that starts with `{`), Apache/nginx access log, Apache/nginx
 /// error log, syslog and logfmt (lines that start with a `key=value` pair and hold at least two). The
 /// format that fits most lines wins if it fits more than half of them, earlier in that list on a tie;
-/// otherwise the input is plain text.
+/// otherwise the input is NDJSON if any line starts with `{` (so a JSON file with many bad lines still
+/// has them reported as NDJSON errors), else plain text.
 public enum FormatDetector {
     /// Lines looked at.
     public static let sampleLines = 16
@@ -55,7 +56,13 @@ public enum FormatDetector {
                 best = Detection(format: format, matched: count, lines: copies.count)
             }
         }
-        if bestCount * 2 <= copies.count { return Detection(format: .text, matched: copies.count, lines: copies.count) }
+        if bestCount * 2 <= copies.count {
+            // NDJSON was the default before detection: a sample with any line that starts with '{' and
+            // no format that fits most lines stays NDJSON, so its bad lines are reported as before.
+            let json = copies.filter { $0.withUnsafeBufferPointer { b in b.baseAddress.map { fits(.ndjson, $0, count: b.count, options: options, now: now) } ?? false } }.count
+            if json > 0 { return Detection(format: .ndjson, matched: json, lines: copies.count) }
+            return Detection(format: .text, matched: copies.count, lines: copies.count)
+        }
         return best
     }
 
