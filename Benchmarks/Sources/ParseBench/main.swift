@@ -2,7 +2,8 @@
 // bytes, through LineRecordStream in 2 MiB chunks into the row encoding (what `logstore ingest` does), median of
 // --reps runs; and optionally `logstore ingest` of a generated access log through a release binary.
 //
-//   swift run -c release --package-path Benchmarks ParseBench [--mb 32] [--reps 5] [--logstore .build/release/logstore --ingest-mb 64]
+//   swift run -c release --package-path Benchmarks ParseBench [--mb 32] [--reps 5] [--formats access,cri]
+//       [--logstore .build/release/logstore --ingest-mb 64]
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,6 +14,7 @@ var megabytes = 32
 var reps = 5
 var logstorePath: String?
 var ingestMB = 64
+var only: Set<String> = []
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     switch a {
@@ -20,8 +22,9 @@ while let a = args.popFirst() {
     case "--reps": reps = Int(args.popFirst() ?? "") ?? reps
     case "--logstore": logstorePath = args.popFirst()
     case "--ingest-mb": ingestMB = Int(args.popFirst() ?? "") ?? ingestMB
+    case "--formats": only = Set((args.popFirst() ?? "").split(separator: ",").map(String.init))
     default:
-        print("usage: ParseBench [--mb N] [--reps N] [--logstore PATH [--ingest-mb N]]")
+        print("usage: ParseBench [--mb N] [--reps N] [--formats access,syslog,…] [--logstore PATH [--ingest-mb N]]")
         exit(2)
     }
 }
@@ -63,7 +66,7 @@ options.path = "/var/log/containers/web-1_shop_nginx-" + String(repeating: "ab",
 print("ParseBench: \(megabytes) MB per format, median of \(reps) runs, LineRecordStream → row encoding, 2 MiB chunks")
 print("format      | MB/s format | MB/s text, same bytes | ratio | records/s (format)")
 print("---|---|---|---|---")
-for format in [LineFormat.access, .errorLog, .syslog, .docker, .cri, .pattern, .auto] {
+for format in [LineFormat.access, .errorLog, .syslog, .docker, .cri, .pattern, .auto] where only.isEmpty || only.contains(format.rawValue) {
     let generated: LineFormat = format == .auto ? .access : format
     let bytes = Inputs.make(generated, bytes: megabytes << 20)
     var formatTimes: [Double] = [], textTimes: [Double] = []

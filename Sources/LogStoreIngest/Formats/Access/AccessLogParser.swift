@@ -54,8 +54,12 @@ struct AccessLogParser {
         add("ident", ident)
         add("user", user)
         let requestText = escaped ? c.unescaped(request) : c.string(request)
-        let parts = requestText.split(separator: " ", omittingEmptySubsequences: false)
-        if parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty {
+        if !escaped, let (method, path, proto) = Self.requestParts(c, request) {
+            attributes.append(Attribute("method", .string(c.string(method))))
+            attributes.append(Attribute("path", .string(c.string(path))))
+            attributes.append(Attribute("protocol", .string(c.string(proto))))
+        } else if escaped, case let parts = requestText.split(separator: " ", omittingEmptySubsequences: false),
+                  parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty {
             attributes.append(Attribute("method", .string(String(parts[0]))))
             attributes.append(Attribute("path", .string(String(parts[1]))))
             attributes.append(Attribute("protocol", .string(String(parts[2]))))
@@ -86,6 +90,16 @@ struct AccessLogParser {
         let record = LogRecord(timestamp: timestamp, level: level, source: options.source, correlationID: correlationID,
                                message: requestText, attributes: attributes)
         return .record(.init(record, timestamp: true, level: true))
+    }
+
+    /// `METHOD PATH PROTOCOL` within `request`: exactly two single spaces, method and path not empty.
+    static func requestParts(_ c: ByteCursor, _ request: Range<Int>) -> (Range<Int>, Range<Int>, Range<Int>)? {
+        var first = -1, second = -1
+        for k in request where c.p[k] == 0x20 {
+            if first < 0 { first = k } else if second < 0 { second = k } else { return nil }
+        }
+        guard first > request.lowerBound, second > first + 1 else { return nil }
+        return (request.lowerBound..<first, first + 1..<second, second + 1..<request.upperBound)
     }
 
     /// `key=value` pairs and other fields after the standard ones; returns the correlation ID found.
