@@ -1,6 +1,7 @@
 // ParseBench (issue 17): each line format's parser throughput (MB/s) against the plain-text parser on the same
-// bytes, through LineRecordStream in 2 MiB chunks into the row encoding (what `logstore ingest` does), median of
-// --reps runs; and optionally `logstore ingest` of a generated access log through a release binary.
+// bytes, through LineRecordStream in 2 MiB chunks with every record encoded as a WAL row (RowCodec), median of
+// --reps runs; an in-process ingest of --ingest-mb of access log into a store; and optionally `logstore ingest`
+// of the same generated access log through a release binary.
 //
 //   swift run -c release --package-path Benchmarks ParseBench [--mb 32] [--reps 5] [--formats access,cri]
 //       [--logstore .build/release/logstore --ingest-mb 64]
@@ -31,28 +32,62 @@ while let a = args.popFirst() {
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
-/// Seconds to parse `bytes` in `format` into rows, and the records made.
+/// Seconds to parse `bytes` in `format` and encode each record as a WAL row (what `logstore ingest` does
+/// before appending), and the records made.
 func parse(_ bytes: [UInt8], _ format: LineFormat, options: LineParserOptions) -> (Double, Int) {
-    var records = 0
+    var count = 0
     let d = ContinuousClock().measure {
         var stream = LineRecordStream(format: format, options: options)
-        var rows = EncodedRows()
+        var records: [LogRecord] = []
         var errors: [LineError] = []
+        var rows = ByteWriter()
+        func encode() {
+            for r in records { RowCodec.encode(r, into: &rows) }
+            count += records.count
+            records.removeAll(keepingCapacity: true)
+            rows = ByteWriter()
+        }
         let chunk = 2 << 20
         bytes.withUnsafeBytes { all in
             var at = 0
             while at < all.count {
                 let end = min(at + chunk, all.count)
-                stream.feed(UnsafeRawBufferPointer(rebasing: all[at..<end]), into: &rows, errors: &errors)
-                records += rows.count
-                rows.removeAll()
+                stream.feed(UnsafeRawBufferPointer(rebasing: all[at..<end]), into: &records, errors: &errors)
+                encode()
                 at = end
             }
         }
-        stream.finish(into: &rows, errors: &errors)
-        records += rows.count
+        stream.finish(into: &records, errors: &errors)
+        encode()
     }
-    return (seconds(d), records)
+    return (seconds(d), count)
+}
+
+/// Seconds to parse `bytes` in `format` and append the records to a fresh store (durability none), one
+/// thread: parse a 2 MiB chunk, append its records, repeat.
+func ingest(_ bytes: [UInt8], _ format: LineFormat, options: LineParserOptions, at path: String) throws -> Double {
+    let store = try LogStore.open(at: path, options: StoreOptions(durability: .none))
+    var failure: Error?
+    let d = ContinuousClock().measure {
+        var stream = LineRecordStream(format: format, options: options)
+        var records: [LogRecord] = []
+        var errors: [LineError] = []
+        let chunk = 2 << 20
+        bytes.withUnsafeBytes { all in
+            var at = 0
+            while at < all.count, failure == nil {
+                let end = min(at + chunk, all.count)
+                stream.feed(UnsafeRawBufferPointer(rebasing: all[at..<end]), into: &records, errors: &errors)
+                do { try store.append(records) } catch { failure = error }
+                records.removeAll(keepingCapacity: true)
+                at = end
+            }
+        }
+        stream.finish(into: &records, errors: &errors)
+        do { try store.append(records); try store.close() } catch { failure = error }
+    }
+    if let failure { throw failure }
+    return seconds(d)
 }
 
 func median(_ v: [Double]) -> Double { let s = v.sorted(); return s[s.count / 2] }
@@ -63,7 +98,7 @@ options.pattern = try LinePattern(#"^(?<timestamp>\S+ \S+) (?<level>\w+) \[(?<th
                                   timestampLayout: "%F %T")
 options.path = "/var/log/containers/web-1_shop_nginx-" + String(repeating: "ab", count: 32) + ".log"
 
-print("ParseBench: \(megabytes) MB per format, median of \(reps) runs, LineRecordStream → row encoding, 2 MiB chunks")
+print("ParseBench: \(megabytes) MB per format, median of \(reps) runs, LineRecordStream → records → RowCodec rows, 2 MiB chunks")
 print("format      | MB/s format | MB/s text, same bytes | ratio | records/s (format)")
 print("---|---|---|---|---")
 for format in [LineFormat.access, .errorLog, .syslog, .docker, .cri, .pattern, .auto] where only.isEmpty || only.contains(format.rawValue) {
@@ -81,6 +116,19 @@ for format in [LineFormat.access, .errorLog, .syslog, .docker, .cri, .pattern, .
     let f = mb / median(formatTimes), t = mb / median(textTimes)
     let name = format == .auto ? "auto(access)" : format.rawValue
     print("\(name) | \(Int(f.rounded())) | \(Int(t.rounded())) | \(String(Int((f / t * 100).rounded())))% | \(Int((Double(records) / median(formatTimes)).rounded()))")
+}
+
+do {
+    let bytes = Inputs.make(.access, bytes: ingestMB << 20)
+    var times: [Double] = []
+    for rep in 0..<reps {
+        let path = "/tmp/parsebench-store-\(getpid())-\(rep)"
+        times.append(try ingest(bytes, .access, options: options, at: path))
+        _ = system("rm -rf \(path)")
+    }
+    let mb = Double(bytes.count) / 1e6
+    print("\nin-process ingest (LineRecordStream .access → LogStore.append, one thread, durability none) of \(Int(mb)) MB: "
+          + "times \(times.map { ($0 * 100).rounded() / 100 }) s; median \(Int((mb / median(times)).rounded())) MB/s")
 }
 
 if let logstorePath {

@@ -107,8 +107,9 @@ public struct TimestampLayout: Sendable, Hashable {
         }
         guard s.isEmpty else { return nil }
         if let epoch {
-            let (ns, o) = epoch.multipliedReportingOverflow(by: 1_000_000_000)
-            return o ? nil : ns + fraction
+            let (ns, o1) = epoch.multipliedReportingOverflow(by: 1_000_000_000)
+            let (sum, o2) = ns.addingReportingOverflow(fraction)
+            return o1 || o2 ? nil : sum
         }
         let scan = Scan(p: ("" as StaticString).utf8Start, n: 0, reference: reference)
         guard let (ns, _) = scan.withInferredYear(year, month, day, hour, minute, second, fraction, 0) else { return nil }
