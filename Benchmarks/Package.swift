@@ -36,6 +36,12 @@ let package = Package(
         // `logstore serve` over HTTP against ClickHouse's HTTP interface (docs/BENCHMARKS.md, "Issue 12");
         // talks to the processes it starts over sockets only, so it depends on nothing.
         .executableTarget(name: "ServeBench"),
+        // Each line format's parser against the text parser, and `logstore ingest` of an access log
+        // (docs/BENCHMARKS.md, "Issue 17").
+        .executableTarget(name: "ParseBench", dependencies: [
+            .product(name: "LogStore", package: rootName),
+            .product(name: "LogStoreIngest", package: rootName),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

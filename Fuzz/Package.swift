@@ -34,6 +34,8 @@ let package = Package(
         .executableTarget(name: "FuzzNDJSON", dependencies: ["FuzzKit", "CFuzzSupport", logStore, ingest]),
         .executableTarget(name: "FuzzLogfmt", dependencies: ["FuzzKit", "CFuzzSupport", logStore, ingest]),
         .executableTarget(name: "FuzzText", dependencies: ["FuzzKit", "CFuzzSupport", logStore, ingest]),
+        // The line formats of issue 17: access, error-log, syslog, docker, cri, pattern, auto (first byte picks).
+        .executableTarget(name: "FuzzFormats", dependencies: ["FuzzKit", "CFuzzSupport", logStore, ingest]),
         .executableTarget(name: "FuzzFilter", dependencies: ["FuzzKit", "CFuzzSupport", logStore, filter]),
         // The server's decoders: OTLP protobuf and JSON (with both mappings), Loki push, NDJSON bodies.
         .executableTarget(name: "FuzzOTLP", dependencies: ["FuzzKit", "CFuzzSupport", logStore, protocols]),

@@ -20,7 +20,7 @@ if [ "$status" -ne 0 ] && ! grep -q '^=== summary' "$log"; then
 fi
 
 bin="$(swift build -c release --package-path Fuzz --scratch-path Fuzz/.build-fuzz --show-bin-path 2>/dev/null)"
-for t in FuzzBlock FuzzSegment FuzzWAL FuzzNDJSON FuzzLogfmt FuzzText FuzzFilter FuzzOTLP; do
+for t in FuzzBlock FuzzSegment FuzzWAL FuzzNDJSON FuzzLogfmt FuzzText FuzzFormats FuzzFilter FuzzOTLP; do
     [ -d "Fuzz/regressions/$t" ] || continue
     [ -x "$bin/$t" ] || continue
     if "$bin/$t" "Fuzz/regressions/$t"/* >> "$log" 2>&1; then

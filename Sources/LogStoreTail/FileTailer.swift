@@ -47,6 +47,9 @@ import LogStoreIngest
 public final class FileTailer {
     public let store: LogStore
     public let format: LineFormat
+    /// Default nil (every file in ``format``). The format of the file at a path (as matched), for
+    /// per-path rules such as `--file-format '*access*.log=access'`.
+    public var formatOfPath: ((String) -> LineFormat)?
     public let options: TailOptions
     /// What was stored so far (as far as appended: ``run(shouldStop:report:)`` and
     /// ``catchUp(report:)`` return once every batch is).
@@ -172,7 +175,9 @@ public final class FileTailer {
         let absolute = PathPatterns.absolute(path)
         // One follower per file name (`a.log` and `./a.log` are one path, with one checkpoint).
         guard !followedPaths.contains(absolute) else { return nil }
-        let file = FollowedFile(path: path, absolutePath: absolute, format: format, options: parserOptions)
+        var fileOptions = parserOptions
+        fileOptions.path = absolute   // container formats read Kubernetes metadata from it
+        let file = FollowedFile(path: path, absolutePath: absolute, format: formatOfPath?(path) ?? format, options: fileOptions)
         connect(file)
         var events: [TailEvent] = []
         try file.resume(from: stored, candidates: { patterns.rotatedCandidates(of: path) },

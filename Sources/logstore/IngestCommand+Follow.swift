@@ -24,11 +24,14 @@ extension IngestCommand {
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         var parserOptions = LineParserOptions()
         parserOptions.source = source ?? ""
+        let formats = try formats()
+        parserOptions.pattern = formats.pattern
         var tailOptions = TailOptions()
         tailOptions.polling = followPolling
         tailOptions.rotateWait = max(0, rotateWait)
         let tailer = FileTailer(store: store, patterns: files, format: format, parserOptions: parserOptions,
                                 options: tailOptions)
+        if !formats.rules.isEmpty { tailer.formatOfPath = { formats.format(of: $0) } }
         if !quiet, tailer.isPolling { writeStderr("logstore: polling: checking the files every \(tailOptions.pollInterval) s (inotify unavailable or --follow-polling)\n") }
         let started = monotonicSeconds()
         do {

@@ -35,6 +35,9 @@ final class IngestPipeline: Sendable {
     /// Emptied row buffers handed back by the caller.
     private let spare = LockedState<[EncodedRows]>([])
     private let stop = Atomic<Bool>(false)
+    /// The stream's counts after the latest chunk parsed (cumulative: the format `auto` chose, lines
+    /// kept as text per reason); final once ``next()`` has returned nil.
+    private let latest = LockedState<LineStatistics>(LineStatistics())
     /// Signalled when the reader thread is done with the file descriptor.
     private let done = DispatchSemaphore(value: 0)
 
@@ -64,6 +67,9 @@ final class IngestPipeline: Sendable {
         case .failure(let e): throw CLIFailure.data(e.message)
         }
     }
+
+    /// The stream's counts so far (at least those of every chunk handed out).
+    var statistics: LineStatistics { latest.withLock { $0 } }
 
     /// Takes back a chunk that has been appended (reusing its row buffer), letting the reader start
     /// another one.
@@ -109,6 +115,7 @@ final class IngestPipeline: Sendable {
             guard var chunk = acquire(bytes: n) else { return }
             if n == 0 {
                 stream.finish(into: &chunk.rows, errors: &chunk.errors)
+                latest.withLock { [statistics = stream.statistics] in $0 = statistics }
                 if chunk.rows.count > 0 || !chunk.errors.isEmpty {
                     push(.success(consume chunk))
                 } else {
@@ -120,6 +127,7 @@ final class IngestPipeline: Sendable {
             buffer.withUnsafeBytes {
                 stream.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n]), into: &chunk.rows, errors: &chunk.errors)
             }
+            latest.withLock { [statistics = stream.statistics] in $0 = statistics }
             // Consumed, so that the caller holds the only reference to the row buffer.
             push(.success(consume chunk))
         }

@@ -27,7 +27,7 @@ import Glibc
     }
 
     /// Whatever the read size, after every batch the position is exactly the end of the last line stored.
-    @Test(arguments: [LineFormat.text, .ndjson, .logfmt], [1, 3, 7, 64])
+    @Test(arguments: [LineFormat.text, .ndjson, .logfmt, .cri], [1, 3, 7, 64])
     func positionIsAlwaysTheEndOfTheLastStoredLine(format: LineFormat, limit: Int) throws {
         let dir = try TempDir()
         let path = dir.path + "/app.log"
@@ -35,7 +35,8 @@ import Glibc
             switch format {
             case .ndjson: "{\"ts\":1700000000,\"message\":\"m\(i)\"}"
             case .logfmt: "msg=m\(i)"
-            case .text: "m\(i)"
+            case .cri: "2024-01-02T03:04:05Z stdout F m\(i)"
+            default: "m\(i)"
             }
         }
         append(lines.joined(separator: "\n"), to: path)  // the last line unterminated

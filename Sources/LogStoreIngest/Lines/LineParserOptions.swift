@@ -5,7 +5,8 @@ import Darwin
 #endif
 import LogStore
 
-/// Settings shared by the line parsers (``LineRecordStream``, ``LogfmtParser``, ``TextLineParser``).
+/// Settings shared by the line parsers (``LineRecordStream``, ``LogfmtParser``, ``TextLineParser`` and the
+/// formats of ``LineFormat``).
 public struct LineParserOptions: Sendable {
     /// Default `RecordLimits.defaultMaxRecordBytes` (1 MiB). Longest accepted line, and longest record
     /// that multi-line joining may build; longer lines are reported as errors, never truncated.
@@ -21,6 +22,16 @@ public struct LineParserOptions: Sendable {
     /// Default: the wall clock. Nanoseconds since the epoch used as the timestamp of lines that carry
     /// none, and as the reference that gives yearless timestamps (syslog) their year.
     public var now: @Sendable () -> Int64 = LineParserOptions.wallClock
+
+    /// Default nil. The path of the file read: the `docker` and `cri` formats take Kubernetes metadata
+    /// from kubelet log paths (``KubernetesPath``).
+    public var path: String?
+    /// Default nil. The pattern of the `pattern` format (required by it; ignored by the others).
+    public var pattern: LinePattern?
+    /// Default nil (then ``now``). Nanoseconds since the epoch that give year-less timestamps (RFC 3164
+    /// syslog, layouts without `%Y`) their year: typically the file's modification time, so that a
+    /// December line read in January gets the year before.
+    public var yearReference: Int64?
 
     public init() {}
 
@@ -44,6 +55,19 @@ public struct LineStatistics: Sendable, Hashable {
     public var joinedLines = 0
     /// Lines reported as errors.
     public var errors = 0
+    /// Lines that did not fit the format, kept as plain-text records, counted per reason (the access,
+    /// error-log, syslog, docker, cri and pattern formats).
+    public var unmatched: [String: Int] = [:]
+    /// Container log pieces (CRI `P`, Docker lines split at 16 KiB) joined into the record before them.
+    public var joinedPieces = 0
+    /// Container messages stored in pieces: cut at the size limit, or never completed by the end of input
+    /// (those carry the attribute `partial` = true).
+    public var cutMessages = 0
+    /// What `auto` chose (nil for other formats, and until the first lines are in).
+    public var detection: FormatDetector.Detection?
+
+    /// Lines kept as plain text, all reasons together.
+    public var unmatchedTotal: Int { unmatched.values.reduce(0, +) }
 
     public init() {}
 }

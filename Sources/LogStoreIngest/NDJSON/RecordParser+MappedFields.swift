@@ -4,6 +4,7 @@ import LogStoreFormat
 extension RecordParser {
     mutating func resolveTimestamp(objectStart: Int) throws(SyntaxFailure) -> Int64 {
         guard let candidate = slots.timestamp else {
+            if let fallbackTimestamp { return fallbackTimestamp }
             throw SyntaxFailure(offset: objectStart, reason: "missing timestamp")
         }
         switch candidate.value {

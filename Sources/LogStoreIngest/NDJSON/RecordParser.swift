@@ -62,6 +62,9 @@ struct RecordParser<Sink: RecordSink> {
     var slots = Slots()
     var demotions: [Demotion] = []
     let maxDepth: Int
+    /// The timestamp of an object without one; nil makes a missing timestamp an error (NDJSON input).
+    /// A JSON message inside a container log line takes the line's time.
+    var fallbackTimestamp: Int64?
 
     /// A parser delivering to `sink`, allowing objects and arrays nested `maxDepth` deep.
     init(sink: consuming Sink, maxDepth: Int) {

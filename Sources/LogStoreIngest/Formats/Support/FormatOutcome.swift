@@ -1,0 +1,20 @@
+import LogStoreFormat
+
+/// What a format parser made of one line: a record, or the reason the line is kept as plain text.
+///
+/// A line that does not fit its format is never dropped: ``LineRecordStream`` stores it as a plain-text
+/// record (timestamp and level detected as in the text format) and counts it under the reason in
+/// ``LineStatistics/unmatched``.
+enum FormatOutcome {
+    /// The line became a record.
+    case record(TextLineParser.Parsed)
+    /// The line does not fit the format, for the reason given (a short phrase used as a counter key,
+    /// like `"no [time] after the user"`).
+    case text(reason: String)
+}
+
+extension TextLineParser.Parsed {
+    init(_ record: LogRecord, timestamp: Bool, level: Bool) {
+        self.init(record: record, timestampDetected: timestamp, levelDetected: level)
+    }
+}
