@@ -80,6 +80,8 @@ cli_sources = {s: int(cli("count", *window, "--source", s).strip()) for s in ("a
 cli_newest = [json.loads(l) for l in cli("query", *window, "--reverse", "--format", "ndjson").splitlines() if l.strip()]
 cli_stats = json.loads(cli("stats", *window, "--by", "source", "--field", "latency_ms", "--format", "json"))
 cli_trace = json.loads(cli("trace", JOB, "--format", "json"))
+cli_worker = [json.loads(l)["message"].split("\n")[0]
+              for l in cli("query", *window, "--source", "worker", "--format", "ndjson").splitlines() if l.strip()]
 check("fixture: the CLI sees every record", cli_total == len(lines), f"{cli_total} of {len(lines)}")
 
 # 3. The server on a free loopback port with that store.
@@ -161,6 +163,17 @@ try:
     check("search: an expanded record shows the stack trace lines",
           [l.strip() for l in message.splitlines()] == [l.strip() for l in STEP_MESSAGES[4].splitlines()], repr(message))
     screenshot("search-expanded")
+
+    # Context: the records around it from the same source, as the CLI lists that source.
+    driver.find_element(By.CSS_SELECTOR, "tr.detail .context-button").click()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".context-table tr"))
+    around = [t.splitlines()[0] for t in texts(".context-table td.msg")]
+    check("search: context lists the same source's records around it", around == cli_worker, f"page {around}, CLI {cli_worker}")
+
+    # Keyboard: / puts the cursor in the query box.
+    driver.find_element(By.TAG_NAME, "body").send_keys("/")
+    check("search: / focuses the query box", driver.switch_to.active_element.get_attribute("id") == "q",
+          str(driver.switch_to.active_element.get_attribute("id")))
 
     # A click on a value filters by it: the URL and the results change.
     before = driver.current_url
@@ -258,6 +271,37 @@ try:
     page_state("loaded", "true")
     screenshot("search-phone")
     console_errors("phone")
+    # Tokens: a server with --tokens makes the page ask for one; it goes into sessionStorage and the
+    # Authorization header, never into the URL.
+    made = subprocess.run([BIN, "serve", "--new-token", "read"], check=True, capture_output=True, text=True)
+    secret = made.stderr.strip().split()[-1]
+    tokens = os.path.join(work, "tokens")
+    with open(tokens, "w") as f:
+        f.write(made.stdout)
+    guarded = subprocess.Popen([BIN, "serve", "--listen", "127.0.0.1:0", "--store", store,
+                                "--read-only", "--tokens", tokens, "--no-access-log"], stderr=subprocess.PIPE, text=True)
+    try:
+        guarded_port = None
+        for line in guarded.stderr:
+            m = re.match(r"logstore serve: listening on port (\d+)", line)
+            if m:
+                guarded_port = int(m.group(1))
+                break
+        driver.set_window_size(1280, 800)
+        driver.get(f"http://127.0.0.1:{guarded_port}/?view=search")
+        dialog = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#token-dialog[open]"))
+        screenshot("token")
+        driver.find_element(By.ID, "token-input").send_keys(secret, Keys.ENTER)
+        page_state("loaded", "true")
+        stored = driver.execute_script("return sessionStorage.getItem('logstore.token')")
+        check("tokens: the page asks for a token, keeps it in sessionStorage, not in the URL",
+              stored == secret and secret not in driver.current_url, f"stored {stored is not None}, url {driver.current_url}")
+        # The 401 that made the page ask is expected; anything else is an error.
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and "status of 401" not in e["message"]]
+        check("tokens: no JavaScript error in the console", not errors, "; ".join(e["message"] for e in errors)[:500])
+    finally:
+        guarded.terminate()
+        guarded.wait(timeout=30)
 except Exception as error:   # a wait that timed out: report it with what the console said
     logs = "; ".join(e["message"] for e in driver.get_log("browser"))[:800]
     check("run: every step finished", False, f"{type(error).__name__} at {driver.current_url}: {str(error)[:200]} console: {logs}")
