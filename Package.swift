@@ -78,7 +78,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
-        ]),
+        ], resources: [.embedInCode("Viewer/Assets")]),
         // Forwarding a store's records to other systems exactly once (docs/FORWARDING.md); one folder per sink.
         // The engine does not depend on it.
         .target(name: "LogStoreForward", dependencies: [

@@ -32,6 +32,20 @@ elif [ "$otel_status" -ne 0 ]; then
     failed=$((failed + 1))
 fi
 if [ "$otel_status" -ne 0 ]; then status=1; fi
+# The web viewer in headless Chromium against `logstore serve`; its checks count in the line below.
+viewer_log=$(mktemp)
+scripts/viewer-test.sh > "$viewer_log" 2>&1
+viewer_status=$?
+grep -E "^FAIL |viewer-test:" "$viewer_log"
+viewer_counts=$(tail -n 1 "$viewer_log")
+echo "Viewer in Chromium: ${viewer_counts}"
+rm -f "$viewer_log"
+if [[ "$viewer_counts" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
+elif [ "$viewer_status" -ne 0 ]; then
+    failed=$((failed + 1))
+fi
+if [ "$viewer_status" -ne 0 ]; then status=1; fi
 # Steps .ci/run ran before (fuzzing, sanitizers) that failed, and a failed example check, count as failed tests.
 extra=$(( ${CI_EXTRA_FAILED:-0} + examples_failed ))
 if [ "$extra" -gt 0 ]; then failed=$((failed + extra)); status=1; fi

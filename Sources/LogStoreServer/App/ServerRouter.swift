@@ -8,6 +8,7 @@ enum ServerRouter {
         router.add(middleware: RequestMetricsMiddleware(metrics: state.metrics))
 
         HealthRoutes(state: state).register(on: router.group())
+        ViewerRoutes().register(on: router.group())
         let ingest = router.group().add(middleware: TokenAuthMiddleware(tokens: state.tokens, scope: .ingest))
         IngestRoutes(state: state).register(on: ingest)
         let admin = router.group().add(middleware: TokenAuthMiddleware(tokens: state.tokens, scope: .admin))

@@ -61,6 +61,9 @@ struct AggregateRoutes: Sendable {
         let by = parameters.string("by")
         let key = by.flatMap(GroupKey.init)
         if let by, key == nil { return Responses.jsonError(.badRequest, "by: '\(by)' is not level, source or attr.KEY") }
+        if case .level = key, let histogram = LevelHistogram(plan: plan, step: step) {
+            return levelHits(histogram)
+        }
         var buckets: [Int64: (count: Int, by: [String: Int])] = [:]
         let complete: Bool
         do {
@@ -93,6 +96,26 @@ struct AggregateRoutes: Sendable {
             out.raw("}")
         }
         out.raw("],\"truncated\":\(!complete)}\n")
+        return Responses.bytes(.ok, out.bytes, contentType: "application/json")
+    }
+
+    /// `hits?by=level` over a bounded range without a residual filter: from block summaries.
+    private func levelHits(_ histogram: LevelHistogram) -> Response {
+        let buckets: [LevelHistogram.Bucket]
+        do { buckets = try state.withReader { try histogram.buckets($0) } } catch { return failed(error) }
+        var out = JSONWriter()
+        out.raw("{\"step_ns\":\(histogram.step),\"buckets\":[")
+        for (i, bucket) in buckets.enumerated() {
+            if i > 0 { out.raw(",") }
+            out.raw("{\"time\":\"\(TimestampParser.formatRFC3339(bucket.start))\",\"timestamp_ns\":\(bucket.start),\"count\":\(bucket.count),\"by\":{")
+            for (j, entry) in bucket.byLevel.enumerated() {
+                if j > 0 { out.raw(",") }
+                out.key(entry.level)
+                out.raw(String(entry.count))
+            }
+            out.raw("}}")
+        }
+        out.raw("],\"truncated\":false}\n")
         return Responses.bytes(.ok, out.bytes, contentType: "application/json")
     }
 
@@ -162,38 +185,43 @@ struct AggregateRoutes: Sendable {
         let key = by.flatMap(GroupKey.init)
         if let by, key == nil { return Responses.jsonError(.badRequest, "by: '\(by)' is not level, source or attr.KEY") }
         let field = parameters.string("field")
-        var groups: [String: (count: Int, errors: Int, values: [Double])] = [:]
+        var every: Int64?
+        if let text = parameters.string("every") {
+            guard let d = DurationParser.parse(text), d > 0 else {
+                return Responses.jsonError(.badRequest, "every: '\(text)' is not a duration (1m, 1h, 1d)")
+            }
+            every = d
+        }
+        var groups: [String: StatsTally] = [:]
         let complete: Bool
         do {
             complete = try scan(plan) { record in
                 let group = key?.value(of: record) ?? ""
                 guard groups[group] != nil || groups.count < Self.maxDistinct else { return }
-                var entry = groups[group] ?? (0, 0, [])
-                entry.count += 1
-                if record.level >= .error { entry.errors += 1 }
-                if let field, let v = record.attribute(field)?.numericValue { entry.values.append(v) }
-                groups[group] = entry
+                var value: Double?
+                if let field, let v = record.attribute(field)?.numericValue, v.isFinite { value = v }
+                let bucket = every.map { LevelHistogram.floor(record.timestamp, $0) }
+                groups[group, default: StatsTally()].add(record, value: value, bucket: bucket)
             }
         } catch { return failed(error) }
         let statistics = state.store.statistics
         var out = JSONWriter()
         out.raw("{\"store\":{\"segments\":\(statistics.segmentCount),\"segment_records\":\(statistics.segmentRecords),\"segment_bytes\":\(statistics.segmentBytes),\"buffered_records\":\(statistics.bufferedRecords)},")
         out.raw("\"truncated\":\(!complete),\"groups\":[")
-        for (i, (name, entry)) in groups.sorted(by: { $0.value.count > $1.value.count || ($0.value.count == $1.value.count && $0.key < $1.key) }).enumerated() {
+        for (i, (name, entry)) in groups.sorted(by: { $0.value.total.count > $1.value.total.count || ($0.value.total.count == $1.value.total.count && $0.key < $1.key) }).enumerated() {
             if i > 0 { out.raw(",") }
             out.raw("{")
             if let by { out.key(by); out.string(name); out.raw(",") }
-            out.raw("\"count\":\(entry.count),\"errors\":\(entry.errors),\"error_rate\":")
-            out.double(entry.count == 0 ? 0 : Double(entry.errors) / Double(entry.count))
-            if field != nil {
-                let sorted = entry.values.sorted()
-                out.raw(",\"n\":\(sorted.count)")
-                for (name, q) in [("p50", 0.50), ("p95", 0.95), ("p99", 0.99), ("max", 1.0)] {
-                    out.raw(",\"\(name)\":")
-                    if sorted.isEmpty { out.raw("null") } else {
-                        out.double(sorted[min(sorted.count - 1, Int((q * Double(sorted.count - 1)).rounded(.up)))])
-                    }
+            out.statsFigures(entry.total, field: field != nil)
+            if every != nil {
+                out.raw(",\"series\":[")
+                for (j, bucket) in entry.buckets.keys.sorted().enumerated() {
+                    if j > 0 { out.raw(",") }
+                    out.raw("{\"time\":\"\(TimestampParser.formatRFC3339(bucket))\",\"timestamp_ns\":\(bucket),")
+                    out.statsFigures(entry.buckets[bucket] ?? StatsTally.Figures(), field: field != nil)
+                    out.raw("}")
                 }
+                out.raw("]")
             }
             out.raw("}")
         }
