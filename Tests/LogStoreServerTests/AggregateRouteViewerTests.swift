@@ -90,7 +90,8 @@ import Testing
     }
 
     /// `every=` adds a series per group; percentiles are nearest-rank, as `logstore stats` gives them.
-    @Test func statsEveryGivesNearestRankPercentilesPerBucket() async throws {
+    /// `facets?scan=N&order=desc` counts the newest N records only.
+    @Test func statsEveryAndFacetsOfTheNewest() async throws {
         try await QueryRouteTests.seeded().run { client in
             // latency = i for record i, one per second from a 10 s boundary: buckets of 0…9, 10…19, 20…29.
             let stats = try await client.execute(uri: "/api/v1/stats?field=latency&every=10s", method: .get) { try json($0) }
@@ -109,6 +110,15 @@ import Testing
             let bySource = try await client.execute(uri: "/api/v1/stats?by=source&field=latency&every=10s", method: .get) { try json($0) }
             let a = try #require((bySource["groups"] as? [[String: Any]])?.first { $0["source"] as? String == "a" })
             #expect((a["series"] as? [[String: Any]])?.map { $0["p50"] as? Double } == [4, 14, 24])   // 0,2,4,6,8 → rank 3
+
+            // Facets of the newest ten records only (records 20…29): three errors, five of each source.
+            let facets = try await client.execute(uri: "/api/v1/facets?scan=10&order=desc", method: .get) { try json($0) }
+            #expect(facets["scanned"] as? Int == 10)
+            #expect(facets["truncated"] as? Bool == true)
+            let fields = try #require(facets["facets"] as? [String: [[String: Any]]])
+            #expect(fields["level"]?.first { $0["value"] as? String == "error" }?["count"] as? Int == 3)
+            #expect(fields["source"]?.compactMap { $0["count"] as? Int } == [5, 5])
+            #expect(try await client.execute(uri: "/api/v1/facets?scan=0", method: .get).status == .badRequest)
 
             let bad = try await client.execute(uri: "/api/v1/stats?every=often", method: .get)
             #expect(bad.status == .badRequest)
