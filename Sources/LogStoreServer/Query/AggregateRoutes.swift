@@ -28,7 +28,7 @@ struct AggregateRoutes: Sendable {
     }
 
     /// Reads matching records in order; false when it stopped at ``maxScanned``.
-    private func scan(_ plan: FilterPlan, _ body: (LogRecord) -> Void) throws -> Bool {
+    private func scan(_ plan: FilterPlan, most: Int = maxScanned, _ body: (LogRecord) -> Void) throws -> Bool {
         let reader = try state.reader()
         defer { reader.release() }
         let iterator = try reader.store.query(plan.query)
@@ -36,7 +36,7 @@ struct AggregateRoutes: Sendable {
         while let record = try iterator.next() {
             guard plan.matches(record) else { continue }
             scanned += 1
-            if scanned > Self.maxScanned { return false }
+            if scanned > most { return false }
             body(record)
         }
         return true
@@ -121,14 +121,24 @@ struct AggregateRoutes: Sendable {
 
     /// The `limit` (default 10) most frequent values of source, level and each attribute among the
     /// matching records: `{"scanned": N, "facets": {"source": [{"value": …, "count": N}], "level": […], "attr.status": […]}}`.
+    /// `scan=N` reads at most N records (`"truncated": true` when more match), `order=desc` the newest first.
     func facets(_ request: Request) -> Response {
-        let parameters: QueryParameters, plan: FilterPlan
+        let parameters: QueryParameters
+        var plan: FilterPlan
         switch prepare(request) {
         case .success(let p): (parameters, plan) = p
         case .failure(let e): return Responses.jsonError(.badRequest, e.message)
         }
-        let limit: Int
-        do throws(QueryParameters.Invalid) { limit = try parameters.int("limit", default: 10, range: 1...1000) } catch {
+        let limit: Int, most: Int
+        do throws(QueryParameters.Invalid) {
+            limit = try parameters.int("limit", default: 10, range: 1...1000)
+            most = try parameters.int("scan", default: Self.maxScanned, range: 1...Self.maxScanned)
+            switch parameters.string("order") ?? "asc" {
+            case "asc": plan.query.order = .ascending
+            case "desc": plan.query.order = .descending
+            case let other: throw QueryParameters.Invalid(message: "order: '\(other)' is neither asc nor desc")
+            }
+        } catch {
             return Responses.jsonError(.badRequest, error.message)
         }
         var fields: [String: [String: Int]] = ["source": [:], "level": [:]]
@@ -136,7 +146,7 @@ struct AggregateRoutes: Sendable {
         var scanned = 0
         let complete: Bool
         do {
-            complete = try scan(plan) { record in
+            complete = try scan(plan, most: most) { record in
                 scanned += 1
                 fields["source", default: [:]][record.source, default: 0] += 1
                 fields["level", default: [:]][record.level.name, default: 0] += 1

@@ -4,6 +4,13 @@ import { svg, el, formatTime, formatNumber, nsToMs, LEVELS } from "./format.js";
 
 const W = 1000;
 
+/** The smallest of 1, 2, 2.5, 5 × 10^k at or above v: round axis ends, so the four ticks are round too. */
+function niceCeil(v) {
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 4, 5, 8, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
 /**
  * The hits histogram. buckets: [{timestamp_ns, count, by: {level: n}}]; sinceNs/untilNs/stepNs as
  * numbers of milliseconds-precision nanoseconds (BigInt-safe strings are converted by the caller).
@@ -78,7 +85,7 @@ export function lineChart(container, { series, sinceMs, untilMs, threshold, unit
   const plotW = W - left - 8, plotH = H - top - bottom;
   const values = series.flatMap((s) => s.points.map((p) => p.value)).filter((v) => v !== null && v !== undefined);
   if (threshold !== null && threshold !== undefined && !Number.isNaN(threshold)) values.push(threshold);
-  const max = Math.max(1e-9, ...values) * 1.05;
+  const max = niceCeil(Math.max(1e-9, ...values) * 1.05);
   const x = (ms) => left + ((ms - sinceMs) / Math.max(1, untilMs - sinceMs)) * plotW;
   const y = (v) => top + plotH - (v / max) * plotH;
   const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart line-chart", role: "img", "aria-label": "Per-bucket values" });

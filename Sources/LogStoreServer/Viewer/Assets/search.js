@@ -11,6 +11,7 @@ export const PRESETS = { "15m": 15 * 60e3, "1h": 3600e3, "24h": 86400e3, "7d": 7
 const STEPS = [["1s", 1e3], ["5s", 5e3], ["10s", 10e3], ["30s", 30e3], ["1m", 60e3], ["5m", 300e3], ["10m", 600e3],
   ["30m", 1800e3], ["1h", 3600e3], ["3h", 10800e3], ["6h", 21600e3], ["12h", 43200e3], ["1d", 86400e3]];
 const PAGE = 100;
+const FACET_SCAN = 100000;
 
 /** The range of a state as milliseconds: presets end now. */
 export function rangeOf(state) {
@@ -128,7 +129,8 @@ export function render(root, state) {
 
   async function loadFacets() {
     try {
-      const answer = await getJSON("/facets", { ...base, limit: 8 }, { signal });
+      // The newest records decide the facets: bounded work however many records the range holds.
+      const answer = await getJSON("/facets", { ...base, limit: 8, scan: FACET_SCAN, order: "desc" }, { signal });
       facets.replaceChildren(...Object.entries(answer.facets).filter(([, values]) => values.length).map(([field, values]) =>
         el("section", { class: "facet" }, el("h3", {}, field),
           el("ul", {}, values.map((v) => el("li", {},
@@ -137,7 +139,7 @@ export function render(root, state) {
             el("span", { class: "count" }, formatNumber(v.count)),
             el("button", { type: "button", class: "mini", title: `Exclude ${field} = ${v.value}`, "aria-label": `Exclude ${field} ${v.value}`,
               onclick: () => onFilter(condition(field, v.value, true)) }, "−")))))));
-      if (answer.truncated) facets.append(el("p", { class: "hint" }, `from the first ${formatNumber(answer.scanned)} records`));
+      if (answer.truncated) facets.append(el("p", { class: "hint", id: "facets-sample" }, `counts of the newest ${formatNumber(answer.scanned)} records`));
       root.dataset.facets = "true";
     } catch (error) {
       if (error.name !== "AbortError") facets.replaceChildren(el("p", { class: "hint" }, "facets: " + error.message));
