@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// Writes JSON text: strings escaped per RFC 8259, numbers in their shortest form.
 struct JSONText {
     private(set) var bytes: [UInt8] = []
@@ -42,6 +48,19 @@ func hexString(_ bytes: some Collection<UInt8>) -> String {
         out.append(JSONText.hexDigits[Int(b & 0xF)])
     }
     return String(decoding: out, as: UTF8.self)
+}
+
+/// Lowercase hex of `data`, read through its contiguous bytes (iterating a `Data` byte by byte is slow).
+func hexString(_ data: Data) -> String {
+    data.withUnsafeBytes { raw in
+        String(unsafeUninitializedCapacity: raw.count * 2) { out in
+            for (i, b) in raw.enumerated() {
+                out[2 * i] = JSONText.hexDigits[Int(b >> 4)]
+                out[2 * i + 1] = JSONText.hexDigits[Int(b & 0xF)]
+            }
+            return raw.count * 2
+        }
+    }
 }
 
 /// The bytes of an even-length hex string, or nil.

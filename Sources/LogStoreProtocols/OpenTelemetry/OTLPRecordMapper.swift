@@ -107,13 +107,19 @@ struct OTLPRecordMapper {
     }
 
     static func timestamp(_ record: OTLPLogRecord, receiveTime: Int64) throws(ProtocolDecodeError) -> Int64 {
-        for (value, field) in [(record.timeUnixNano, "timeUnixNano"), (record.observedTimeUnixNano, "observedTimeUnixNano")] where value != 0 {
-            guard value <= UInt64(Int64.max) else {
-                throw ProtocolDecodeError(place: field, reason: "\(value) ns lies beyond the year 2262; send nanoseconds since 1970")
-            }
-            return Int64(value)
+        let value: UInt64
+        let field: String
+        if record.timeUnixNano != 0 {
+            (value, field) = (record.timeUnixNano, "timeUnixNano")
+        } else if record.observedTimeUnixNano != 0 {
+            (value, field) = (record.observedTimeUnixNano, "observedTimeUnixNano")
+        } else {
+            return receiveTime
         }
-        return receiveTime
+        guard value <= UInt64(Int64.max) else {
+            throw ProtocolDecodeError(place: field, reason: "\(value) ns lies beyond the year 2262; send nanoseconds since 1970")
+        }
+        return Int64(value)
     }
 
     /// The OTLP severity number's range as a level; 0 or unknown: the level `text` names, else info.
@@ -131,7 +137,7 @@ struct OTLPRecordMapper {
 
     /// Lowercase hex of a trace or span id; nil when absent (empty or all zero, which OTLP calls invalid).
     static func hexID(_ bytes: Data, length: Int, field: String) throws(ProtocolDecodeError) -> String? {
-        if bytes.isEmpty || bytes.allSatisfy({ $0 == 0 }) { return nil }
+        if bytes.isEmpty || bytes.withUnsafeBytes({ $0.allSatisfy { $0 == 0 } }) { return nil }
         guard bytes.count == length else {
             throw ProtocolDecodeError(place: field, reason: "\(bytes.count) bytes, expected \(length)")
         }
