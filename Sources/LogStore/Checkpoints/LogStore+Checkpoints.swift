@@ -40,16 +40,6 @@ extension LogStore {
         }
     }
 
-    /// The table an open starts from: `CHECKPOINTS`, then the checkpoints of `replayed` WAL files in
-    /// order (numbers in `walNumbers`, same order).
-    static func loadCheckpoints(_ path: String, io: any StorageIO, replayed: [(walNumber: UInt64, result: WALReadResult)]) throws(LogStoreError) -> CheckpointTable {
-        var table = CheckpointTable(flushed: try readCheckpointsFile(path, io: io))
-        for (number, result) in replayed where !result.checkpoints.isEmpty {
-            table.record(result.checkpoints, lsn: 0, walNumber: number, durableLSN: 0)
-        }
-        return table
-    }
-
     /// The content of the store's `CHECKPOINTS` file (empty when it does not exist). A damaged file
     /// throws ``LogStoreError/Kind/corruption`` with advice.
     static func readCheckpointsFile(_ path: String, io: any StorageIO) throws(LogStoreError) -> [String: [UInt8]] {

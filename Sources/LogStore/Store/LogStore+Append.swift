@@ -21,8 +21,6 @@ extension LogStore {
         return receipt
     }
 
-    /// Appends a batch like ``append(_:)-(some Sequence<LogRecord>)`` but suspends instead of
-    /// blocking a thread while waiting for the sync in `.sync` mode.
     /// Appends a batch together with checkpoints: the producer's positions in its sources after these
     /// records (for example a tailed file's inode and offset). Records and checkpoints go into one WAL
     /// frame, so after a crash both are stored or neither is (docs/FORMAT.md, section 9); read them
@@ -42,6 +40,8 @@ extension LogStore {
         return receipt
     }
 
+    /// Appends a batch like ``append(_:)-(some Sequence<LogRecord>)`` but suspends instead of
+    /// blocking a thread while waiting for the sync in `.sync` mode.
     @discardableResult
     public func appendAsync(_ records: some Sequence<LogRecord>) async throws -> AppendReceipt {
         let receipt = try enqueue(records, checkpoints: [])

@@ -51,7 +51,6 @@ extension LogStore {
                 } catch {
                     state.withLock {
                         shared.flushError = error
-                        shared.flushFailures += 1
                         shared.lastFailedFlushAttempt = attempt
                         state.broadcast()
                     }

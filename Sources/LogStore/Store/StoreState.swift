@@ -15,8 +15,6 @@ struct StoreState {
     var closed = false
     /// The last flush failure, cleared by the next successful flush.
     var flushError: LogStoreError?
-    /// Counts flush failures, so that `flush()` reports only failures that happened while it waited.
-    var flushFailures = 0
     /// Flush attempts the flusher has started, and the number of the last one that failed: `flush()`
     /// and `close()` report only failures of attempts that started after they were called (an attempt
     /// in flight when a fault cleared must not be reported as the caller's failure).

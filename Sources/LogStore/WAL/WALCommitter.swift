@@ -222,7 +222,6 @@ final class WALCommitter: @unchecked Sendable {
         }
     }
 
-    var lastAppendedLSN: Int64 { monitor.withLock { appendedLSN } }
     var lastDurableLSN: Int64 { monitor.withLock { durableLSN } }
 
     /// For ``LogStore/close()``, after ``close()``: a lost append nobody has been told about yet.
