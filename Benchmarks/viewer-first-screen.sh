@@ -16,7 +16,10 @@
 #      facets GET /api/v1/facets?since=NS&until=NS&limit=8&scan=100000&order=desc
 #    and "first screen": the three issued in parallel, as the page does (one `curl -Z --parallel-immediate`
 #    process; wall time until all three are done, measured around that process, so it includes its start).
-#    Then "next page": the query with the cursor the first page returned (what scrolling fetches).
+#    Then "next page": the query with the cursor the first page returned (what scrolling fetches), and for
+#    comparison `/hits?step=3h&by=source`: the same buckets counted by reading every record (the server
+#    answers `by=source` by a record scan; `by=level` from block summaries), i.e. what the histogram would
+#    cost without summaries. Not part of the first screen.
 # Prints a markdown table; removes its temp dir and stops the server on exit (trap).
 #
 # Usage: bash Benchmarks/viewer-first-screen.sh [RECORDS] [RUNS]
@@ -116,6 +119,7 @@ PY
 )"
 [ "$total" = "$records" ] || { echo "histogram counts $total records, expected $records" >&2; exit 1; }
 [ "$page_n" = "100" ] || { echo "first page has $page_n records, expected 100" >&2; exit 1; }
+scan_url="$api/hits?$range&step=3h&by=source"
 next_url="$api/query?$range&order=desc&limit=100&cursor=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$cursor")"
 
 stats() { sort -n | awk '{a[NR]=$1} END {printf "%.0f | %.0f", a[int((NR+1)/2)]*1000, a[NR]*1000}'; }
@@ -140,5 +144,6 @@ echo "| first page of 100 (\`/query?order=desc&limit=100\`) | $(time_one "$page_
 echo "| facets of the newest 100k (\`/facets?limit=8&scan=100000&order=desc\`) | $(time_one "$facets_url") |"
 echo "| **first screen**: the three in parallel, wall time | $(time_screen) |"
 echo "| next page by cursor (scrolling) | $(time_one "$next_url") |"
+echo "| for comparison, not on the page: the same buckets by record scan (\`/hits?step=3h&by=source\`) | $(time_one "$scan_url") |"
 echo
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
