@@ -200,7 +200,8 @@ public final class FileTailer {
             var events: [TailEvent] = []
             let before = file.file?.identity
             let batch = file.step(limit: options.readLimit, buffer: &buffer, rows: &rows, now: monotonicNow(),
-                                  holdTimeout: options.holdTimeout, rotateWait: rotateWait, events: &events)
+                                  holdTimeout: options.holdTimeout, rotateWait: rotateWait, pieces: options.parseThreads,
+                                  events: &events)
             emit(events + pending, report)
             pending.removeAll()
             if let identity = file.file?.identity, identity != before { watcher.watchFile(file.path) }
@@ -218,6 +219,11 @@ public final class FileTailer {
         let filled = rows
         rows = appender.emptyRows()
         try appender.submit(rows: filled, checkpoints: batch.checkpoints, source: file.path)
+        for piece in batch.followingPieces {
+            try appender.submit(rows: piece.rows, checkpoints: [Checkpoint(name: file.checkpointName, value: piece.position.encoded())],
+                                source: file.path)
+            counted.batches += 1
+        }
         counted.bytesRead += batch.bytesRead
         counted.badLines += batch.errors.count
         counted.batches += 1
@@ -242,6 +248,10 @@ public struct TailOptions: Sendable {
     /// (logrotate renames, then signals the program). Lines added later than that are lost. The file
     /// now at the path is read after it.
     public var rotateWait = 5.0
+    /// Default: the processors online, at most 4. A file behind by more than two reads (``readLimit``) is
+    /// read this many reads at a time and parsed on as many threads, in order, each read stored with its
+    /// own position (NDJSON and logfmt; text is parsed on one thread, a record may span lines). 1: never.
+    public var parseThreads = max(1, min(4, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     /// Default 1 s. With inotify, how long a wait for changes lasts before the files are checked anyway
     /// (also how soon a stop request is seen when nothing changes).
     public var checkInterval = 1.0
