@@ -83,10 +83,11 @@ extension FollowedFile {
             positionMoved = true
             return
         }
-        if foundRewritten == nil, let copy = findGzipCopy(of: position, siblings: found.siblings, now: now) {
-            // Rotated, then compressed while the tailer was stopped: the rest is in the `.gz`.
+        if let copy = findGzipCopy(of: position, siblings: found.siblings, now: now) {
+            // Rotated (or copied), then compressed while the tailer was stopped: the rest is in the `.gz`.
+            // (Its inode may already name another file: gzip deleted the original.)
             file = copy
-            events.append(.readingCopy(path: path, copy: copy.openedAs, offset: position.offset))
+            events.append(.readingCopy(path: foundRewritten ?? path, copy: copy.openedAs, offset: position.offset))
             queueRotatedAfter(copy, modifiedAfter: nil, siblings: found.siblings, now: now, events: &events)
             if let current = OpenFile.open(path, format: format, options: options, now: now), !isKnownElsewhere(current),
                !successors.contains(where: { $0.identity == current.identity }) {

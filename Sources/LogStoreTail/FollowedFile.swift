@@ -189,6 +189,9 @@ final class FollowedFile {
             openAtPath(now: now, events: &events)
         } else {
             let next = successors.removeFirst()
+            // Its first bytes as far as it has them now: a position stored before its first read still
+            // identifies it (renamed, compressed or copied and truncated before that read).
+            next.extendFingerprint()
             file = next
             events.append(.following(path: path, offset: next.readOffset, identity: next.identity))
         }
@@ -198,6 +201,7 @@ final class FollowedFile {
     func openAtPath(now: Double, events: inout [TailEvent]) {
         guard let opened = OpenFile.open(path, format: format, options: options, now: now),
               !isKnownElsewhere(opened) else { return }
+        opened.extendFingerprint()
         file = opened
         events.append(.following(path: path, offset: 0, identity: opened.identity))
     }
