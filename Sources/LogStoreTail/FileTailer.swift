@@ -248,10 +248,12 @@ public struct TailOptions: Sendable {
     /// (logrotate renames, then signals the program). Lines added later than that are lost. The file
     /// now at the path is read after it.
     public var rotateWait = 5.0
-    /// Default: the processors online, at most 4. A file behind by more than two reads (``readLimit``) is
-    /// read this many reads at a time and parsed on as many threads, in order, each read stored with its
-    /// own position (NDJSON and logfmt; text is parsed on one thread, a record may span lines). 1: never.
-    public var parseThreads = max(1, min(4, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// Default 1 (off). Above 1, a file behind by more than two reads (``readLimit``) is read this many
+    /// reads at a time and parsed on as many threads, in order, each read stored with its own position
+    /// (NDJSON and logfmt; text is parsed on one thread, a record may span lines). Off by default: on 2
+    /// cores, 2 threads made `ingest --follow` about 10 % slower (docs/BENCHMARKS.md, "Issue 11: parallel
+    /// parsing"); the follower is not bound by parsing.
+    public var parseThreads = 1
     /// Default 1 s. With inotify, how long a wait for changes lasts before the files are checked anyway
     /// (also how soon a stop request is seen when nothing changes).
     public var checkInterval = 1.0
