@@ -45,7 +45,7 @@ let package = Package(
         // Input parsing for collectors: NDJSON, logfmt and plain text.
         .target(name: "LogStoreIngest", dependencies: ["LogStore"]),
         // The file tailer: follows files through rotation, storing each batch with its position (checkpoint).
-        .target(name: "LogStoreTail", dependencies: ["LogStore", "LogStoreIngest"]),
+        .target(name: "LogStoreTail", dependencies: ["LogStore", "LogStoreIngest", "CZlib"]),
         // The `--where` filter language (docs/QUERY.md): parser, evaluation, push-down into LogQuery.
         .target(name: "LogStoreFilter", dependencies: ["LogStore", "LogStoreIngest"]),
         // The Ingestor: batching, bounded buffering with backpressure, retries; counters via swift-metrics.

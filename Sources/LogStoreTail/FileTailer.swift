@@ -205,7 +205,8 @@ public final class FileTailer {
             var events: [TailEvent] = []
             let before = file.file?.identity
             let batch = file.step(limit: options.readLimit, buffer: &buffer, rows: &rows, now: monotonicNow(),
-                                  holdTimeout: options.holdTimeout, rotateWait: rotateWait, events: &events)
+                                  holdTimeout: options.holdTimeout, rotateWait: rotateWait, pieces: options.parseThreads,
+                                  events: &events)
             emit(events + pending, report)
             pending.removeAll()
             if let identity = file.file?.identity, identity != before { watcher.watchFile(file.path) }
@@ -223,6 +224,11 @@ public final class FileTailer {
         let filled = rows
         rows = appender.emptyRows()
         try appender.submit(rows: filled, checkpoints: batch.checkpoints, source: file.path)
+        for piece in batch.followingPieces {
+            try appender.submit(rows: piece.rows, checkpoints: [Checkpoint(name: file.checkpointName, value: piece.position.encoded())],
+                                source: file.path)
+            counted.batches += 1
+        }
         counted.bytesRead += batch.bytesRead
         counted.badLines += batch.errors.count
         counted.batches += 1
@@ -247,6 +253,12 @@ public struct TailOptions: Sendable {
     /// (logrotate renames, then signals the program). Lines added later than that are lost. The file
     /// now at the path is read after it.
     public var rotateWait = 5.0
+    /// Default 1 (off). Above 1, a file behind by more than two reads (``readLimit``) is read this many
+    /// reads at a time and parsed on as many threads, in order, each read stored with its own position
+    /// (NDJSON and logfmt; text is parsed on one thread, a record may span lines). Off by default: on 2
+    /// cores, 2 threads made `ingest --follow` about 10 % slower (docs/BENCHMARKS.md, "Issue 11: parallel
+    /// parsing"); the follower is not bound by parsing.
+    public var parseThreads = 1
     /// Default 1 s. With inotify, how long a wait for changes lasts before the files are checked anyway
     /// (also how soon a stop request is seen when nothing changes).
     public var checkInterval = 1.0

@@ -47,7 +47,11 @@ extension FollowedFile {
         }
         var foundRewritten: String?
         for candidate in [path] + found.all where FileStatus.of(path: candidate)?.identity == position.identity {
-            guard let old = OpenFile.open(candidate, format: format, options: options, now: now), !isKnownElsewhere(old) else { continue }
+            // A position stored while a decompressed `.gz` was read names the `.gz` file.
+            let opened = GzipFile.isGzip(candidate)
+                ? OpenFile.openGzip(candidate, keepFrom: position.offset, format: format, options: options, now: now)
+                : OpenFile.open(candidate, format: format, options: options, now: now)
+            guard let old = opened, !isKnownElsewhere(old) else { continue }
             guard old.accepts(position) else {
                 foundRewritten = candidate
                 continue
@@ -79,6 +83,20 @@ extension FollowedFile {
             positionMoved = true
             return
         }
+        if let copy = findGzipCopy(of: position, siblings: found.siblings, now: now) {
+            // Rotated (or copied), then compressed while the tailer was stopped: the rest is in the `.gz`.
+            // (Its inode may already name another file: gzip deleted the original.)
+            file = copy
+            events.append(.readingCopy(path: foundRewritten ?? path, copy: copy.openedAs, offset: position.offset))
+            queueRotatedAfter(copy, modifiedAfter: nil, siblings: found.siblings, now: now, events: &events)
+            if let current = OpenFile.open(path, format: format, options: options, now: now), !isKnownElsewhere(current),
+               !successors.contains(where: { $0.identity == current.identity }) {
+                current.extendFingerprint()
+                successors.append(current)
+            }
+            positionMoved = true
+            return
+        }
         let reason = foundRewritten != nil
             ? "it is shorter than the stored position (\(position.offset) bytes) or its first bytes changed"
             : "the file stored (\(position.identity)) is no longer there"
@@ -86,7 +104,8 @@ extension FollowedFile {
                    reason: foundRewritten != nil ? "it was truncated or rewritten, or its inode now names another file" : "it is gone",
                    events: &events)
         if let modified = position.modified {
-            queueRotatedAfter(nil, modifiedAfter: modified, siblings: found.siblings, now: now, events: &events)
+            queueRotatedAfter(nil, modifiedAfter: modified, siblings: found.siblings, now: now,
+                              excluding: position.fingerprint, events: &events)
         }
         if FileStatus.of(path: path) != nil { events.append(.startingOver(path: path, reason: reason)) }
         if successors.isEmpty {
@@ -105,8 +124,10 @@ extension FollowedFile {
     /// Queues the siblings modified after `old` (or after `modifiedAfter`, the stored file's time when
     /// it is gone): files rotated after it while the tailer was stopped, oldest first, to be read after
     /// it and before the file at the path.
-    func queueRotatedAfter(_ old: OpenFile?, modifiedAfter: Int64?, siblings: [String], now: Double, events: inout [TailEvent]) {
-        guard let oldModified = old.flatMap({ FileStatus.of(fd: $0.fd)?.modified }) ?? modifiedAfter else { return }
+    /// `excluding`: the fingerprint of a stored file reported lost (its `.gz` is not read from its beginning).
+    func queueRotatedAfter(_ old: OpenFile?, modifiedAfter: Int64?, siblings: [String], now: Double,
+                           excluding: Fingerprint? = nil, events: inout [TailEvent]) {
+        guard let oldModified = old.flatMap({ $0.modified }) ?? modifiedAfter else { return }
         let current = FileStatus.of(path: path)?.identity
         var newer: [(modified: Int64, file: OpenFile)] = []
         for sibling in siblings where !RotatedCandidates.isCompressed(sibling) {
@@ -117,6 +138,11 @@ extension FollowedFile {
                   !isKnownElsewhere(opened) else { continue }
             newer.append((status.modified, opened))
         }
+        // Rotated and compressed (gzip) while stopped: read decompressed, unless an uncompressed one is the same file.
+        let atPath = OpenFile.open(path, format: format, options: options, now: now)
+        newer += gzipSiblings(modifiedAfter: oldModified, siblings: siblings,
+                              chosen: newer.map(\.file) + [old, atPath].compactMap { $0 } + successors,
+                              excluding: excluding, now: now)
         for (_, file) in newer.sorted(by: { $0.modified < $1.modified }) {
             successors.append(file)
             events.append(.queuedRotated(path: path, rotatedPath: file.openedAs))

@@ -68,8 +68,10 @@ final class FollowedFile {
     /// Rows go to `rows` (which the caller empties after storing them).
     /// `rotateWait`: how long a file rotated away is still read after the rotation was seen and after
     /// its last growth, before the tailer moves on (0: at once, once it is read to its end).
+    /// `pieces`: a file behind by more than two reads is read `pieces` reads at a time, parsed on as
+    /// many threads (NDJSON and logfmt; 1: never).
     func step(limit: Int, buffer: inout [UInt8], rows: inout EncodedRows, now: Double, holdTimeout: Double,
-              rotateWait: Double = 0, events: inout [TailEvent]) -> TailBatch? {
+              rotateWait: Double = 0, pieces: Int = 1, events: inout [TailEvent]) -> TailBatch? {
         var batch = TailBatch(checkpointName: checkpointName)
         if file == nil {
             openAtPath(now: now, events: &events)
@@ -112,6 +114,18 @@ final class FollowedFile {
             }
         }
         let available = size - file.readOffset
+        if pieces > 1, available > Int64(2 * limit), file.canReadInParallel,
+           let read = file.readInParallel(limit: limit, pieces: pieces, buffer: &buffer, size: size, now: now),
+           var first = read.pieces.first {
+            // Rows and errors of the first piece go where a plain read puts them; the others follow.
+            swap(&rows, &first.rows)
+            batch.errors = read.pieces.flatMap(\.errors)
+            batch.followingPieces = Array(read.pieces.dropFirst())
+            batch.bytesRead = read.bytes
+            batch.position = first.position
+            positionMoved = false
+            return batch
+        }
         if available > 0 {
             let n = file.read(limit: Int(min(available, Int64(limit))), buffer: &buffer, rows: &rows,
                               errors: &batch.errors, now: now)
@@ -175,6 +189,9 @@ final class FollowedFile {
             openAtPath(now: now, events: &events)
         } else {
             let next = successors.removeFirst()
+            // Its first bytes as far as it has them now: a position stored before its first read still
+            // identifies it (renamed, compressed or copied and truncated before that read).
+            next.extendFingerprint()
             file = next
             events.append(.following(path: path, offset: next.readOffset, identity: next.identity))
         }
@@ -184,6 +201,7 @@ final class FollowedFile {
     func openAtPath(now: Double, events: inout [TailEvent]) {
         guard let opened = OpenFile.open(path, format: format, options: options, now: now),
               !isKnownElsewhere(opened) else { return }
+        opened.extendFingerprint()
         file = opened
         events.append(.following(path: path, offset: 0, identity: opened.identity))
     }

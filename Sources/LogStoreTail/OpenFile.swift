@@ -39,9 +39,12 @@ final class OpenFile {
     /// ``Fingerprint/edgeLength`` bytes before it) and every byte read after it.
     private var recent: [UInt8] = []
     private var recentStart: Int64 = 0
+    /// The modification time of the gzip file this file's bytes were decompressed from (nil: a file
+    /// read as it is): stored with positions and compared with other rotated files' times in its place.
+    private(set) var compressedModified: Int64?
 
-    private let format: LineFormat
-    private let options: LineParserOptions
+    let format: LineFormat
+    let options: LineParserOptions
 
     /// Opens `path` for reading; nil (with errno set) if it cannot be opened or is not a regular file.
     static func open(_ path: String, format: LineFormat, options: LineParserOptions, now: Double) -> OpenFile? {
@@ -56,6 +59,27 @@ final class OpenFile {
         file.seenModified = status.modified
         return file
     }
+
+    /// Opens the gzip file `path` decompressed (``GzipFile/decompress(_:keepFrom:)``), known by the
+    /// gzip file's identity; the bytes before `keepFrom` (beyond the first ones) are not kept. A static
+    /// copy: read to its end once. Nil if it cannot be read or its stream is incomplete.
+    static func openGzip(_ path: String, keepFrom: Int64, format: LineFormat, options: LineParserOptions,
+                         now: Double) -> OpenFile? {
+        guard let status = FileStatus.of(path: path), status.isRegular,
+              case .success(let copy) = GzipFile.decompress(path, keepFrom: keepFrom) else { return nil }
+        let file = OpenFile(fd: copy.fd, identity: status.identity, openedAs: path, format: format, options: options, now: now)
+        file.compressedModified = status.modified
+        file.seenSize = copy.size
+        file.seenModified = status.modified
+        file.isStaticCopy = true
+        return file
+    }
+
+    /// Whether its bytes were decompressed from a gzip file.
+    var isDecompressed: Bool { compressedModified != nil }
+
+    /// Its modification time (for a decompressed file, the gzip file's), nil if `fstat` fails.
+    var modified: Int64? { compressedModified ?? FileStatus.of(fd: fd)?.modified }
 
     private init(fd: Int32, identity: FileIdentity, openedAs: String, format: LineFormat, options: LineParserOptions, now: Double) {
         self.fd = fd
@@ -80,7 +104,7 @@ final class OpenFile {
     func measure() -> Int64? {
         guard let status = FileStatus.of(fd: fd) else { return nil }
         seenSize = status.size
-        seenModified = status.modified
+        seenModified = compressedModified ?? status.modified
         return status.size
     }
 
@@ -206,6 +230,23 @@ final class OpenFile {
         lastReadAt = now
         remember(buffer[0..<n], readAt: readStart)
         return n
+    }
+
+    /// Continues after `bytes`, read at `start` and parsed elsewhere (``readInParallel``): they end with a
+    /// line end, and the line after them is number `lineNumber`.
+    func continueAfter(_ bytes: ArraySlice<UInt8>, readAt start: Int64, lineNumber: Int64, now: Double) {
+        baseOffset = start + Int64(bytes.count)
+        readOffset = baseOffset
+        stream = LineRecordStream(format: format, options: options, firstLineNumber: Int(clamping: lineNumber))
+        lastReadAt = now
+        remember(bytes, readAt: start)
+        readEdge = edge(before: readOffset)
+    }
+
+    /// The bytes read from `from` to `to`, if they are still kept (`recent`).
+    func recentBytes(from: Int64, to: Int64) -> [UInt8]? {
+        guard from >= recentStart, to <= recentStart + Int64(recent.count), from <= to else { return nil }
+        return Array(recent[Int(from - recentStart)..<Int(to - recentStart)])
     }
 
     /// Keeps what the fingerprint and the next positions' edges need of the bytes just read at `start`.

@@ -15,6 +15,9 @@ struct TailBatch {
     /// Positions of other followed paths to store in the same frame (a file handed over to the follower
     /// of the path it was renamed to).
     var alsoStored: [Checkpoint] = []
+    /// Further pieces of a parallel read, stored after the rows in order, each in a frame of its own with
+    /// its position (``OpenFile/readInParallel(limit:pieces:buffer:size:now:)``).
+    var followingPieces: [ParsedPiece] = []
 }
 
 extension TailBatch {

@@ -26,8 +26,13 @@ import Glibc
         // small enough for the slower tailer; rotations and the run time stay as they are.
         let writer = SchemeWriter(dir: logs, scheme: scheme, rotateEvery: 0.6)
         let patterns = scheme.patterns.map { logs + "/" + $0 }
-        writer.start()
         var tailer = try FollowProcess(store: store, paths: patterns, dir: dir)
+        // The writer starts once the tailer has its store open (it then follows every file from its
+        // creation): a file rotated away before a tailer ever looked is not known to it (the first
+        // rotation of the four files of `manyFiles` comes 0.15 s after the start).
+        let up = waitFor(timeout: 60) { FileManager.default.fileExists(atPath: store + "/LOCK") || !tailer.process.isRunning }
+        #expect(up && tailer.process.isRunning, "\(scheme): the tailer did not start: \(tailer.stderr.suffix(2000))")
+        writer.start()
         var stderr = ""
         var kills = 0
         if killEvery != nil {

@@ -20,7 +20,7 @@ enum RotationScheme: String, CaseIterable, Sendable, CustomStringConvertible {
     /// `app.log` deleted, a new `app.log` created (the kernel may give it the freed inode).
     case deleteAndRecreate
     /// Renamed to `app.log.N`, and the file rotated before it compressed with gzip (logrotate's
-    /// `compress` + `delaycompress`): the uncompressed file is deleted.
+    /// `compress` + `delaycompress`): the uncompressed file is deleted; its lines stay readable in the `.gz`.
     case gzipAfterRotate
     /// Four files under one glob, each rotated by rename on its own schedule.
     case manyFiles
@@ -234,8 +234,13 @@ final class SchemeWriter: Sendable {
                     let gz = Process()
                     gz.executableURL = URL(fileURLWithPath: "/usr/bin/gzip")
                     gz.arguments = ["-f", path(previous)]
-                    if (try? gz.run()) != nil { gz.waitUntilExit() }
-                    destroy(o, previous)
+                    // The lines are still readable in the .gz (the tailer reads its unread end from there).
+                    if (try? gz.run()) != nil {
+                        gz.waitUntilExit()
+                        if gz.terminationStatus == 0, let lines = o.rotated.removeValue(forKey: previous) {
+                            o.rotated[previous + ".gz"] = lines
+                        }
+                    }
                 }
             case .manyFiles:
                 let to = "\(o.name).\(g)"
