@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LogStoreIngest
 
 /// Generated inputs, one per format, of about `bytes` bytes each: realistic lines with varying
@@ -20,9 +23,18 @@ struct Inputs {
 
     static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
 
+    /// Today (UTC) as `dd/MMM/yyyy`, so that ingested access lines are inside the store's retention.
+    static let today: String = {
+        var t = time(nil)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        return "\(two(Int(parts.tm_mday)))/\(months[Int(parts.tm_mon)])/\(1900 + Int(parts.tm_year))"
+    }()
+
     /// Lines of `format` until the text reaches `bytes`.
     static func make(_ format: LineFormat, bytes: Int) -> [UInt8] {
         var g = Generator()
+        let today = Self.today
         var out: [UInt8] = []
         out.reserveCapacity(bytes + 512)
         var i = 0
@@ -32,7 +44,7 @@ struct Inputs {
             switch format {
             case .access:
                 let status = [200, 200, 200, 304, 404, 500][g.below(6)]
-                line = "10.\(g.below(256)).\(g.below(256)).\(g.below(256)) - - [17/May/2026:\(h):\(m):\(s) +0000] \"GET \(paths[g.below(paths.count)]) HTTP/1.1\" \(status) \(g.below(90000)) \"-\" \"\(agents[g.below(agents.count)])\""
+                line = "10.\(g.below(256)).\(g.below(256)).\(g.below(256)) - - [\(today):\(h):\(m):\(s) +0000] \"GET \(paths[g.below(paths.count)]) HTTP/1.1\" \(status) \(g.below(90000)) \"-\" \"\(agents[g.below(agents.count)])\""
             case .errorLog:
                 line = "[Sun May 17 \(h):\(m):\(s).\(g.below(999999)) 2026] [proxy:error] [pid \(g.below(60000)):tid \(g.below(99999999))] [client 10.0.0.\(g.below(256)):\(g.below(65535))] AH00957: connect to backend \(g.below(32)) failed"
             case .syslog:

@@ -53,8 +53,6 @@ public struct LineRecordStream: Sendable {
     public private(set) var resolvedFormat: LineFormat?
     /// `auto`: the input held until the format is chosen.
     private var sample: [UInt8] = []
-    /// Line ends in ``sample``.
-    private var sampleNewlines = 0
     /// Errors found while ``flushHeldRecord(into:)`` parsed the sample, handed out by the next call
     /// that takes errors.
     private var pendingErrors: [LineError] = []
@@ -97,6 +95,7 @@ public struct LineRecordStream: Sendable {
     /// sample; does nothing while still collecting.
     private mutating func resolveSample(force: Bool, wholeInput: Bool = true, into records: inout [LogRecord],
                                         errors: inout [LineError]) {
+        let sampleNewlines = sample.count < FormatDetector.sampleBytes ? sample.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } : 0
         guard force || sampleNewlines >= FormatDetector.sampleLines || sample.count >= FormatDetector.sampleBytes else { return }
         let detection = sample.withUnsafeBytes { FormatDetector.detect($0, isWholeInput: force && wholeInput, options: options) }
         statistics.detection = detection
@@ -130,7 +129,6 @@ public struct LineRecordStream: Sendable {
         if !pendingErrors.isEmpty { errors += pendingErrors; pendingErrors = [] }
         if resolvedFormat == nil {
             sample.append(contentsOf: bytes)
-            for b in bytes where b == 0x0A { sampleNewlines += 1 }
             resolveSample(force: false, into: &records, errors: &errors)
             return
         }
