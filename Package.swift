@@ -106,7 +106,7 @@ let package = Package(
         ]),
         // Every Swift example of README.md and the doc comments, compiled (scripts/check-examples.py).
         .testTarget(name: "LogStoreExampleTests", dependencies: [
-            "LogStore", "LogStoreTail", "LogStorePipeline", "LogStoreLogging", "LogStoreForward",
+            "LogStore", "LogStoreIngest", "LogStoreTail", "LogStorePipeline", "LogStoreLogging", "LogStoreForward",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LogStoreProtocolsTests", dependencies: [
