@@ -95,9 +95,19 @@ public struct LineRecordStream: Sendable {
     /// sample; does nothing while still collecting.
     private mutating func resolveSample(force: Bool, wholeInput: Bool = true, into records: inout [LogRecord],
                                         errors: inout [LineError]) {
-        let sampleNewlines = sample.count < FormatDetector.sampleBytes ? sample.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } : 0
-        guard force || sampleNewlines >= FormatDetector.sampleLines || sample.count >= FormatDetector.sampleBytes else { return }
-        let detection = sample.withUnsafeBytes { FormatDetector.detect($0, isWholeInput: force && wholeInput, options: options) }
+        // The choice looks at the first `sampleLines` lines (at most `sampleBytes`) and nothing after them,
+        // however the input was cut into pieces: the same file gets the same format whatever the reads.
+        var window = min(sample.count, FormatDetector.sampleBytes)
+        var newlines = 0
+        for i in 0..<window where sample[i] == 0x0A {
+            newlines += 1
+            if newlines == FormatDetector.sampleLines { window = i + 1; break }
+        }
+        let complete = newlines >= FormatDetector.sampleLines || sample.count >= FormatDetector.sampleBytes
+        guard force || complete else { return }
+        let detection = sample[..<window].withUnsafeBytes {
+            FormatDetector.detect($0, isWholeInput: force && wholeInput && !complete, options: options)
+        }
         statistics.detection = detection
         resolve(detection.format)
         let held = sample
