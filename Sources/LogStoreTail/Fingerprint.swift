@@ -43,17 +43,7 @@ public struct Fingerprint: Sendable, Hashable {
     /// if it has fewer or the read fails.
     static func read(fd: Int32, at offset: Int64 = 0, length: Int) -> Fingerprint? {
         guard length > 0 else { return .empty }
-        var buffer = [UInt8](repeating: 0, count: length)
-        var got = 0
-        while got < length {
-            let n = buffer.withUnsafeMutableBytes { raw -> Int in
-                guard let base = raw.baseAddress else { return 0 }
-                return pread(fd, base + got, length - got, off_t(offset) + off_t(got))
-            }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { return nil }
-            got += n
-        }
+        guard let buffer = readFully(fd: fd, at: offset, length: length) else { return nil }
         return Fingerprint(of: buffer)
     }
 
@@ -74,4 +64,21 @@ public struct Fingerprint: Sendable, Hashable {
     }
 
     private static let fnvOffset: UInt64 = 0xcbf2_9ce4_8422_2325
+}
+
+/// `length` bytes of an open file from `offset` (`pread`, retried on EINTR and short reads); nil if the
+/// file has fewer or the read fails. The descriptor is borrowed, never closed.
+func readFully(fd: Int32, at offset: Int64, length: Int) -> [UInt8]? {
+    var buffer = [UInt8](repeating: 0, count: length)
+    var got = 0
+    while got < length {
+        let n = buffer.withUnsafeMutableBytes { raw -> Int in
+            guard let base = raw.baseAddress else { return 0 }
+            return pread(fd, base + got, length - got, off_t(offset) + off_t(got))
+        }
+        if n < 0, errno == EINTR { continue }
+        guard n > 0 else { return nil }
+        got += n
+    }
+    return buffer
 }

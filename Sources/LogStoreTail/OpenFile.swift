@@ -148,34 +148,18 @@ final class OpenFile {
         // ones the position was taken of.
         firstBytes = position.offset == 0 ? [] : nil
         if position.offset > 0, position.offset < Int64(Fingerprint.maxLength),
-           let first = Self.bytes(fd: fd, at: 0, length: Int(position.offset)),
+           let first = readFully(fd: fd, at: 0, length: Int(position.offset)),
            first.count >= fingerprint.length ? Fingerprint(of: first[0..<fingerprint.length]) == fingerprint : false {
             firstBytes = first
         }
         recentStart = position.offset
         recent = []
         let edgeLength = Int(min(position.offset, Int64(Fingerprint.edgeLength)))
-        if edgeLength > 0, let before = Self.bytes(fd: fd, at: position.offset - Int64(edgeLength), length: edgeLength),
+        if edgeLength > 0, let before = readFully(fd: fd, at: position.offset - Int64(edgeLength), length: edgeLength),
            position.edge.length == 0 || Fingerprint(of: before) == position.edge {
             recent = before
             recentStart = position.offset - Int64(edgeLength)
         }
-    }
-
-    /// `length` bytes of an open file from `offset`, nil if it has fewer or the read fails.
-    private static func bytes(fd: Int32, at offset: Int64, length: Int) -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: length)
-        var got = 0
-        while got < length {
-            let n = buffer.withUnsafeMutableBytes { raw -> Int in
-                guard let base = raw.baseAddress else { return 0 }
-                return pread(fd, base + got, length - got, off_t(offset) + off_t(got))
-            }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { return nil }
-            got += n
-        }
-        return buffer
     }
 
     /// Takes the fingerprint of as many first bytes as the file has, up to ``Fingerprint/maxLength``,

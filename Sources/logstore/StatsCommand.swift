@@ -118,13 +118,5 @@ struct StatsGroup {
     var errorRate: Double { count > 0 ? Double(errors) / Double(count) : 0 }
 
     /// Nearest-rank percentiles p50, p95, p99 and the maximum; nil without values.
-    func percentiles() -> (p50: Double, p95: Double, p99: Double, max: Double)? {
-        guard !values.isEmpty else { return nil }
-        let v = values.sorted()
-        func rank(_ p: Double) -> Double {
-            let i = Int((p * Double(v.count)).rounded(.up)) - 1
-            return v[min(max(i, 0), v.count - 1)]
-        }
-        return (rank(0.50), rank(0.95), rank(0.99), v[v.count - 1])
-    }
+    func percentiles() -> (p50: Double, p95: Double, p99: Double, max: Double)? { NearestRank.summary(values) }
 }

@@ -1,4 +1,5 @@
 import LogStore
+import LogStoreFilter
 
 /// One `/api/v1/stats` group: its figures over the whole range and, with `every=`, per time bucket.
 struct StatsTally {
