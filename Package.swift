@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "LogStore",
-    platforms: [.macOS(.v15)],
+    // Linux only: the engine uses inotify, flock and Glibc directly (README, "Linux only"). No Apple platform
+    // is declared; building elsewhere stops at Sources/LogStore/Support/LinuxOnly.swift with that sentence.
     products: [
         .library(name: "LogStore", targets: ["LogStore"]),
         .library(name: "LogStoreIngest", targets: ["LogStoreIngest"]),
