@@ -16,6 +16,8 @@ struct ForwardSession {
     private var pending: [LogRecord] = []
     private var start = 0
     private var firstPendingArrival: ContinuousClock.Instant?
+    /// The newest sequence number known to be in the store (at the start, then as records are read).
+    private var latestSeen: UInt64 = 0
     private let clock = ContinuousClock()
 
     init(forwarder: ClickHouseForwarder, sink: ClickHouseSink) {
@@ -33,7 +35,9 @@ struct ForwardSession {
                 another store uses this store id, or the store was replaced; use another --store-id
                 """, place: sink.target.description)
         }
+        latestSeen = storeLatest
         forwarder.progressState.withLock { $0.highWaterMark = mark }
+        reportLag()
         if configuration.stopWhenCaughtUp && mark >= storeLatest { return }
 
         let follower: LogFollower
@@ -74,6 +78,8 @@ struct ForwardSession {
             if !records.isEmpty {
                 if start == pending.count { firstPendingArrival = clock.now }
                 pending.append(contentsOf: records)
+                latestSeen = max(latestSeen, records[records.count - 1].sequence)
+                reportLag()
                 idleSince = clock.now
             }
             dropSent()
@@ -132,7 +138,10 @@ struct ForwardSession {
                 }
                 return
             } catch {
-                guard error.isRetryable else { throw error }
+                guard error.isRetryable else {
+                    forwarder.metrics.failed(batch.count, reason: "rejected")
+                    throw error
+                }
                 noteRetry(error)
                 try await pause(backoff.next())
                 let newMark = try await resolve()
@@ -178,12 +187,26 @@ struct ForwardSession {
         var sent = 0
         while start + sent < pending.count, pending[start + sent].sequence <= mark { sent += 1 }
         dropSent()
-        let oldest = start < pending.count ? pending[start].timestamp : nil
         forwarder.progressState.withLock {
             $0.highWaterMark = mark
             $0.sentRecords += sent
-            $0.lagSeconds = oldest.map { max(0, Double(Self.nowNanoseconds() - $0) / 1e9) } ?? 0
         }
+        forwarder.metrics.sent(sent)
+        reportLag()
+        forwarder.savePosition(mark)
+    }
+
+    /// Updates the lag in the progress and the metrics: records above the mark, and the age of the
+    /// oldest record read but not yet in the sink.
+    private func reportLag() {
+        let records = latestSeen > mark ? latestSeen - mark : 0
+        let oldest = start < pending.count ? pending[start].timestamp : nil
+        let seconds = oldest.map { max(0, Double(Self.nowNanoseconds() - $0) / 1e9) } ?? 0
+        forwarder.progressState.withLock {
+            $0.lagRecords = records
+            $0.lagSeconds = seconds
+        }
+        forwarder.metrics.lag(records: records, seconds: seconds)
     }
 
     private mutating func dropSent() {
@@ -195,6 +218,7 @@ struct ForwardSession {
     }
 
     private func noteRetry(_ error: ForwardError) {
+        forwarder.metrics.retried()
         forwarder.progressState.withLock {
             $0.retries += 1
             $0.lastError = error.description
