@@ -18,6 +18,8 @@ struct ForwardSession {
     private var firstPendingArrival: ContinuousClock.Instant?
     /// The newest sequence number known to be in the store (at the start, then as records are read).
     private var latestSeen: UInt64 = 0
+    /// The last sequence number read from the store (starts at the mark the follower starts after).
+    private var lastRead: UInt64 = 0
     private let clock = ContinuousClock()
 
     init(forwarder: ClickHouseForwarder, sink: ClickHouseSink) {
@@ -36,6 +38,7 @@ struct ForwardSession {
                 """, place: sink.target.description)
         }
         latestSeen = storeLatest
+        lastRead = mark
         forwarder.progressState.withLock { $0.highWaterMark = mark }
         reportLag()
         if configuration.stopWhenCaughtUp && mark >= storeLatest { return }
@@ -77,6 +80,7 @@ struct ForwardSession {
             let (records, end) = queue.drain()
             if !records.isEmpty {
                 if start == pending.count { firstPendingArrival = clock.now }
+                countMissing(records)
                 pending.append(contentsOf: records)
                 latestSeen = max(latestSeen, records[records.count - 1].sequence)
                 reportLag()
@@ -179,6 +183,20 @@ struct ForwardSession {
                 try await pause(backoff.next())
             }
         }
+    }
+
+    /// Sequence numbers the store no longer holds when the forwarder reaches them: records retention
+    /// removed before they were sent (docs/FORWARDING.md 7), or appends that failed and were reported
+    /// failed to their producer. Counted, never silent: `forward_failed_total{reason="expired"}`.
+    private mutating func countMissing(_ records: [LogRecord]) {
+        var missing: UInt64 = 0
+        for record in records {
+            if record.sequence > lastRead + 1 { missing += record.sequence - lastRead - 1 }
+            lastRead = max(lastRead, record.sequence)
+        }
+        guard missing > 0 else { return }
+        forwarder.metrics.failed(Int(clamping: missing), reason: "expired")
+        forwarder.progressState.withLock { $0.missingRecords += missing }
     }
 
     /// Every record up to `newMark` is in the table: count and drop them.
