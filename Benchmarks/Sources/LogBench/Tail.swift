@@ -187,10 +187,11 @@ final class TailBench {
         // once committed), not by a read-only reopen every 50 ms that replayed the whole WAL each time. It
         // delivers only the record with sequence number n, the last line's (sequences are given in append
         // order from 1, and the tailer appends the file's lines in order): the rows before it are skipped
-        // without being decoded. Delivering all n records as events cost this process about as much CPU as
-        // the follower spent ingesting them, on the same two cores (docs/BENCHMARKS-HISTORY.md, 2026-12-07
-        // 16:xx; `--tail-count-all` restores that detector). A rejected or lost record leaves sequence n
-        // unassigned: completion then times out and the read-only count below reports it.
+        // without being decoded. Delivering all n records as events cost this process 4.3–6.0 µs of CPU per
+        // line, twice what the follower spent ingesting them, on the same two cores, and the ratio to one-shot
+        // ingest read 0.77–0.83× instead of 1.29–1.52× for the same binary (docs/BENCHMARKS-HISTORY.md,
+        // 2026-12-07 16:08; `--tail-count-all` restores that detector). A rejected or lost record leaves
+        // sequence n unassigned: completion then times out and the read-only count below reports it.
         let delivered = Locked(0)
         let countAll = options.tailCountAll
         let storeFollower = try LogStore.follow(directory: store, filter: LogQuery(), after: countAll ? 0 : UInt64(n - 1))
