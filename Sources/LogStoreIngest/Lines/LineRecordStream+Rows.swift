@@ -1,0 +1,100 @@
+import LogStore
+
+/// The row output (docs/FORMAT.md, 3.4) of ``LineRecordStream`` for `LogStore.append(rows:)`.
+///
+/// NDJSON and the formats whose parser hands its fields to a ``RecordSink`` (access) encode each line
+/// straight into rows, without a `LogRecord` or a `String` per field; the other formats build records
+/// and encode them. Either way the bytes are those of `RowCodec.encode` of the records the record output
+/// gives, with the same errors and counts.
+extension LineRecordStream {
+    /// Like ``feed(_:into:errors:)`` but appends rows in the row encoding for `LogStore.append(rows:)`.
+    package mutating func feed(_ bytes: UnsafeRawBufferPointer, into rows: inout EncodedRows, errors: inout [LineError]) {
+        if resolvedFormat == .ndjson, pendingErrors.isEmpty {
+            fedBytes += bytes.count
+            let before = (rows.count, errors.count)
+            ndjson.feed(bytes, into: &rows, errors: &errors)
+            count(rows.count - before.0, errors.count - before.1)
+            return
+        }
+        if pendingErrors.isEmpty, case .access(let parser) = parsers {
+            fedBytes += bytes.count
+            let now = options.now()
+            var sink = RowSink(rows: consume rows)
+            var lines = takeSplitter()
+            lines.feed(bytes) { piece in accessRow(piece, parser: parser, now: now, into: &sink, errors: &errors) }
+            splitter = lines
+            sink.release()
+            rows = sink.rows
+            return
+        }
+        var records: [LogRecord] = []
+        feed(bytes, into: &records, errors: &errors)
+        Self.encode(records, into: &rows)
+    }
+
+    /// Like ``finish(into:errors:)`` for the row encoding.
+    package mutating func finish(into rows: inout EncodedRows, errors: inout [LineError]) {
+        if resolvedFormat == .ndjson, pendingErrors.isEmpty {
+            let before = (rows.count, errors.count)
+            ndjson.finish(into: &rows, errors: &errors)
+            count(rows.count - before.0, errors.count - before.1)
+            return
+        }
+        if pendingErrors.isEmpty, case .access(let parser) = parsers {
+            // An access stream holds no record and no pieces: only an unterminated last line.
+            let now = options.now()
+            var sink = RowSink(rows: consume rows)
+            var lines = takeSplitter()
+            lines.finish { piece in accessRow(piece, parser: parser, now: now, into: &sink, errors: &errors) }
+            splitter = lines
+            sink.release()
+            rows = sink.rows
+            return
+        }
+        var records: [LogRecord] = []
+        finish(into: &records, errors: &errors)
+        Self.encode(records, into: &rows)
+    }
+
+    /// Like ``flushHeldRecord(into:)`` for the row encoding.
+    package mutating func flushHeldRecord(into rows: inout EncodedRows) {
+        var records: [LogRecord] = []
+        flushHeldRecord(into: &records)
+        Self.encode(records, into: &rows)
+    }
+
+    /// One line of an access log into `sink`: a record, a line kept as text (counted per reason), or an
+    /// error — what ``structured(_:number:start:now:emit:errors:)`` makes of it, as row bytes.
+    private mutating func accessRow(_ piece: LineSplitter.Piece, parser: AccessLogParser, now: Int64,
+                                    into sink: inout RowSink, errors: inout [LineError]) {
+        switch piece {
+        case .tooLong(let number, let bytes, _):
+            statistics.errors += 1
+            errors.append(.tooLong(line: number, bytes: bytes, limit: options.maxRecordBytes))
+        case .line(let line, let number, let start):
+            guard let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self), !NDJSONParser.isBlank(line) else { return }
+            if UTF8Validation.firstInvalidOffset(base, count: line.count) != nil {
+                // The record path reports it, with its column.
+                structured(line, number: number, start: start, now: now, emit: { _ in }, errors: { errors.append($0) })
+                return
+            }
+            sink.beginLine()
+            if let reason = parser.parse(base, count: line.count, now: now, into: &sink) {
+                statistics.unmatched[reason, default: 0] += 1
+                switch TextLineParser(options: options).parse(line, lineNumber: number, now: now) {
+                case .success(let parsed):
+                    countRecord(parsed)
+                    RowCodec.encode(parsed.record, into: &sink.rows.bytes)
+                    sink.rows.endRow()
+                case .failure(let error):
+                    statistics.errors += 1
+                    errors.append(error)
+                }
+                return
+            }
+            statistics.records += 1
+            statistics.timestampsDetected += 1
+            statistics.levelsDetected += 1
+        }
+    }
+}
