@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "LogStore",
-    platforms: [.macOS(.v15)],
+    // Linux only: the engine uses inotify, flock and Glibc directly (README, "Linux only"). No Apple platform
+    // is declared; building elsewhere stops at Sources/LogStore/Support/LinuxOnly.swift with that sentence.
     products: [
         .library(name: "LogStore", targets: ["LogStore"]),
         .library(name: "LogStoreIngest", targets: ["LogStoreIngest"]),
@@ -67,7 +68,7 @@ let package = Package(
         ]),
         // `logstore serve`: LogStore over HTTP (Hummingbird 2).
         .target(name: "LogStoreServer", dependencies: [
-            "LogStore", "LogStoreProtocols", "LogStoreFilter", "LogStoreIngest", "CZlib",
+            "LogStore", "LogStoreProtocols", "LogStoreFilter", "LogStoreIngest", "LogStoreForward", "CZlib",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -13,8 +13,17 @@ public struct ForwardProgress: Sendable, Hashable {
     /// Now minus the timestamp of the oldest record read but not yet in the sink, in seconds, as of
     /// the last batch; 0 when caught up.
     public var lagSeconds: Double = 0
+    /// Records not yet in the sink: the newest sequence number seen in the store minus the
+    /// high-water mark, as of the last batch read or sent.
+    public var lagRecords: UInt64 = 0
+    /// Sequence numbers the store no longer held when the forwarder reached them (expired before they
+    /// were sent, or failed appends): never in the sink, counted here (docs/FORWARDING.md 7).
+    public var missingRecords: UInt64 = 0
     /// The last retryable failure, while retrying; nil after a success.
     public var lastError: String?
+    /// Why the position could not be saved in the store (forwarders in the writer's process only);
+    /// nil after a success.
+    public var positionError: String?
 }
 
 /// A sink's position against its store: what `logstore forward --status` prints.

@@ -10,12 +10,14 @@ struct LogStoreCLI: ParsableCommand {
         commandName: "logstore",
         abstract: "Store structured logs durably and find them again fast.",
         discussion: """
-        The store directory comes from --store, else $LOGSTORE_DIR, else ./logstore-data.
+        The store directory comes from --store (before or after the subcommand), else $LOGSTORE_DIR, else
+        ./logstore-data.
         Exit status: 0 success, 1 data problems (rejected lines, damage found, store errors), 2 usage errors.
         Colours only on terminals, never with NO_COLOR set. Every command has --format json (or ndjson).
 
         Examples:
           logstore ingest app.ndjson
+          logstore --store /var/lib/logstore count --since 1h
           logstore query --where 'level >= warning and attr.status >= 500'
           logstore trace 3f2a9c1e-7b7d-4c11-9f0e-2b1c4d5e6f70
           logstore stats --since 1h --by source --field latency_ms
@@ -34,7 +36,7 @@ struct LogStoreCLI: ParsableCommand {
 enum Main {
     static func main() {
         do {
-            var command = try LogStoreCLI.parseAsRoot()
+            var command = try LogStoreCLI.parseAsRoot(GlobalOptions.reordered(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch let error as LogStoreError {
             Output.error(error.description)

@@ -22,6 +22,7 @@ struct ServeCommand: ParsableCommand {
           logstore serve --listen 0.0.0.0:4318 --tokens /etc/logstore/tokens --tls-cert cert.pem --tls-key key.pem
           logstore serve --new-token ingest --token-name ci >> /etc/logstore/tokens.new
           logstore serve --read-only --listen 127.0.0.1:9428
+          logstore serve --forward-to clickhouse://127.0.0.1:8123/default.logs
           curl -X POST --data-binary @app.ndjson http://127.0.0.1:4318/insert/jsonline
           curl 'http://127.0.0.1:4318/api/v1/query?since=15m&where=level%3E%3Dwarning'
         """
@@ -58,6 +59,12 @@ struct ServeCommand: ParsableCommand {
 
     @Flag(help: "Do not write the one-line-per-request access log to standard error.")
     var noAccessLog = false
+
+    @Option(name: .customLong("forward-to"), help: ArgumentHelp("Also forward every record to ClickHouse, exactly once: clickhouse://HOST[:PORT]/[DB.]TABLE (docs/FORWARDING.md).", valueName: "URL"))
+    var forwardTo: String?
+
+    @Option(name: .customLong("forward-store-id"), help: ArgumentHelp("The store id written with forwarded rows (default: HOSTNAME:ABSOLUTE-STORE-PATH).", valueName: "ID"))
+    var forwardStoreID: String?
 
     @Option(help: ArgumentHelp("Interval of ':ping' comments on live tails, in milliseconds.", valueName: "MS", visibility: .hidden))
     var tailPingMs = 15_000
@@ -107,6 +114,8 @@ struct ServeCommand: ParsableCommand {
         options.otlpMapping.correlationAttribute = correlationAttribute
         options.accessLog = !noAccessLog
         options.tailPingInterval = .milliseconds(max(10, tailPingMs))
+        options.forwardTo = forwardTo
+        options.forwardStoreID = forwardStoreID
         let server = LogServer(options: options)
         do throws(ServerStartError) { try server.validate() } catch { throw CLIFailure.usage("logstore serve: \(error.message)") }
         let outcome = LockedState<(any Error)?>(nil)   // LockedState: visible to TSan

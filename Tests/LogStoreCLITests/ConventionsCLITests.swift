@@ -39,4 +39,20 @@ import Testing
         #expect(try json(try CLI.run(["count", "--store", path, "--by-level", "--format", "json"]).stdout)["error"] as? Int == 1)
         #expect(try json(try CLI.run(["expire", "--store", path, "--format", "json"]).stdout)["segments_removed"] as? Int == 0)
     }
+
+    @Test func storeMayComeBeforeTheSubcommand() throws {
+        let dir = try TempDir()
+        let path = dir.path + "/store"
+        try makeStore(path, [record(nowNanos() - nanosPerSecond, .error, "x"), record(nowNanos() - nanosPerSecond, .info, "y")])
+        for arguments in [["--store", path, "count", "--format", "json"], ["--store=" + path, "count", "--format", "json"],
+                          ["count", "--store", path, "--format", "json"]] {
+            let r = try CLI.run(arguments)
+            #expect(r.status == 0, "\(arguments): \(r.stderr)")
+            #expect(try json(r.stdout)["count"] as? Int == 2, "\(arguments)")
+        }
+        // A store given first that does not exist is still the store used (not ./logstore-data): exit 1 naming it.
+        let missing = try CLI.run(["--store", dir.path + "/missing", "count"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains(dir.path + "/missing"))
+    }
 }

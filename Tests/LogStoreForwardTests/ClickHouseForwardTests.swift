@@ -96,3 +96,27 @@ struct ClickHouseForwardTests {
         #expect(counts.rows == 6000 && counts.distinct == 6000)
     }
 }
+
+extension ClickHouseForwardTests {
+    /// Records retention removed before they were forwarded are counted, never silent
+    /// (docs/FORWARDING.md 7): the forwarder sees the gap in sequence numbers.
+    @Test func recordsExpiredBeforeForwardingAreCountedAsMissing() async throws {
+        let server = try ClickHouseTestServer()
+        let dir = TempDir()
+        let now = Int64(Date().timeIntervalSince1970 * 1e9)
+        let old = (0..<1000).map { LogRecord(timestamp: now - 3 * 3_600_000_000_000 + Int64($0) * 1_000_000, level: .info, source: "old", message: "o\($0)") }
+        let recent = (0..<1000).map { LogRecord(timestamp: now - 600_000_000_000 + Int64($0) * 1_000_000, level: .info, source: "new", message: "n\($0)") }
+        try writeStore(dir.path, old + recent)
+        var options = StoreOptions()
+        options.retention = .seconds(3_600)
+        options.compactInBackground = false
+        let store = try LogStore.open(at: dir.path, options: options)
+        #expect(try store.expire().recordsRemoved == 1000)
+        try store.close()
+        let forwarder = try ClickHouseForwarder(target: try ClickHouseTarget(url: Self.target), configuration: configuration(dir.path, storeID: "expired"))
+        try await forwarder.run()
+        #expect(forwarder.progress.sentRecords == 1000)
+        #expect(forwarder.progress.missingRecords == 1000)
+        #expect(try server.counts(Self.table, storeID: "expired").rows == 1000)
+    }
+}

@@ -29,19 +29,28 @@ final class ClickHouseTestServer {
 
     let directory = TempDir("clickhouse")
     private var process: Spawned?
+    /// This server's HTTP and native ports.
+    let httpPort: Int
+    let tcpPort: Int
 
-    var url: String { "http://127.0.0.1:\(Self.httpPort)/" }
+    var url: String { "http://127.0.0.1:\(httpPort)/" }
 
-    init() throws {
+    /// A server on `httpPort`/`tcpPort` (the test ports by default); `extraConfig` is added inside
+    /// `<yandex>` (the fleet test's `remote_servers`).
+    init(httpPort: Int = ClickHouseTestServer.httpPort, tcpPort: Int = ClickHouseTestServer.tcpPort,
+         extraConfig: String = "") throws {
+        self.httpPort = httpPort
+        self.tcpPort = tcpPort
         let dir = directory.path
         let config = """
         <yandex>
           <logger><level>warning</level><log>\(dir)/log.txt</log><errorlog>\(dir)/err.txt</errorlog></logger>
-          <http_port>\(Self.httpPort)</http_port><tcp_port>\(Self.tcpPort)</tcp_port><listen_host>127.0.0.1</listen_host>
+          <http_port>\(httpPort)</http_port><tcp_port>\(tcpPort)</tcp_port><listen_host>127.0.0.1</listen_host>
           <path>\(dir)/data/</path><tmp_path>\(dir)/tmp/</tmp_path>
           <users_config>/etc/clickhouse-server/users.xml</users_config>
           <default_profile>default</default_profile><default_database>default</default_database>
           <mark_cache_size>5368709</mark_cache_size>
+        \(extraConfig)
         </yandex>
         """
         try config.write(toFile: dir + "/config.xml", atomically: true, encoding: .utf8)
@@ -53,7 +62,7 @@ final class ClickHouseTestServer {
     /// Starts the server and waits (up to 60 s) until it answers /ping.
     func start() throws {
         if (try? get("ping")) != nil {
-            throw TestFailure("port \(Self.httpPort) is in use by another server; stop it (the forwarding tests use 38123/39000)")
+            throw TestFailure("port \(httpPort) is in use by another server; stop it (the forwarding tests use 38123–38124 and 39000–39001)")
         }
         process = try Spawned.start(Self.binary, ["--config-file=\(directory.path)/config.xml"])
         try waitUntil(timeout: 60, "clickhouse-server answers /ping") { (try? self.get("ping")) == "Ok.\n" }

@@ -55,6 +55,9 @@ public struct StoreOptions: Sendable {
     public var segmentSpan: Duration?
     /// Default 1: LZ4 acceleration for blocks (higher is faster and compresses less).
     public var compressionAcceleration: Int32 = 1
+    /// Default `.expire`: whether retention waits for forwarders in this process to send records
+    /// (docs/FORWARDING.md 7); see ``UnforwardedRetention``.
+    public var unforwarded: UnforwardedRetention = .expire
     /// Default 60 s: how often the background thread applies retention.
     public var expiryInterval: Duration = .seconds(60)
     /// Default 10 minutes: how long an accepted ``LogRecord/idempotencyKey`` is remembered (by wall-clock
@@ -119,6 +122,9 @@ public struct StoreOptions: Sendable {
         }
         guard compactionCPUShare >= 0.01, compactionCPUShare <= 1, compactionInterval > .zero else {
             throw LogStoreError(.invalidArgument, "compactionCPUShare must be between 0.01 and 1 and compactionInterval positive, got \(compactionCPUShare) and \(compactionInterval)")
+        }
+        if case .keep(let cap) = unforwarded, cap <= 0 {
+            throw LogStoreError(.invalidArgument, "unforwarded retention .keep needs a positive maxBytes, got \(cap)")
         }
         if let maxBytes, maxBytes < 0 {
             throw LogStoreError(.invalidArgument, "maxBytes must not be negative, got \(maxBytes)")

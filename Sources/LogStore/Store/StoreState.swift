@@ -75,6 +75,11 @@ public struct StoreStatistics: Sendable {
         public var segmentsWritten = 0
         /// Segment files removed by retention.
         public var segmentsExpired = 0
+        /// Segments retention removed while they still held records above a forwarder's position,
+        /// because the store exceeded the hard cap of ``UnforwardedRetention/keep(maxBytes:)``.
+        public var segmentsExpiredUnforwarded = 0
+        /// Segments retention kept past their time (or the size cap) for a forwarder, at the last pass.
+        public var segmentsHeldForForwarding = 0
         /// Segment files replaced by compacted segments (docs/FORMAT.md, section 10).
         public var segmentsCompacted = 0
         /// Records dropped from memory because the WAL write or sync holding them failed; their

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CoreMetrics
 import LogStore
 
 /// Forwards every record of a store to a ClickHouse table exactly once (docs/FORWARDING.md): in
@@ -21,11 +22,22 @@ public final class ClickHouseForwarder: Sendable {
     public let configuration: ForwardConfiguration
     private let onDamage: @Sendable (DamageReport) -> Void
     let progressState = LockedState(ForwardProgress())
+    let metrics: ForwardMetrics
+    /// The writer's store, when the forwarder runs in its process: the position is kept there too.
+    let positionStore: LogStore?
 
-    /// - Parameter onDamage: called for each damage report of the store (records that cannot be read
-    ///   and so are not forwarded); they are also counted in ``ForwardProgress/damagedReports``.
+    /// - Parameters:
+    ///   - metricsFactory: where the forwarder's metrics go (docs/FORWARDING.md 6); nil: the host's
+    ///     bootstrapped metrics system.
+    ///   - positionStore: the store itself, open for writing, when the forwarder runs in the writer's
+    ///     process: after each acknowledged insert the sink's high-water mark is saved in it as a
+    ///     checkpoint (``ForwardPosition``), which `logstore inspect` shows. nil for a forwarder in
+    ///     another process (it cannot write the store, and needs no position of its own).
+    ///   - onDamage: called for each damage report of the store (records that cannot be read
+    ///     and so are not forwarded); they are also counted in ``ForwardProgress/damagedReports``.
     /// - Throws: ``ForwardError/Kind/invalidArgument`` for a bad configuration.
-    public init(target: ClickHouseTarget, configuration: ForwardConfiguration,
+    public init(target: ClickHouseTarget, configuration: ForwardConfiguration, metricsFactory: (any MetricsFactory)? = nil,
+                positionStore: LogStore? = nil,
                 onDamage: @escaping @Sendable (DamageReport) -> Void = { _ in }) throws(ForwardError) {
         if let reason = configuration.invalidReason {
             throw ForwardError(.invalidArgument, reason, place: configuration.storeDirectory)
@@ -33,6 +45,8 @@ public final class ClickHouseForwarder: Sendable {
         self.target = target
         self.configuration = configuration
         self.onDamage = onDamage
+        self.metrics = ForwardMetrics(sink: target.description, factory: metricsFactory)
+        self.positionStore = positionStore
     }
 
     /// What has been done so far.
@@ -51,7 +65,12 @@ public final class ClickHouseForwarder: Sendable {
             try await session.run()
             result = .success(())
         } catch {
-            result = Task.isCancelled ? .success(()) : .failure(error)
+            if Task.isCancelled {
+                result = .success(())
+            } else {
+                if error.kind != .rejected { metrics.failed(reason: "stopped") }   // rejected: counted per record
+                result = .failure(error)
+            }
         }
         try? await client.shutdown()
         try result.get()
@@ -91,6 +110,19 @@ public final class ClickHouseForwarder: Sendable {
 
     func reportDamage(_ report: DamageReport) {
         progressState.withLock { $0.damagedReports += 1 }
+        metrics.failed(reason: "damaged")
         onDamage(report)
+    }
+
+    /// Saves the sink's high-water mark in the writer's store (see `positionStore`). A failure is kept
+    /// in ``ForwardProgress/positionError``: the sink's mark stays the truth, so forwarding goes on.
+    func savePosition(_ mark: UInt64) {
+        guard let positionStore else { return }
+        do {
+            _ = try positionStore.append([LogRecord](), checkpoints: [ForwardPosition.checkpoint(sink: target.description, mark: mark)])
+            progressState.withLock { $0.positionError = nil }
+        } catch {
+            progressState.withLock { $0.positionError = error.description }
+        }
     }
 }

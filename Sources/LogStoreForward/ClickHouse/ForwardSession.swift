@@ -16,6 +16,10 @@ struct ForwardSession {
     private var pending: [LogRecord] = []
     private var start = 0
     private var firstPendingArrival: ContinuousClock.Instant?
+    /// The newest sequence number known to be in the store (at the start, then as records are read).
+    private var latestSeen: UInt64 = 0
+    /// The last sequence number read from the store (starts at the mark the follower starts after).
+    private var lastRead: UInt64 = 0
     private let clock = ContinuousClock()
 
     init(forwarder: ClickHouseForwarder, sink: ClickHouseSink) {
@@ -33,7 +37,10 @@ struct ForwardSession {
                 another store uses this store id, or the store was replaced; use another --store-id
                 """, place: sink.target.description)
         }
+        latestSeen = storeLatest
+        lastRead = mark
         forwarder.progressState.withLock { $0.highWaterMark = mark }
+        reportLag()
         if configuration.stopWhenCaughtUp && mark >= storeLatest { return }
 
         let follower: LogFollower
@@ -73,7 +80,10 @@ struct ForwardSession {
             let (records, end) = queue.drain()
             if !records.isEmpty {
                 if start == pending.count { firstPendingArrival = clock.now }
+                countMissing(records)
                 pending.append(contentsOf: records)
+                latestSeen = max(latestSeen, records[records.count - 1].sequence)
+                reportLag()
                 idleSince = clock.now
             }
             dropSent()
@@ -132,7 +142,10 @@ struct ForwardSession {
                 }
                 return
             } catch {
-                guard error.isRetryable else { throw error }
+                guard error.isRetryable else {
+                    forwarder.metrics.failed(batch.count, reason: "rejected")
+                    throw error
+                }
                 noteRetry(error)
                 try await pause(backoff.next())
                 let newMark = try await resolve()
@@ -172,18 +185,46 @@ struct ForwardSession {
         }
     }
 
+    /// Sequence numbers the store no longer holds when the forwarder reaches them: records retention
+    /// removed before they were sent (docs/FORWARDING.md 7), or appends that failed and were reported
+    /// failed to their producer. Counted, never silent: `forward_failed_total{reason="expired"}`.
+    private mutating func countMissing(_ records: [LogRecord]) {
+        var missing: UInt64 = 0
+        for record in records {
+            if record.sequence > lastRead + 1 { missing += record.sequence - lastRead - 1 }
+            lastRead = max(lastRead, record.sequence)
+        }
+        guard missing > 0 else { return }
+        forwarder.metrics.failed(Int(clamping: missing), reason: "expired")
+        forwarder.progressState.withLock { $0.missingRecords += missing }
+    }
+
     /// Every record up to `newMark` is in the table: count and drop them.
     private mutating func advance(to newMark: UInt64) {
         mark = max(mark, newMark)
         var sent = 0
         while start + sent < pending.count, pending[start + sent].sequence <= mark { sent += 1 }
         dropSent()
-        let oldest = start < pending.count ? pending[start].timestamp : nil
         forwarder.progressState.withLock {
             $0.highWaterMark = mark
             $0.sentRecords += sent
-            $0.lagSeconds = oldest.map { max(0, Double(Self.nowNanoseconds() - $0) / 1e9) } ?? 0
         }
+        forwarder.metrics.sent(sent)
+        reportLag()
+        forwarder.savePosition(mark)
+    }
+
+    /// Updates the lag in the progress and the metrics: records above the mark, and the age of the
+    /// oldest record read but not yet in the sink.
+    private func reportLag() {
+        let records = latestSeen > mark ? latestSeen - mark : 0
+        let oldest = start < pending.count ? pending[start].timestamp : nil
+        let seconds = oldest.map { max(0, Double(Self.nowNanoseconds() - $0) / 1e9) } ?? 0
+        forwarder.progressState.withLock {
+            $0.lagRecords = records
+            $0.lagSeconds = seconds
+        }
+        forwarder.metrics.lag(records: records, seconds: seconds)
     }
 
     private mutating func dropSent() {
@@ -195,6 +236,7 @@ struct ForwardSession {
     }
 
     private func noteRetry(_ error: ForwardError) {
+        forwarder.metrics.retried()
         forwarder.progressState.withLock {
             $0.retries += 1
             $0.lastError = error.description

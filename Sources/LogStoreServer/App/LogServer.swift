@@ -57,7 +57,15 @@ public struct LogServer: Sendable {
                               logger: logger)
         // Services shut down in reverse order: the tails end first, then the server drains its requests.
         // A request that does not finish within `shutdownGrace` (a client stalled mid-upload) is cancelled.
-        var configuration = ServiceGroupConfiguration(services: [app, TailShutdownService(registry: state.tails)],
+        // The forwarder, when asked for, shuts down first of all, before the store closes.
+        var services: [any Service] = [app, TailShutdownService(registry: state.tails)]
+        do {
+            if let forward = try ForwardService.make(options: options, store: store, metrics: state.metrics) { services.append(forward) }
+        } catch {
+            try? store.close()
+            throw error
+        }
+        var configuration = ServiceGroupConfiguration(services: services,
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = options.shutdownGrace
         configuration.maximumCancellationDuration = .seconds(5)

@@ -6,7 +6,8 @@ import Prometheus
 /// bootstrap: a host program keeps its own metrics system). `/metrics` renders ``render(store:)``.
 final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
-    private let factory: PrometheusMetricsFactory
+    /// Also given to an in-process forwarder (`forward_*` metrics on /metrics).
+    let factory: PrometheusMetricsFactory
     private let ackLatency: CoreMetrics.Timer
     private let tailClients: CoreMetrics.Meter
     private let storeSegments: CoreMetrics.Gauge
