@@ -3,9 +3,10 @@ import LogStore
 import LogStoreFormat
 @testable import LogStoreIngest
 
-/// The access format's row output (straight from the line's bytes into rows, no `LogRecord`) against its
-/// record output encoded with `RowCodec`: the same bytes, errors and counts, however the input is cut.
-@Suite("Access log row encoding")
+/// The row output of the formats whose parsers write rows straight from the line's bytes (access, syslog;
+/// no `LogRecord`) against their record output encoded with `RowCodec`: the same bytes, errors and counts,
+/// however the input is cut.
+@Suite("Access log and syslog row encoding")
 struct AccessRowEncodingTests {
     /// Real-looking lines: combined and common, IPv6, `-` fields, escapes, a cut user agent, a binary
     /// request, nginx `key=value` trailers, and lines that are kept as text or are errors.
@@ -30,21 +31,57 @@ struct AccessRowEncodingTests {
         Array(repeating: UInt8(ascii: "a"), count: 700),
     ]
 
+    /// Syslog lines: RFC 5424 with and without structured data (escapes, an element without parameters,
+    /// a BOM, `-` fields, no time), RFC 3164 with and without `<PRI>`, tags with and without a pid, rsyslog's
+    /// RFC 3339 time, and lines kept as text or errors.
+    static let syslogLines: [[UInt8]] = [
+        #"<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog 1234 ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"][examplePriority@32473 class="high"] An application event"#,
+        #"<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - ﻿'su root' failed for lonvick on /dev/pts/8"#,
+        #"<13>1 - - - - - [flag@1][esc@1 v="a \"q\" \\ \] b"] msg with - fields"#,
+        #"<13>1 - - - - - [broken@1 v="a "q" \ \] b"] an SD value with a bare quote"#,
+        #"<191>1 2024-01-02T03:04:05+02:00 host app pid-x - -"#,
+        #"<34>Oct 11 22:14:15 mymachine su[230]: 'su root' failed for lonvick on /dev/pts/8"#,
+        #"Jan  2 03:04:05 host app[123]: ERROR something broke"#,
+        #"Dec 31 23:59:59 host kernel: [ 0.000000] Linux version"#,
+        #"Jan  2 03:04:05 host no tag here, warning in the text"#,
+        #"2024-01-02T03:04:05.123456+00:00 host sshd[99]: Accepted publickey"#,
+        #"<999>1 2003-10-11T22:14:15Z host app 1 - - bad pri"#,
+        #"<34>1 2003-10-11T22:14:15Z host"#,
+        #"<34>1 yesterday host app 1 - - bad time"#,
+        #"<34>1 2003-10-11T22:14:15Z host app 1 - [broken sd"#,
+        #"plain words, not syslog"#,
+        #"    "#,
+    ].map { Array($0.utf8) } + [
+        Array("Jan  2 03:04:05 host app: bad ".utf8) + [0xC3, 0x28],
+        Array(repeating: UInt8(ascii: "a"), count: 700),
+    ]
+
     @Test(arguments: [LineFormat.access, .auto])
     func rowsEqualTheEncodedRecords(format: LineFormat) {
+        check(format, lines: Self.lines, expected: .access)
+    }
+
+    @Test(arguments: [LineFormat.syslog, .auto])
+    func syslogRowsEqualTheEncodedRecords(format: LineFormat) {
+        check(format, lines: Self.syslogLines, expected: .syslog)
+    }
+
+    /// Lines picked at random from `lines` (the first two repeated first, so that `auto` chooses `expected`),
+    /// fed in pieces of random sizes to a record stream and a row stream.
+    func check(_ format: LineFormat, lines: [[UInt8]], expected: LineFormat) {
         var rng = SeededGenerator(seed: 17)
         var bytes: [UInt8] = []
-        // Access lines first, so that `auto` chooses access.
-        for i in 0..<40 { bytes += Self.lines[i % 2]; bytes.append(0x0A) }
+        for i in 0..<40 { bytes += lines[i % 2]; bytes.append(0x0A) }
         for _ in 0..<2000 {
-            bytes += rng.pick(Self.lines)
+            bytes += rng.pick(lines)
             bytes += rng.chance(5) ? Array("\r\n".utf8) : [0x0A]
         }
-        bytes += Self.lines[0]                                    // no terminator at the end
+        bytes += lines[0]                                         // no terminator at the end
         var options = LineParserOptions()
         options.source = "web"
         options.maxRecordBytes = 512
         options.now = { 1_700_000_000_000_000_000 }
+        options.yearReference = 1_704_164_645_000_000_000
         for seed in 0..<3 {
             var cuts = SeededGenerator(seed: UInt64(seed))
             var recordStream = LineRecordStream(format: format, options: options)
@@ -64,7 +101,7 @@ struct AccessRowEncodingTests {
             }
             recordStream.finish(into: &records, errors: &recordErrors)
             rowStream.finish(into: &rows, errors: &rowErrors)
-            #expect(rowStream.resolvedFormat == .access)
+            #expect(rowStream.resolvedFormat == expected)
             #expect(records.count > 1500 && recordErrors.count > 50, "\(records.count) records, \(recordErrors.count) errors")
             #expect(rowStream.statistics.unmatchedTotal > 300)
             #expect(rowErrors == recordErrors)

@@ -2,7 +2,7 @@ import LogStore
 
 /// The row output (docs/FORMAT.md, 3.4) of ``LineRecordStream`` for `LogStore.append(rows:)`.
 ///
-/// NDJSON and the formats whose parser hands its fields to a ``RecordSink`` (access) encode each line
+/// NDJSON and the formats whose parser hands its fields to a ``RecordSink`` (access, syslog) encode each line
 /// straight into rows, without a `LogRecord` or a `String` per field; the other formats build records
 /// and encode them. Either way the bytes are those of `RowCodec.encode` of the records the record output
 /// gives, with the same errors and counts.
@@ -16,12 +16,12 @@ extension LineRecordStream {
             count(rows.count - before.0, errors.count - before.1)
             return
         }
-        if pendingErrors.isEmpty, case .access(let parser) = parsers {
+        if pendingErrors.isEmpty, parsers?.writesRows == true {
             fedBytes += bytes.count
             let now = options.now()
             var sink = RowSink(rows: consume rows)
             var lines = takeSplitter()
-            lines.feed(bytes) { piece in accessRow(piece, parser: parser, now: now, into: &sink, errors: &errors) }
+            lines.feed(bytes) { piece in sinkRow(piece, now: now, into: &sink, errors: &errors) }
             splitter = lines
             sink.release()
             rows = sink.rows
@@ -40,12 +40,12 @@ extension LineRecordStream {
             count(rows.count - before.0, errors.count - before.1)
             return
         }
-        if pendingErrors.isEmpty, case .access(let parser) = parsers {
-            // An access stream holds no record and no pieces: only an unterminated last line.
+        if pendingErrors.isEmpty, parsers?.writesRows == true {
+            // An access or syslog stream holds no record and no pieces: only an unterminated last line.
             let now = options.now()
             var sink = RowSink(rows: consume rows)
             var lines = takeSplitter()
-            lines.finish { piece in accessRow(piece, parser: parser, now: now, into: &sink, errors: &errors) }
+            lines.finish { piece in sinkRow(piece, now: now, into: &sink, errors: &errors) }
             splitter = lines
             sink.release()
             rows = sink.rows
@@ -63,10 +63,9 @@ extension LineRecordStream {
         Self.encode(records, into: &rows)
     }
 
-    /// One line of an access log into `sink`: a record, a line kept as text (counted per reason), or an
-    /// error — what ``structured(_:number:start:now:emit:errors:)`` makes of it, as row bytes.
-    private mutating func accessRow(_ piece: LineSplitter.Piece, parser: AccessLogParser, now: Int64,
-                                    into sink: inout RowSink, errors: inout [LineError]) {
+    /// One line of an access log or syslog into `sink`: a record, a line kept as text (counted per
+    /// reason), or an error — what ``structured(_:number:start:now:emit:errors:)`` makes of it, as row bytes.
+    private mutating func sinkRow(_ piece: LineSplitter.Piece, now: Int64, into sink: inout RowSink, errors: inout [LineError]) {
         switch piece {
         case .tooLong(let number, let bytes, _):
             statistics.errors += 1
@@ -79,7 +78,18 @@ extension LineRecordStream {
                 return
             }
             sink.beginLine()
-            if let reason = parser.parse(base, count: line.count, now: now, into: &sink) {
+            let outcome: SinkOutcome
+            switch parsers {
+            case .access(let parser): outcome = parser.parse(base, count: line.count, now: now, into: &sink)
+            case .syslog(let parser): outcome = parser.parse(base, count: line.count, now: now, into: &sink)
+            default: outcome = .text(reason: "no parser")
+            }
+            switch outcome {
+            case .record(let timestamp, let level):
+                statistics.records += 1
+                if timestamp { statistics.timestampsDetected += 1 }
+                if level { statistics.levelsDetected += 1 }
+            case .text(let reason):
                 statistics.unmatched[reason, default: 0] += 1
                 switch TextLineParser(options: options).parse(line, lineNumber: number, now: now) {
                 case .success(let parsed):
@@ -90,11 +100,7 @@ extension LineRecordStream {
                     statistics.errors += 1
                     errors.append(error)
                 }
-                return
             }
-            statistics.records += 1
-            statistics.timestampsDetected += 1
-            statistics.levelsDetected += 1
         }
     }
 }

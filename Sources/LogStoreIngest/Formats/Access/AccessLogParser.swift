@@ -34,38 +34,38 @@ struct AccessLogParser {
     func parse(_ p: UnsafePointer<UInt8>, count n: Int, now: Int64) -> FormatOutcome {
         var sink = LogRecordSink()
         sink.beginLine()
-        if let reason = parse(p, count: n, now: now, into: &sink) { return .text(reason: reason) }
+        if case .text(let reason) = parse(p, count: n, now: now, into: &sink) { return .text(reason: reason) }
         guard let record = sink.records.last else { return .text(reason: "not an access log line") }
         return .record(.init(record, timestamp: true, level: true))
     }
 
-    /// Hands the record of the line to `sink` (ending with `endLine()`, timestamp and level always
-    /// detected) and returns nil, or returns the reason the line is kept as text, having possibly
-    /// started a record the sink's next `beginLine()` drops. Call `beginLine()` before.
-    func parse<Sink: RecordSink>(_ p: UnsafePointer<UInt8>, count n: Int, now: Int64, into sink: inout Sink) -> String? {
+    /// Hands the record of the line to `sink` (ending with `endLine()`; timestamp and level always
+    /// detected), or returns the reason the line is kept as text, having possibly started a record the
+    /// sink's next `beginLine()` drops. Call `beginLine()` before.
+    func parse<Sink: RecordSink>(_ p: UnsafePointer<UInt8>, count n: Int, now: Int64, into sink: inout Sink) -> SinkOutcome {
         var c = ByteCursor(p, count: n)
         let client = c.takeToken()
-        guard !client.isEmpty, c.skipSpaces() > 0 else { return "not an access log line" }
+        guard !client.isEmpty, c.skipSpaces() > 0 else { return .text(reason: "not an access log line") }
         let ident = c.takeToken()
-        guard c.skipSpaces() > 0 else { return "not an access log line" }
+        guard c.skipSpaces() > 0 else { return .text(reason: "not an access log line") }
         let user = c.takeToken()
-        guard c.skipSpaces() > 0, c.current == UInt8(ascii: "[") else { return "no [time] in access log line" }
+        guard c.skipSpaces() > 0, c.current == UInt8(ascii: "[") else { return .text(reason: "no [time] in access log line") }
         guard let timestamp = c.scan(reference: now).commonLogFormat(at: c.i + 1), c.take(until: UInt8(ascii: "]")) != nil else {
-            return "bad [time] in access log line"
+            return .text(reason: "bad [time] in access log line")
         }
         c.i += 1
         c.skipSpaces()
-        guard let (request, escaped) = c.takeQuoted() else { return "no quoted request in access log line" }
+        guard let (request, escaped) = c.takeQuoted() else { return .text(reason: "no quoted request in access log line") }
         c.skipSpaces()
         guard let status = c.takeInt(), (100...999).contains(status), c.current == 0x20 || c.atEnd else {
-            return "no status in access log line"
+            return .text(reason: "no status in access log line")
         }
         c.skipSpaces()
         let bytesField = c.takeToken()
         var bytes: Int64?
         if !c.isDash(bytesField) {
             var b = ByteCursor(p, count: bytesField.upperBound, at: bytesField.lowerBound)
-            guard let value = b.takeInt(), b.atEnd, value >= 0 else { return "bytes field is not a number" }
+            guard let value = b.takeInt(), b.atEnd, value >= 0 else { return .text(reason: "bytes field is not a number") }
             bytes = value
         }
         if !c.isDash(client) { sink.attribute("client", c.bytes(client)) }
@@ -87,9 +87,9 @@ struct AccessLogParser {
             c.skipSpaces()
             // Combined: "referer" "user agent".
             if c.current == UInt8(ascii: "\"") {
-                guard let (referer, refererEscaped) = c.takeQuoted() else { return "unterminated referer in access log line" }
+                guard let (referer, refererEscaped) = c.takeQuoted() else { return .text(reason: "unterminated referer in access log line") }
                 c.skipSpaces()
-                guard c.current == UInt8(ascii: "\"") else { return "no quoted user agent after the referer" }
+                guard c.current == UInt8(ascii: "\"") else { return .text(reason: "no quoted user agent after the referer") }
                 // A user agent cut short (no closing quote: seen in real logs) runs to the end of the line.
                 let (agent, agentEscaped) = c.takeQuoted() ?? (c.i + 1..<c.n, c.contains(UInt8(ascii: "\\"), in: c.i + 1..<c.n))
                 if agent.upperBound == c.n, c.i < c.n { c.i = c.n }
@@ -104,7 +104,7 @@ struct AccessLogParser {
             if let correlationID { sink.text(.correlationID, c.bytes(correlationID)) } else { sink.text(.correlationID, .empty) }
             sink.text(.message, requestText)
             sink.endLine()
-            return nil
+            return .record(timestamp: true, level: true)
         }
     }
 

@@ -13,6 +13,13 @@ enum FormatOutcome {
     case text(reason: String)
 }
 
+/// What a format parser that hands its fields to a ``RecordSink`` made of one line: a record (ended in the
+/// sink) and what was detected in it, or the reason the line is kept as plain text (as in ``FormatOutcome``).
+enum SinkOutcome {
+    case record(timestamp: Bool, level: Bool)
+    case text(reason: String)
+}
+
 extension TextLineParser.Parsed {
     init(_ record: LogRecord, timestamp: Bool, level: Bool) {
         self.init(record: record, timestampDetected: timestamp, levelDetected: level)

@@ -10,6 +10,12 @@ extension RecordSink {
         stringValue(value)
     }
 
+    /// A string attribute with a constant value.
+    @inline(__always)
+    mutating func attribute(_ key: StaticString, _ value: StaticString) {
+        attribute(key, UnsafeBufferPointer(start: value.utf8Start, count: value.utf8CodeUnitCount))
+    }
+
     /// An integer attribute.
     @inline(__always)
     mutating func attribute(_ key: StaticString, int value: Int64) {
