@@ -10,15 +10,6 @@ enum FormatParsers {
     /// `pattern` without a ``LineParserOptions/pattern``: every line is kept as text.
     case missingPattern
 
-    /// Whether the parser hands its fields to a ``RecordSink``, so that the row output of
-    /// ``LineRecordStream`` encodes rows straight from the line's bytes.
-    var writesRows: Bool {
-        switch self {
-        case .access, .syslog: true
-        case .errorLog, .container, .pattern, .missingPattern: false
-        }
-    }
-
     init?(_ format: LineFormat, options: LineParserOptions) {
         switch format {
         case .access: self = .access(AccessLogParser(options: options))

@@ -16,16 +16,18 @@ extension LineRecordStream {
             count(rows.count - before.0, errors.count - before.1)
             return
         }
-        if pendingErrors.isEmpty, parsers?.writesRows == true {
-            fedBytes += bytes.count
-            let now = options.now()
-            var sink = RowSink(rows: consume rows)
-            var lines = takeSplitter()
-            lines.feed(bytes) { piece in sinkRow(piece, now: now, into: &sink, errors: &errors) }
-            splitter = lines
-            sink.release()
-            rows = sink.rows
-            return
+        if pendingErrors.isEmpty {
+            switch parsers {
+            case .access(let parser):
+                fedBytes += bytes.count
+                sinkRows(parser, bytes, final: false, into: &rows, errors: &errors)
+                return
+            case .syslog(let parser):
+                fedBytes += bytes.count
+                sinkRows(parser, bytes, final: false, into: &rows, errors: &errors)
+                return
+            default: break
+            }
         }
         var records: [LogRecord] = []
         feed(bytes, into: &records, errors: &errors)
@@ -40,16 +42,17 @@ extension LineRecordStream {
             count(rows.count - before.0, errors.count - before.1)
             return
         }
-        if pendingErrors.isEmpty, parsers?.writesRows == true {
-            // An access or syslog stream holds no record and no pieces: only an unterminated last line.
-            let now = options.now()
-            var sink = RowSink(rows: consume rows)
-            var lines = takeSplitter()
-            lines.finish { piece in sinkRow(piece, now: now, into: &sink, errors: &errors) }
-            splitter = lines
-            sink.release()
-            rows = sink.rows
-            return
+        // An access or syslog stream holds no record and no pieces: only an unterminated last line.
+        if pendingErrors.isEmpty {
+            switch parsers {
+            case .access(let parser):
+                sinkRows(parser, UnsafeRawBufferPointer(start: nil, count: 0), final: true, into: &rows, errors: &errors)
+                return
+            case .syslog(let parser):
+                sinkRows(parser, UnsafeRawBufferPointer(start: nil, count: 0), final: true, into: &rows, errors: &errors)
+                return
+            default: break
+            }
         }
         var records: [LogRecord] = []
         finish(into: &records, errors: &errors)
@@ -63,9 +66,27 @@ extension LineRecordStream {
         Self.encode(records, into: &rows)
     }
 
+    /// The lines `bytes` completes (and with `final` the unterminated last one) into `rows` through
+    /// `parser`, bound once per call (a copy of the parser per line costs retains of its options).
+    private mutating func sinkRows<Parser: SinkParser>(_ parser: Parser, _ bytes: UnsafeRawBufferPointer, final: Bool,
+                                                       into rows: inout EncodedRows, errors: inout [LineError]) {
+        let now = options.now()
+        var sink = RowSink(rows: consume rows)
+        var lines = takeSplitter()
+        if final {
+            lines.finish { piece in sinkRow(piece, parser: parser, now: now, into: &sink, errors: &errors) }
+        } else {
+            lines.feed(bytes) { piece in sinkRow(piece, parser: parser, now: now, into: &sink, errors: &errors) }
+        }
+        splitter = lines
+        sink.release()
+        rows = sink.rows
+    }
+
     /// One line of an access log or syslog into `sink`: a record, a line kept as text (counted per
     /// reason), or an error — what ``structured(_:number:start:now:emit:errors:)`` makes of it, as row bytes.
-    private mutating func sinkRow(_ piece: LineSplitter.Piece, now: Int64, into sink: inout RowSink, errors: inout [LineError]) {
+    private mutating func sinkRow<Parser: SinkParser>(_ piece: LineSplitter.Piece, parser: Parser, now: Int64,
+                                                      into sink: inout RowSink, errors: inout [LineError]) {
         switch piece {
         case .tooLong(let number, let bytes, _):
             statistics.errors += 1
@@ -78,13 +99,7 @@ extension LineRecordStream {
                 return
             }
             sink.beginLine()
-            let outcome: SinkOutcome
-            switch parsers {
-            case .access(let parser): outcome = parser.parse(base, count: line.count, now: now, into: &sink)
-            case .syslog(let parser): outcome = parser.parse(base, count: line.count, now: now, into: &sink)
-            default: outcome = .text(reason: "no parser")
-            }
-            switch outcome {
+            switch parser.parse(base, count: line.count, now: now, into: &sink) {
             case .record(let timestamp, let level):
                 statistics.records += 1
                 if timestamp { statistics.timestampsDetected += 1 }
