@@ -34,8 +34,10 @@ import LogStore
         #expect(got.first?.source == "billing")
         #expect(got.first?.correlationID == "r-1")
         #expect(got.first?.attributes.contains { $0.key == "status" } == true)
-        let expected = Int64((now.timeIntervalSince1970 - 60).rounded(.down)) * nanosPerSecond
-        #expect(got.allSatisfy { abs($0.timestamp - expected) < nanosPerSecond })
+        // The instant the lines name (the formatter may round `now - 60` to either neighbouring second).
+        let named = try #require(ISO8601DateFormatter().date(from: iso))
+        let expected = Int64(named.timeIntervalSince1970.rounded()) * nanosPerSecond
+        #expect(got.allSatisfy { $0.timestamp == expected }, "\(got.map(\.timestamp)) vs \(expected) (\(iso))")
     }
 
     @Test func textLinesGetTimestampsLevelsAndJoinedStackTraces() throws {

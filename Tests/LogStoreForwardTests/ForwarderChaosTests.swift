@@ -96,6 +96,12 @@ extension ClickHouseForwardTests {
         let exit = status.wait()
         let output = try String(contentsOfFile: logs.path + "/status.log", encoding: .utf8)
         #expect(exit == 0)
-        #expect(output == #"{"store_id":"status","store_latest_seq":1700,"high_water_mark":1500,"lag_records":200}"# + "\n")
+        #expect(output.hasPrefix(#"{"store_id":"status","store_latest_seq":1700,"high_water_mark":1500,"lag_records":200,"lag_seconds":"#))
+        // The next record to send is record 1500 of sampleRecords: the last midnight - 500 s + 150 s.
+        let fields = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+        let lagSeconds = try #require(fields?["lag_seconds"] as? Double)
+        let day = 86_400.0
+        let expected = Date().timeIntervalSince1970 - ((Date().timeIntervalSince1970 / day).rounded(.down) * day - 350)
+        #expect(abs(lagSeconds - expected) < 30, "lag_seconds \(lagSeconds), expected about \(expected)")
     }
 }
