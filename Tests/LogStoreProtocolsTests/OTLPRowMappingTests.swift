@@ -5,9 +5,10 @@ import Testing
 @testable import LogStoreProtocols
 import SwiftProtobuf
 
-/// The row path (`decodeProtobufRows`, `decodeJSONRows`, what `POST /v1/logs` stores) against the record
-/// path (`decodeProtobuf`, `decodeJSON`, the documented mapping the other OTLP tests check field by
-/// field): the rows must be byte for byte the row encoding of the records, and the rejections equal.
+/// The row path (`decodeProtobufRows`, `decodeJSONRows`: what `POST /v1/logs` stores, and what the public
+/// `decodeProtobuf`/`decodeJSON` return as records) against the reference mapping into `LogRecord`s
+/// (`OTLPRecordMapper`, which states docs/SERVER.md's mapping field by field): the rows must be byte for
+/// byte the row encoding of the reference records, and the rejections equal.
 @Suite struct OTLPRowMappingTests {
     static let mappings = [OTLPMappingOptions(), OTLPMappingOptions(correlationAttribute: "request_id")]
 
@@ -24,7 +25,7 @@ import SwiftProtobuf
 
     static func expectSameProtobuf(_ bytes: [UInt8], _ mapping: OTLPMappingOptions,
                                    sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let records = try OTLPLogsDecoder.decodeProtobuf(bytes, receiveTime: 99, options: mapping)
+        let records = try OTLPLogsDecoder.decodeProtobufRecords(bytes, receiveTime: 99, options: mapping)
         let rows = try OTLPLogsDecoder.decodeProtobufRows(bytes, receiveTime: 99, options: mapping)
         let (expected, ends) = encoded(records.records)
         #expect(rows.rows.bytes.bytes == expected, sourceLocation: sourceLocation)
@@ -34,7 +35,7 @@ import SwiftProtobuf
 
     static func expectSameJSON(_ bytes: [UInt8], _ mapping: OTLPMappingOptions,
                                sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let records = try OTLPLogsDecoder.decodeJSON(bytes, receiveTime: 99, options: mapping)
+        let records = try OTLPLogsDecoder.decodeJSONRecords(bytes, receiveTime: 99, options: mapping)
         let rows = try OTLPLogsDecoder.decodeJSONRows(bytes, receiveTime: 99, options: mapping)
         let (expected, ends) = encoded(records.records)
         #expect(rows.rows.bytes.bytes == expected, sourceLocation: sourceLocation)
@@ -202,5 +203,16 @@ import SwiftProtobuf
         """#.utf8)
         for mapping in Self.mappings { try Self.expectSameJSON(body, mapping) }
         #expect(try OTLPLogsDecoder.decodeJSONRows(body, receiveTime: 0).rows.count == 12)
+    }
+
+    @Test func thePublicDecodersReturnTheRecordsOfTheStoredRows() throws {
+        let bytes: [UInt8] = try OTLPFixtures.request([OTLPFixtures.record(), OTLPFixtures.record(time: UInt64(Int64.max) + 1)]).serializedBytes()
+        for mapping in Self.mappings {
+            let served = try OTLPLogsDecoder.decodeProtobuf(bytes, receiveTime: 99, options: mapping)
+            let reference = try OTLPLogsDecoder.decodeProtobufRecords(bytes, receiveTime: 99, options: mapping)
+            #expect(served.records == reference.records)
+            #expect(served.rejected == reference.rejected)
+            #expect(served.records.count == 1 && served.rejected.count == 1)
+        }
     }
 }

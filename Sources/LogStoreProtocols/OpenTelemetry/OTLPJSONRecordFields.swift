@@ -323,14 +323,25 @@ struct OTLPJSONRecordFields {
         default:
             return nil
         }
+        // As T(text) for an optionally signed run of digits, without making a String.
         var i = range.lowerBound
-        if i < range.upperBound, c.bytes[i] == UInt8(ascii: "-") { i += 1 }
-        guard i < range.upperBound, range.count <= 20 else { return nil }
-        while i < range.upperBound {
-            guard c.bytes[i] >= 0x30, c.bytes[i] <= 0x39 else { return nil }
+        let negative = i < range.upperBound && c.bytes[i] == UInt8(ascii: "-")
+        if negative {
+            guard T.isSigned else { return nil }
             i += 1
         }
-        return T(c.text(range))
+        guard i < range.upperBound else { return nil }
+        var value: T = 0
+        while i < range.upperBound {
+            let b = c.bytes[i]
+            guard b >= 0x30, b <= 0x39 else { return nil }
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (next, o2) = negative ? times10.subtractingReportingOverflow(T(b - 0x30)) : times10.addingReportingOverflow(T(b - 0x30))
+            guard !o1, !o2 else { return nil }
+            value = next
+            i += 1
+        }
+        return value
     }
 
     /// `timeUnixNano` and the like: fast for digits, else ``OTLPJSONReader/unsigned(_:_:)``.

@@ -4,9 +4,15 @@ import FoundationEssentials
 import Foundation
 #endif
 import LogStore
+import LogStoreFormat
 import SwiftProtobuf
 
 /// Decodes OTLP/HTTP log export requests (`ExportLogsServiceRequest`) into records; pure, no I/O.
+///
+/// The server stores what ``decodeProtobufRows(_:receiveTime:options:)`` and
+/// ``decodeJSONRows(_:receiveTime:options:)`` return: rows in the engine's row encoding, with no
+/// `LogRecord` per record. ``decodeProtobuf(_:receiveTime:options:)`` and
+/// ``decodeJSON(_:receiveTime:options:)`` return the records of those same rows.
 ///
 /// ```swift
 /// let body: [UInt8] = Array(#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"hi"}}]}]}]}"#.utf8)
@@ -20,15 +26,7 @@ public enum OTLPLogsDecoder {
     /// records that cannot be mapped are skipped and listed in ``DecodedRecords/rejected``.
     public static func decodeProtobuf(_ bytes: [UInt8], receiveTime: Int64,
                                       options: OTLPMappingOptions = OTLPMappingOptions()) throws(ProtocolDecodeError) -> DecodedRecords {
-        let request: OTLPExportRequest
-        do {
-            request = try OTLPExportRequest(serializedBytes: bytes)
-        } catch {
-            throw ProtocolDecodeError(place: "body", reason: "not a valid protobuf ExportLogsServiceRequest (\(error))")
-        }
-        var result = DecodedRecords()
-        OTLPRecordMapper(options: options, receiveTime: receiveTime).map(request, into: &result)
-        return result
+        try decodeProtobufRows(bytes, receiveTime: receiveTime, options: options).records()
     }
 
     /// Decodes the JSON encoding (`application/json`), OTLP's flavour (see ``OTLPJSONReader``).
@@ -36,6 +34,57 @@ public enum OTLPLogsDecoder {
     /// Throws when the body is not JSON or its structure is wrong above the log records; a log record
     /// that cannot be read or mapped is skipped and listed in ``DecodedRecords/rejected``.
     public static func decodeJSON(_ bytes: [UInt8], receiveTime: Int64,
+                                  options: OTLPMappingOptions = OTLPMappingOptions()) throws(ProtocolDecodeError) -> DecodedRecords {
+        try decodeJSONRows(bytes, receiveTime: receiveTime, options: options).records()
+    }
+
+    /// Decodes the protobuf encoding with swift-protobuf's runtime and maps the messages straight into
+    /// rows in the engine's row encoding (docs/FORMAT.md, 3.4), the form `LogStore.append(rows:)` stores
+    /// (``OTLPRowMapper``).
+    package static func decodeProtobufRows(_ bytes: [UInt8], receiveTime: Int64,
+                                           options: OTLPMappingOptions = OTLPMappingOptions()) throws(ProtocolDecodeError) -> DecodedRows {
+        let request = try message(bytes)
+        var result = DecodedRows()
+        OTLPRowMapper(options: options, receiveTime: receiveTime).map(request, into: &result.rows, rejected: &result.rejected)
+        return result
+    }
+
+    /// Decodes the JSON encoding into rows: in one pass (``OTLPJSONRowReader``) for the bodies it
+    /// takes, else through the JSON tree and the OTLP messages (every body with an error above its
+    /// records, which that path names).
+    package static func decodeJSONRows(_ bytes: [UInt8], receiveTime: Int64,
+                                       options: OTLPMappingOptions = OTLPMappingOptions()) throws(ProtocolDecodeError) -> DecodedRows {
+        let fast = bytes.withUnsafeBufferPointer { body -> DecodedRows? in
+            var reader = OTLPJSONRowReader(options: options, receiveTime: receiveTime)
+            return try? reader.read(body)
+        }
+        if let fast { return fast }
+        return try decodeJSONRowsFromTree(bytes, receiveTime: receiveTime, options: options)
+    }
+
+    /// ``decodeJSONRows(_:receiveTime:options:)`` through the JSON tree and the OTLP messages, for every body.
+    package static func decodeJSONRowsFromTree(_ bytes: [UInt8], receiveTime: Int64,
+                                               options: OTLPMappingOptions = OTLPMappingOptions()) throws(ProtocolDecodeError) -> DecodedRows {
+        var reader = OTLPJSONReader()
+        let request = try reader.request(JSONTreeParser.parse(bytes))
+        var result = DecodedRows()
+        result.rejected = reader.rejected
+        OTLPRowMapper(options: options, receiveTime: receiveTime).map(request, into: &result.rows, rejected: &result.rejected)
+        return result
+    }
+
+    /// The reference mapping: the messages mapped into `LogRecord`s by ``OTLPRecordMapper``, which
+    /// states the documented mapping field by field. The row paths must give the rows of these records.
+    static func decodeProtobufRecords(_ bytes: [UInt8], receiveTime: Int64,
+                                      options: OTLPMappingOptions = OTLPMappingOptions()) throws(ProtocolDecodeError) -> DecodedRecords {
+        let request = try message(bytes)
+        var result = DecodedRecords()
+        OTLPRecordMapper(options: options, receiveTime: receiveTime).map(request, into: &result)
+        return result
+    }
+
+    /// The reference mapping of the JSON encoding (see ``decodeProtobufRecords(_:receiveTime:options:)``).
+    static func decodeJSONRecords(_ bytes: [UInt8], receiveTime: Int64,
                                   options: OTLPMappingOptions = OTLPMappingOptions()) throws(ProtocolDecodeError) -> DecodedRecords {
         let json = try JSONTreeParser.parse(bytes)
         var reader = OTLPJSONReader()
@@ -47,46 +96,12 @@ public enum OTLPLogsDecoder {
         return result
     }
 
-    /// Decodes like ``decodeProtobuf(_:receiveTime:options:)`` into rows in the engine's row encoding
-    /// (docs/FORMAT.md, 3.4), the form `LogStore.append(rows:)` stores without a `LogRecord` per record;
-    /// the rows and rejections equal those of the records ``decodeProtobuf(_:receiveTime:options:)`` returns.
-    package static func decodeProtobufRows(_ bytes: [UInt8], receiveTime: Int64,
-                                           options: OTLPMappingOptions = OTLPMappingOptions()) throws(ProtocolDecodeError) -> DecodedRows {
-        let request: OTLPExportRequest
+    static func message(_ bytes: [UInt8]) throws(ProtocolDecodeError) -> OTLPExportRequest {
         do {
-            request = try OTLPExportRequest(serializedBytes: bytes)
+            return try OTLPExportRequest(serializedBytes: bytes)
         } catch {
             throw ProtocolDecodeError(place: "body", reason: "not a valid protobuf ExportLogsServiceRequest (\(error))")
         }
-        var result = DecodedRows()
-        OTLPRowMapper(options: options, receiveTime: receiveTime).map(request, into: &result.rows, rejected: &result.rejected)
-        return result
-    }
-
-    /// Decodes like ``decodeJSON(_:receiveTime:options:)`` into rows (see ``decodeProtobufRows(_:receiveTime:options:)``).
-    package static func decodeJSONRows(_ bytes: [UInt8], receiveTime: Int64,
-                                       options: OTLPMappingOptions = OTLPMappingOptions()) throws(ProtocolDecodeError) -> DecodedRows {
-        // One pass straight into rows for the bodies it takes; the general reader for the rest (and for
-        // every body with an error above its records, which it names).
-        let fast = bytes.withUnsafeBufferPointer { body -> DecodedRows? in
-            var reader = OTLPJSONRowReader(options: options, receiveTime: receiveTime)
-            return try? reader.read(body)
-        }
-        if let fast { return fast }
-        return try decodeJSONRowsFromTree(bytes, receiveTime: receiveTime, options: options)
-    }
-
-    /// ``decodeJSONRows(_:receiveTime:options:)`` through the JSON tree and the OTLP messages: the
-    /// general reader, for every body.
-    package static func decodeJSONRowsFromTree(_ bytes: [UInt8], receiveTime: Int64,
-                                               options: OTLPMappingOptions = OTLPMappingOptions()) throws(ProtocolDecodeError) -> DecodedRows {
-        let json = try JSONTreeParser.parse(bytes)
-        var reader = OTLPJSONReader()
-        let request = try reader.request(json)
-        var result = DecodedRows()
-        result.rejected = reader.rejected
-        OTLPRowMapper(options: options, receiveTime: receiveTime).map(request, into: &result.rows, rejected: &result.rejected)
-        return result
     }
 }
 
@@ -99,4 +114,26 @@ package struct DecodedRows: Sendable {
     package var rejected: [ProtocolDecodeError] = []
 
     package init() {}
+
+    /// The records of the rows (their sequence numbers 0). A row that does not decode — the decoders
+    /// never write one, the fuzz target checks it — is listed as rejected, with its index.
+    func records() -> DecodedRecords {
+        var result = DecodedRecords(rejected: rejected)
+        result.records.reserveCapacity(rows.count)
+        rows.bytes.withBytes { all in
+            var start = 0
+            for (index, end) in rows.ends.enumerated() {
+                defer { start = end }
+                var reader = ByteReader(UnsafeRawBufferPointer(rebasing: all[start..<end]))
+                do throws(FormatError) {
+                    let record = try RowCodec.decode(&reader, sequence: 0)
+                    guard reader.isAtEnd else { throw FormatError("bytes after the row", at: reader.offset) }
+                    result.records.append(record)
+                } catch {
+                    result.rejected.append(ProtocolDecodeError(place: "row \(index)", reason: "the row the decoder wrote does not decode: \(error)"))
+                }
+            }
+        }
+        return result
+    }
 }
