@@ -46,7 +46,7 @@ import LogStore
         let verify = try CLI.run(["verify", "--store", path])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         let inspect = try CLI.run(["inspect", path + "/segments/" + after[0]])
-        #expect(inspect.stdout.contains("format v3"))
+        #expect(inspect.stdout.contains("format v5"))
         #expect(inspect.stdout.contains("compacted from \(before.count) segments"))
 
         let again = try CLI.run(["compact", "--store", path])

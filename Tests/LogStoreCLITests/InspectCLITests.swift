@@ -73,7 +73,7 @@ import LogStore
 
         let r = try CLI.run(["inspect", copy])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("header   format v2"))
+        #expect(r.stdout.contains("header   format v4"))
         #expect(r.stdout.contains("BLOCK") && r.stdout.contains("CHECKSUM"))
         #expect(r.stdout.contains("distinct correlation IDs"))
         let file = try SegmentFile.open(copy)
