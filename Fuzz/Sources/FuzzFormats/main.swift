@@ -3,7 +3,8 @@
 // pieces (split point a hash of the input) + finish, with the default limits and with 48-byte records.
 // Checks: line accounting, nothing held after finish, records + errors <= lines, every line that does not
 // fit counted (unmatched <= records), the split does not change records or errors (CRI/Docker piece
-// joining across reads included), statistics agree, and every record survives the row encoding.
+// joining across reads included), statistics agree, every record survives the row encoding, and the row output
+// (what `logstore ingest` stores) is the records' row encoding byte for byte, with the same errors.
 import CFuzzSupport
 import FuzzKit
 import LogStore
@@ -40,6 +41,17 @@ func run(_ format: LineFormat, _ o: LineParserOptions, _ pieces: [UnsafeRawBuffe
     return (records, errors, stream)
 }
 
+/// The same input through the row output (`logstore ingest`'s path: straight into rows for NDJSON and access,
+/// records encoded for the rest): the row bytes and the errors.
+func runRows(_ format: LineFormat, _ o: LineParserOptions, _ pieces: [UnsafeRawBufferPointer]) -> (rows: [UInt8], errors: [LineError]) {
+    var stream = LineRecordStream(format: format, options: o)
+    var rows = ByteWriter()
+    var errors: [LineError] = []
+    for piece in pieces { _ = stream.feed(piece, appendingRowsTo: &rows, errors: &errors) }
+    _ = stream.finish(appendingRowsTo: &rows, errors: &errors)
+    return (rows.bytes, errors)
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let buf = inputBuffer(data, size)
@@ -68,6 +80,12 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         require(whole.errors == errors, "\(format)/\(limit): split at \(split) changes the errors:\n  split \(errors)\n  whole \(whole.errors)")
         require(st.records == records.count && st.errors == errors.count,
                 "\(format)/\(limit): statistics \(st) disagree with \(records.count) records, \(errors.count) errors")
+        let rowOutput = runRows(format, o, [UnsafeRawBufferPointer(rebasing: input[0..<split]),
+                                            UnsafeRawBufferPointer(rebasing: input[split...])])
+        var encoded = ByteWriter()
+        for r in records { RowCodec.encode(r, into: &encoded) }
+        require(rowOutput.rows == encoded.bytes && rowOutput.errors == errors,
+                "\(format)/\(limit): the row output differs from the encoded records (\(rowOutput.rows.count) vs \(encoded.bytes.count) bytes)")
         require(format != .auto || st.detection != nil || input.isEmpty || records.isEmpty,
                 "auto/\(limit): records without a detection")
         for (i, r) in records.enumerated() {

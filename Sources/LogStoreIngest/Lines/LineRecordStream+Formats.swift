@@ -77,10 +77,15 @@ extension LineRecordStream {
     }
 
     private mutating func emitParsed(_ parsed: TextLineParser.Parsed, emit: (LogRecord) -> Void) {
+        countRecord(parsed)
+        emit(parsed.record)
+    }
+
+    /// Counts a record and what was detected in it.
+    mutating func countRecord(_ parsed: TextLineParser.Parsed) {
         statistics.records += 1
         if parsed.timestampDetected { statistics.timestampsDetected += 1 }
         if parsed.levelDetected { statistics.levelsDetected += 1 }
-        emit(parsed.record)
     }
 
     /// End of input: container messages whose last piece never came are stored as they are, with the

@@ -55,21 +55,21 @@ public struct LineRecordStream: Sendable {
     private var sample: [UInt8] = []
     /// Errors found while ``flushHeldRecord(into:)`` parsed the sample, handed out by the next call
     /// that takes errors.
-    private var pendingErrors: [LineError] = []
+    var pendingErrors: [LineError] = []
     /// Container formats: messages in pieces.
     var joiner: PartialLineJoiner
     /// The parsers of the structured formats, made once the format is known.
     var parsers: FormatParsers?
 
-    private var ndjson: NDJSONStream
-    private var splitter: LineSplitter
+    var ndjson: NDJSONStream
+    var splitter: LineSplitter
     /// The text record that the next line may continue, the offset of its first line and that line's number.
     private var held: (record: LogRecord, start: Int, line: Int)?
     /// Whether the held record's line started with a detected timestamp: then a line without one
     /// continues it (an exception's first line after the log line that reported it).
     private var heldTimestamped = false
     /// Bytes fed so far.
-    public private(set) var fedBytes = 0
+    public internal(set) var fedBytes = 0
 
     /// A stream whose first line is numbered `firstLineNumber` (a tailer resuming mid-file passes the
     /// number of the line it resumes at, so that errors name the right line).
@@ -190,47 +190,12 @@ public struct LineRecordStream: Sendable {
         }
     }
 
-    /// Like ``feed(_:into:errors:)`` but appends rows in the row encoding (docs/FORMAT.md, 3.4) for
-    /// `LogStore.append(rows:)`; NDJSON takes its fast path without building `LogRecord`s.
-    package mutating func feed(_ bytes: UnsafeRawBufferPointer, into rows: inout EncodedRows, errors: inout [LineError]) {
-        if resolvedFormat == .ndjson, pendingErrors.isEmpty {
-            fedBytes += bytes.count
-            let before = (rows.count, errors.count)
-            ndjson.feed(bytes, into: &rows, errors: &errors)
-            count(rows.count - before.0, errors.count - before.1)
-            return
-        }
-        var records: [LogRecord] = []
-        feed(bytes, into: &records, errors: &errors)
-        Self.encode(records, into: &rows)
-    }
-
-    /// Like ``finish(into:errors:)`` for the row encoding.
-    package mutating func finish(into rows: inout EncodedRows, errors: inout [LineError]) {
-        if resolvedFormat == .ndjson, pendingErrors.isEmpty {
-            let before = (rows.count, errors.count)
-            ndjson.finish(into: &rows, errors: &errors)
-            count(rows.count - before.0, errors.count - before.1)
-            return
-        }
-        var records: [LogRecord] = []
-        finish(into: &records, errors: &errors)
-        Self.encode(records, into: &rows)
-    }
-
-    /// Like ``flushHeldRecord(into:)`` for the row encoding.
-    package mutating func flushHeldRecord(into rows: inout EncodedRows) {
-        var records: [LogRecord] = []
-        flushHeldRecord(into: &records)
-        Self.encode(records, into: &rows)
-    }
-
     /// Whether a text record is held back for possible continuation lines, or `auto` holds lines while
     /// it collects its sample (both released by ``flushHeldRecord(into:)``).
     public var holdsRecord: Bool { held != nil || (resolvedFormat == nil && !sample.isEmpty) }
 
     /// The splitter, moved out (leaving an empty one) so that it can call back into `self`.
-    private mutating func takeSplitter() -> LineSplitter {
+    mutating func takeSplitter() -> LineSplitter {
         var taken = LineSplitter(maxLineBytes: options.maxRecordBytes)
         swap(&taken, &splitter)
         return taken

@@ -16,13 +16,34 @@ import LogStoreFormat
 /// - after them, `key=value` pairs (nginx formats often append `rt=$request_time request_id=$request_id`)
 ///   become attributes typed as in logfmt; `request_id`, `correlation_id` and `trace_id` give the
 ///   correlation ID. Any other trailing field is kept as `extra`.
+///
+/// The fields are handed to a ``RecordSink`` as byte ranges of the line, so the row output
+/// (``RowSink``) builds no `String` per field; the `LogRecord` output (``LogRecordSink``) is the same
+/// record.
 struct AccessLogParser {
     var options: LineParserOptions
+    /// ``LineParserOptions/source`` as bytes, the source of every record.
+    private let sourceBytes: [UInt8]
 
+    init(options: LineParserOptions) {
+        self.options = options
+        sourceBytes = Array(options.source.utf8)
+    }
+
+    /// The line as a `LogRecord`, or the reason it is kept as text.
     func parse(_ p: UnsafePointer<UInt8>, count n: Int, now: Int64) -> FormatOutcome {
+        var sink = LogRecordSink()
+        sink.beginLine()
+        if case .text(let reason) = parse(p, count: n, now: now, into: &sink) { return .text(reason: reason) }
+        guard let record = sink.records.last else { return .text(reason: "not an access log line") }
+        return .record(.init(record, timestamp: true, level: true))
+    }
+
+    /// Hands the record of the line to `sink` (ending with `endLine()`; timestamp and level always
+    /// detected), or returns the reason the line is kept as text, having possibly started a record the
+    /// sink's next `beginLine()` drops. Call `beginLine()` before.
+    func parse<Sink: RecordSink>(_ p: UnsafePointer<UInt8>, count n: Int, now: Int64, into sink: inout Sink) -> SinkOutcome {
         var c = ByteCursor(p, count: n)
-        var attributes: [Attribute] = []
-        attributes.reserveCapacity(12)
         let client = c.takeToken()
         guard !client.isEmpty, c.skipSpaces() > 0 else { return .text(reason: "not an access log line") }
         let ident = c.takeToken()
@@ -47,94 +68,104 @@ struct AccessLogParser {
             guard let value = b.takeInt(), b.atEnd, value >= 0 else { return .text(reason: "bytes field is not a number") }
             bytes = value
         }
-        func add(_ key: String, _ range: Range<Int>) {
-            if !c.isDash(range) { attributes.append(Attribute(key, .string(c.string(range)))) }
-        }
-        add("client", client)
-        add("ident", ident)
-        add("user", user)
-        let requestText = escaped ? c.unescaped(request) : c.string(request)
-        if !escaped, let (method, path, proto) = Self.requestParts(c, request) {
-            attributes.append(Attribute("method", .string(c.string(method))))
-            attributes.append(Attribute("path", .string(c.string(path))))
-            attributes.append(Attribute("protocol", .string(c.string(proto))))
-        } else if escaped, case let parts = requestText.split(separator: " ", omittingEmptySubsequences: false),
-                  parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty {
-            attributes.append(Attribute("method", .string(String(parts[0]))))
-            attributes.append(Attribute("path", .string(String(parts[1]))))
-            attributes.append(Attribute("protocol", .string(String(parts[2]))))
-        } else if requestText != "-" && !requestText.isEmpty {
-            attributes.append(Attribute("request", .string(requestText)))
-        }
-        attributes.append(Attribute("status", .int(status)))
-        if let bytes { attributes.append(Attribute("bytes", .int(bytes))) }
-        c.skipSpaces()
-        // Combined: "referer" "user agent".
-        if c.current == UInt8(ascii: "\"") {
-            guard let (referer, refererEscaped) = c.takeQuoted() else { return .text(reason: "unterminated referer in access log line") }
-            c.skipSpaces()
-            guard c.current == UInt8(ascii: "\"") else { return .text(reason: "no quoted user agent after the referer") }
-            // A user agent cut short (no closing quote: seen in real logs) runs to the end of the line.
-            let (agent, agentEscaped) = c.takeQuoted() ?? (c.i + 1..<c.n, c.string(c.i + 1..<c.n).contains("\\"))
-            if agent.upperBound == c.n, c.i < c.n { c.i = c.n }
-            if !c.isDash(referer) {
-                attributes.append(Attribute("referer", .string(refererEscaped ? c.unescaped(referer) : c.string(referer))))
+        if !c.isDash(client) { sink.attribute("client", c.bytes(client)) }
+        if !c.isDash(ident) { sink.attribute("ident", c.bytes(ident)) }
+        if !c.isDash(user) { sink.attribute("user", c.bytes(user)) }
+        // The request line, decoded when it holds escapes: the message, and method, path and protocol.
+        let decodedRequest = escaped ? c.unescapedBytes(request) : []
+        return decodedRequest.withUnsafeBufferPointer { decoded in
+            let requestText = escaped ? decoded : c.bytes(request)
+            if let (method, path, proto) = Self.requestParts(requestText) {
+                sink.attribute("method", UnsafeBufferPointer(rebasing: requestText[method]))
+                sink.attribute("path", UnsafeBufferPointer(rebasing: requestText[path]))
+                sink.attribute("protocol", UnsafeBufferPointer(rebasing: requestText[proto]))
+            } else if !requestText.isEmpty, !(requestText.count == 1 && requestText[0] == UInt8(ascii: "-")) {
+                sink.attribute("request", requestText)
             }
-            if !c.isDash(agent) {
-                attributes.append(Attribute("user_agent", .string(agentEscaped ? c.unescaped(agent) : c.string(agent))))
-            }
+            sink.attribute("status", int: status)
+            if let bytes { sink.attribute("bytes", int: bytes) }
             c.skipSpaces()
+            // Combined: "referer" "user agent".
+            if c.current == UInt8(ascii: "\"") {
+                guard let (referer, refererEscaped) = c.takeQuoted() else { return .text(reason: "unterminated referer in access log line") }
+                c.skipSpaces()
+                guard c.current == UInt8(ascii: "\"") else { return .text(reason: "no quoted user agent after the referer") }
+                // A user agent cut short (no closing quote: seen in real logs) runs to the end of the line.
+                let (agent, agentEscaped) = c.takeQuoted() ?? (c.i + 1..<c.n, c.contains(UInt8(ascii: "\\"), in: c.i + 1..<c.n))
+                if agent.upperBound == c.n, c.i < c.n { c.i = c.n }
+                if !c.isDash(referer) { sink.attribute("referer", of: c, referer, escaped: refererEscaped) }
+                if !c.isDash(agent) { sink.attribute("user_agent", of: c, agent, escaped: agentEscaped) }
+                c.skipSpaces()
+            }
+            let correlationID = trailingFields(&c, into: &sink)
+            let level: LogLevel = status >= 500 ? .error : status >= 400 ? .warning : .info
+            sink.header(timestamp: timestamp, level: level)
+            sourceBytes.withUnsafeBufferPointer { sink.text(.source, $0) }
+            if let correlationID { sink.text(.correlationID, c.bytes(correlationID)) } else { sink.text(.correlationID, .empty) }
+            sink.text(.message, requestText)
+            sink.endLine()
+            return .record(timestamp: true, level: true)
         }
-        let correlationID = trailingFields(&c, into: &attributes)
-        let level: LogLevel = status >= 500 ? .error : status >= 400 ? .warning : .info
-        let record = LogRecord(timestamp: timestamp, level: level, source: options.source, correlationID: correlationID,
-                               message: requestText, attributes: attributes)
-        return .record(.init(record, timestamp: true, level: true))
     }
 
-    /// `METHOD PATH PROTOCOL` within `request`: exactly two single spaces, method and path not empty.
-    static func requestParts(_ c: ByteCursor, _ request: Range<Int>) -> (Range<Int>, Range<Int>, Range<Int>)? {
+    /// `METHOD PATH PROTOCOL` in `request`: exactly two single spaces, method and path not empty; the
+    /// three ranges, as offsets into `request`.
+    static func requestParts(_ request: UnsafeBufferPointer<UInt8>) -> (Range<Int>, Range<Int>, Range<Int>)? {
         var first = -1, second = -1
-        for k in request where c.p[k] == 0x20 {
+        for k in request.indices where request[k] == 0x20 {
             if first < 0 { first = k } else if second < 0 { second = k } else { return nil }
         }
-        guard first > request.lowerBound, second > first + 1 else { return nil }
-        return (request.lowerBound..<first, first + 1..<second, second + 1..<request.upperBound)
+        guard first > 0, second > first + 1 else { return nil }
+        return (0..<first, first + 1..<second, second + 1..<request.count)
     }
 
-    /// `key=value` pairs and other fields after the standard ones; returns the correlation ID found.
-    private func trailingFields(_ c: inout ByteCursor, into attributes: inout [Attribute]) -> String? {
-        var correlationID: String?
-        var extra: [String] = []
+    /// `key=value` pairs and other fields after the standard ones, handed to `sink`; returns the range of
+    /// the correlation ID found.
+    private func trailingFields<Sink: RecordSink>(_ c: inout ByteCursor, into sink: inout Sink) -> Range<Int>? {
+        var correlationID: Range<Int>?
+        var extra: [UInt8] = []
+        func addExtra(_ bytes: some Sequence<UInt8>) {
+            if !extra.isEmpty { extra.append(0x20) }
+            extra.append(contentsOf: bytes)
+        }
         while !c.atEnd {
             if c.current == UInt8(ascii: "\"") {
-                guard let (range, escaped) = c.takeQuoted() else { extra.append(c.string(c.takeRest())); break }
-                if !c.isDash(range) { extra.append(escaped ? c.unescaped(range) : c.string(range)) }
+                guard let (range, escaped) = c.takeQuoted() else { addExtra(c.bytes(c.takeRest())); break }
+                if !c.isDash(range) { addExtra(escaped ? c.unescapedBytes(range) : Array(c.bytes(range))) }
             } else {
                 let token = c.takeToken()
                 if let eq = (token.lowerBound..<token.upperBound).first(where: { c.p[$0] == UInt8(ascii: "=") }), eq > token.lowerBound {
-                    let key = c.string(token.lowerBound..<eq)
+                    let key = token.lowerBound..<eq
                     var valueRange = eq + 1..<token.upperBound
                     var quoted = false
                     if eq + 1 < token.upperBound, c.p[eq + 1] == UInt8(ascii: "\"") {
                         var q = ByteCursor(c.p, count: c.n, at: eq + 1)
                         if let (r, _) = q.takeQuoted() { valueRange = r; quoted = true; c.i = q.i }
                     }
-                    let value = c.string(valueRange)
-                    if ["request_id", "correlation_id", "trace_id"].contains(key), correlationID == nil, !c.isDash(valueRange),
-                       !value.isEmpty, value.utf8.count <= RecordLimits.maxCorrelationIDBytes {
-                        correlationID = value
-                    } else if !c.isDash(valueRange) {
-                        let pair = LogfmtScanner.Pair(key: key, value: value, quoted: quoted, column: 0)
-                        attributes.append(Attribute(key, LogfmtParser.typedValue(pair)))
+                    if c.isDash(valueRange) {
+                        // A missing value.
+                    } else if Self.isCorrelationKey(c.bytes(key)), correlationID == nil, !valueRange.isEmpty,
+                              valueRange.count <= RecordLimits.maxCorrelationIDBytes {
+                        correlationID = valueRange
+                    } else {
+                        let pair = LogfmtScanner.Pair(key: c.string(key), value: c.string(valueRange), quoted: quoted, column: 0)
+                        sink.attribute(c.bytes(key), LogfmtParser.typedValue(pair))
                     }
                 } else if !c.isDash(token) {
-                    extra.append(c.string(token))
+                    addExtra(c.bytes(token))
                 }
             }
             c.skipSpaces()
         }
-        if !extra.isEmpty { attributes.append(Attribute("extra", .string(extra.joined(separator: " ")))) }
+        if !extra.isEmpty { extra.withUnsafeBufferPointer { sink.attribute("extra", $0) } }
         return correlationID
+    }
+
+    /// `request_id`, `correlation_id` or `trace_id`.
+    private static func isCorrelationKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        func equals(_ literal: StaticString) -> Bool {
+            key.count == literal.utf8CodeUnitCount && key.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: key.count))
+        }
+        return equals("request_id") || equals("correlation_id") || equals("trace_id")
     }
 }

@@ -19,7 +19,7 @@ struct ContainerLogParser {
     enum Runtime { case docker, cri }
 
     /// One line of a container log: a piece of a message.
-    struct Piece {
+    struct Piece: Equatable {
         var timestamp: Int64
         var stream: String
         var text: String
@@ -62,6 +62,12 @@ struct ContainerLogParser {
 
     private func docker(_ p: UnsafePointer<UInt8>, count n: Int) -> Result<Piece, FormatMismatch> {
         guard n > 0, p[0] == UInt8(ascii: "{") else { return .failure(FormatMismatch("not a Docker JSON line")) }
+        if let piece = Self.dockerThreeKeys(p, count: n) { return .success(piece) }
+        return dockerJSON(p, count: n)
+    }
+
+    /// A Docker line of any shape, through the full NDJSON parse.
+    func dockerJSON(_ p: UnsafePointer<UInt8>, count n: Int) -> Result<Piece, FormatMismatch> {
         let parser = NDJSONParser(options: .init(maxRecordBytes: options.maxRecordBytes))
         guard case .success(let record) = parser.parseLine(UnsafeRawBufferPointer(start: p, count: n), lineNumber: 0) else {
             return .failure(FormatMismatch("not a Docker JSON line"))
@@ -79,6 +85,32 @@ struct ContainerLogParser {
         guard let text else { return .failure(FormatMismatch("Docker JSON line without \"log\"")) }
         return .success(Piece(timestamp: record.timestamp, stream: stream, text: text, final: text.hasSuffix("\n"),
                               attributes: rest))
+    }
+
+    /// The line as Docker's json-file driver writes it, `{"log":"…","stream":"…","time":"…"}` and nothing
+    /// else, read in one scan of its three keys: the piece the full NDJSON parse (``dockerJSON(_:count:)``)
+    /// gives for it. Nil for any other shape (other members, spaces, another order, a time that does not
+    /// parse), which the full parse then reads.
+    static func dockerThreeKeys(_ p: UnsafePointer<UInt8>, count n: Int) -> Piece? {
+        var scanner = JSONScanner(base: p, count: n, maxDepth: 1)
+        func literal(_ text: StaticString) -> Bool {
+            let m = text.utf8CodeUnitCount
+            guard scanner.pos + m <= n else { return false }
+            let q = text.utf8Start
+            for k in 0..<m where p[scanner.pos + k] != q[k] { return false }
+            scanner.pos += m
+            return true
+        }
+        guard literal(#"{"log":"#), scanner.current == UInt8(ascii: "\""), let log = try? scanner.scanString(),
+              literal(#","stream":"#), scanner.current == UInt8(ascii: "\""), let stream = try? scanner.scanString(),
+              literal(#","time":"#), scanner.current == UInt8(ascii: "\""), let time = try? scanner.scanString(),
+              !time.hasEscapes, literal("}"), scanner.pos == n,
+              let timestamp = TimestampParser.parseTimestamp(p + time.start, count: time.end - time.start)
+        else { return nil }
+        var scratch: [UInt8] = []
+        let text = scanner.string(log, scratch: &scratch)
+        return Piece(timestamp: timestamp, stream: scanner.string(stream, scratch: &scratch), text: text,
+                     final: text.hasSuffix("\n"), attributes: [])
     }
 
     /// The record of a joined message whose first piece is `first` (its text the joined text).

@@ -112,13 +112,32 @@ struct ByteCursor {
         String(decoding: UnsafeBufferPointer(start: p + range.lowerBound, count: range.count), as: UTF8.self)
     }
 
-    /// The text of a quoted range with its escapes decoded: `\"`, `\\`, `\]` and any other escaped
-    /// byte stand for that byte; `\n`, `\t`, `\r` for the control characters; `\xHH` for a byte (kept only
-    /// when the result is valid UTF-8, as Apache writes non-printable request bytes).
+    /// The bytes of `range`, valid while the line is.
+    @inline(__always)
+    func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: p + range.lowerBound, count: range.count)
+    }
+
+    /// Whether `byte` occurs in `range`.
+    func contains(_ byte: UInt8, in range: Range<Int>) -> Bool {
+        for k in range where p[k] == byte { return true }
+        return false
+    }
+
+    /// The text of a quoted range with its escapes decoded (``unescapedBytes(_:)``).
     func unescaped(_ range: Range<Int>) -> String {
+        String(decoding: unescapedBytes(range), as: UTF8.self)
+    }
+
+    /// The bytes of a quoted range with its escapes decoded: `\"`, `\\`, `\]` and any other escaped
+    /// byte stand for that byte; `\n`, `\t`, `\r` for the control characters; `\xHH` for a byte (kept only
+    /// when the result is valid UTF-8, as Apache writes non-printable request bytes: otherwise the
+    /// invalid sequences become U+FFFD, as `String(decoding:as:)` does). The result is valid UTF-8.
+    func unescapedBytes(_ range: Range<Int>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(range.count)
         var j = range.lowerBound
+        var decodedHex = false
         while j < range.upperBound {
             let c = p[j]
             guard c == UInt8(ascii: "\\"), j + 1 < range.upperBound else { out.append(c); j += 1; continue }
@@ -130,13 +149,18 @@ struct ByteCursor {
             case UInt8(ascii: "x") where j + 3 < range.upperBound:
                 if let h = Self.hex(p[j + 2]), let l = Self.hex(p[j + 3]) {
                     out.append(h << 4 | l); j += 4
+                    decodedHex = true
                 } else {
                     out.append(e); j += 2
                 }
             default: out.append(e); j += 2
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        guard decodedHex else { return out }
+        let invalid = out.withUnsafeBufferPointer { b in
+            b.baseAddress.map { UTF8Validation.firstInvalidOffset($0, count: b.count) != nil } ?? false
+        }
+        return invalid ? Array(String(decoding: out, as: UTF8.self).utf8) : out
     }
 
     static func hex(_ c: UInt8) -> UInt8? {
