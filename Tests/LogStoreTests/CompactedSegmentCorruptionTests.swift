@@ -36,7 +36,7 @@ import Testing
     @Test func everyChangeToACompactedSegmentIsReportedAndNothingWrongIsServed() throws {
         let image = try Self.image.get()
         let original = try #require(image.files[image.segmentName])
-        var tally = MatrixTally(fileKind: "compacted segment (v3)")
+        var tally = MatrixTally(fileKind: "compacted segment (v5)")
         var rng = SeededRandom(seed: 31 &+ CorruptionMatrixTests.seed)
         let root = TempDir("compacted-matrix-runs")
         let problems = CorruptionMatrixTests.Problems()

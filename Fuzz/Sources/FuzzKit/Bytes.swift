@@ -35,7 +35,9 @@ public enum ChecksumFixup {
     }
 
     /// Segment file: header checksum; when the trailer points at a footer that decodes, the checksum of
-    /// every block it lists that lies inside the file, then the footer checksum in the trailer.
+    /// every block it lists that lies inside the file and (versions 4 and 5) of every correlation page,
+    /// written back into the footer when it re-encodes to its own length; then the footer checksum in
+    /// the trailer.
     public static func segment(_ b: inout [UInt8]) {
         guard b.count >= SegmentFormat.headerSize + SegmentFormat.trailerSize else { return }
         storeU32(&b, 60, CRC32C.checksum(b, range: 0..<60))
@@ -70,6 +72,17 @@ public enum ChecksumFixup {
                     return CRC32C.checksum(UnsafeRawBufferPointer(rebasing: all[(start + BlockFormat.headerSize)..<end]), continuing: head)
                 }
                 storeU32(&b, start + 16, crc)
+            }
+            if var fence = footer.correlationFence {
+                for i in fence.pages.indices {
+                    let p = fence.pages[i]
+                    guard p.offset + UInt64(p.length) <= UInt64(fo) else { break }
+                    fence.pages[i].checksum = CRC32C.checksum(b, range: Int(p.offset)..<(Int(p.offset) + p.length))
+                }
+                var fixed = footer
+                fixed.correlationFence = fence
+                let body = fixed.encode(version: version)
+                if body.count == t - fo { b.replaceSubrange(fo..<t, with: body) }
             }
         }
         storeU32(&b, t + 12, CRC32C.checksum(b, range: fo..<t))

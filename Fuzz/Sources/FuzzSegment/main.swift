@@ -35,13 +35,32 @@ func checkSegment(_ buf: UnsafeRawBufferPointer) {
     require(footer.correlationHashes.count == footer.correlationBlocks.count && footer.correlationHashes.count <= flen / 12,
             "footer of \(flen) bytes lists \(footer.correlationHashes.count) index pairs")
     require(footer.blocks.reduce(UInt64(0)) { $0 + UInt64($1.recordCount) } == footer.recordCount, "block record counts do not add up")
-    // Version 3: a non-empty, strictly ascending list of replaced ids that encodes back to the same bytes' meaning.
-    require(version >= 3 ? !footer.replaces.isEmpty : footer.replaces.isEmpty, "replaces present in a version \(version) footer or empty in version 3")
+    // Versions 3 and 5: a non-empty, strictly ascending list of replaced ids that encodes back to the same bytes' meaning.
+    let compacted = SegmentFormat.isCompacted(version)
+    require(compacted ? !footer.replaces.isEmpty : footer.replaces.isEmpty, "replaces present in a version \(version) footer or empty in a compacted one")
     require(zip(footer.replaces, footer.replaces.dropFirst()).allSatisfy { $0 < $1 }, "replaced ids not ascending")
     if version >= 3 {
         let again = footer.encode(version: version)
         require((try? again.withUnsafeBytes { b in try SegmentFooter.decode(b, version: version) }) == footer,
-                "a version 3 footer does not survive encode and decode")
+                "a version \(version) footer does not survive encode and decode")
+    }
+    // Versions 4 and 5 (FORMAT.md 5.6): the fence decoded only with pages that fill [end of blocks, footer).
+    require((footer.correlationFence != nil) == SegmentFormat.hasPagedIndex(version), "a fence in a version \(version) footer, or none in a paged one")
+    if let fence = footer.correlationFence {
+        require(fence.indexOffset == footer.blocksEnd, "the fence's index offset is not the end of the blocks")
+        require(fence.pages.reduce(0) { $0 + $1.count } == fence.pairCount && fence.pages.allSatisfy { (1...CorrelationPages.maxEntries).contains($0.count) },
+                "fence page counts do not add up")
+        if fence.end == trailer.footerOffset {
+            // The engine reads pages only when they end where the footer starts (Segment.init).
+            for (i, page) in fence.pages.enumerated() {
+                let start = Int(page.offset)
+                require(start >= Int(fence.indexOffset) && start + page.length <= fo, "page \(i) outside the index")
+                guard let (hashes, blocks) = try? CorrelationPages.decodePage(UnsafeRawBufferPointer(rebasing: buf[start..<(start + page.length)]),
+                                                                            index: i, fence: fence, blockCount: footer.blocks.count) else { continue }
+                require(hashes.count == page.count && blocks.count == page.count, "page \(i) decoded to another count")
+                for h in Set(hashes) { require(fence.candidates(for: h).contains(i), "a lookup for a hash of page \(i) would not read it") }
+            }
+        }
     }
     for b in footer.correlationBlocks { require(Int(b) < footer.blocks.count, "index points past the block table") }
     for e in footer.blocks {

@@ -79,9 +79,15 @@ do {
     write("FuzzSegment", "block-per-record", segment(sample(6), rawBlockTarget: 1))
     // Version 1 files are still read (docs/FORMAT.md, compatibility).
     write("FuzzSegment", "v1-many-blocks", segment(sample(30), rawBlockTarget: 300, version: 1))
+    // Version 2 flushed segments (correlation index in the footer) are still read.
+    write("FuzzSegment", "v2-many-blocks", segment(sample(30), rawBlockTarget: 300, version: 2))
+    // Version 5 (compacted, paged correlation index, FORMAT.md 5.6 and 10); the seeds above are version 4.
+    write("FuzzSegment", "v5-compacted", segment(sample(30), rawBlockTarget: 300, id: 40,
+                                                 version: SegmentFormat.compactedVersion, replaces: [2, 3, 5, 17, 39],
+                                                 acceleration: LZ4.highCompression(level: 9)))
     // Compacted segments (version 3, FORMAT.md 10): the footer ends with the replaced ids; LZ4 HC sections.
     write("FuzzSegment", "v3-compacted", segment(sample(30), rawBlockTarget: 300, id: 40,
-                                                 version: SegmentFormat.compactedVersion, replaces: [2, 3, 5, 17, 39],
+                                                 version: 3, replaces: [2, 3, 5, 17, 39],
                                                  acceleration: LZ4.highCompression(level: 9)))
 }
 
