@@ -7,7 +7,10 @@ import LogStoreIngest
 /// `logstore ingest` does).
 ///
 /// Each batch's rows and positions are still appended in one frame. At most `depth` batches are in
-/// flight. After a failed append no later batch is appended, so no position is stored past records
+/// flight. A small batch (at most ``inlineLimit`` bytes of rows: a tailer caught up with its files)
+/// submitted while none is in flight is appended on the caller's thread before ``submit(rows:checkpoints:source:)``
+/// returns: a line then reaches the WAL without waiting for the queue's thread to be woken and
+/// scheduled, which on a loaded machine was one more wait of several milliseconds per line. After a failed append no later batch is appended, so no position is stored past records
 /// that were not; the failure is thrown by the next ``submit(rows:checkpoints:source:)``, ``check()``
 /// or ``waitIdle()``.
 final class BatchAppender: Sendable {
@@ -17,7 +20,12 @@ final class BatchAppender: Sendable {
         var rejected = 0
         /// Emptied row buffers, to be filled again.
         var spare: [EncodedRows] = []
+        /// Batches queued and not yet appended.
+        var inFlight = 0
     }
+
+    /// Most bytes of rows in a batch appended on the caller's thread when none is in flight.
+    static let inlineLimit = 256 << 10
 
     private let store: LogStore
     private let queue = DispatchQueue(label: "LogStoreTail.BatchAppender")
@@ -40,24 +48,40 @@ final class BatchAppender: Sendable {
     func emptyRows() -> EncodedRows { state.withLock { $0.spare.popLast() } ?? EncodedRows() }
 
     /// Queues a batch; waits while `depth` batches are in flight. `source` names the file in an error.
+    /// Only one thread submits (the tailer's): a batch appended on it while none is in flight cannot
+    /// overtake a queued one.
     func submit(rows: EncodedRows, checkpoints: [Checkpoint], source: String) throws(TailError) {
         try check()
+        if rows.bytes.count <= Self.inlineLimit, state.withLock({ $0.inFlight == 0 }) {
+            append(rows: rows, checkpoints: checkpoints, source: source)
+            try check()
+            return
+        }
         room.wait()
+        state.withLock { $0.inFlight += 1 }
         queue.async { [self] in
-            defer { room.signal() }
-            guard state.withLock({ $0.failure == nil }) else { return }
-            do {
-                let receipt = try store.append(rows: rows, checkpoints: checkpoints)
-                var emptied = rows
-                emptied.removeAll()
-                state.withLock { [emptied] in
-                    $0.stored += receipt.accepted
-                    $0.rejected += receipt.rejectedFuture + receipt.rejected.count + receipt.droppedExpired
-                    if $0.spare.count < 2 { $0.spare.append(emptied) }
-                }
-            } catch {
-                state.withLock { $0.failure = "storing records from \(source) failed: \(error)" }
+            defer {
+                state.withLock { $0.inFlight -= 1 }
+                room.signal()
             }
+            append(rows: rows, checkpoints: checkpoints, source: source)
+        }
+    }
+
+    /// Appends one batch and counts it, unless an earlier one failed; a failure is kept for ``check()``.
+    private func append(rows: EncodedRows, checkpoints: [Checkpoint], source: String) {
+        guard state.withLock({ $0.failure == nil }) else { return }
+        do {
+            let receipt = try store.append(rows: rows, checkpoints: checkpoints)
+            var emptied = rows
+            emptied.removeAll()
+            state.withLock { [emptied] in
+                $0.stored += receipt.accepted
+                $0.rejected += receipt.rejectedFuture + receipt.rejected.count + receipt.droppedExpired
+                if $0.spare.count < 2 { $0.spare.append(emptied) }
+            }
+        } catch {
+            state.withLock { $0.failure = "storing records from \(source) failed: \(error)" }
         }
     }
 

@@ -23,12 +23,19 @@ struct SegmentInspection {
             for (i, c) in b.levelCounts.enumerated() where i < levels.count { levels[i] += UInt64(c) }
             for sc in b.sourceCounts where Int(sc.source) < sourceCounts.count { sourceCounts[Int(sc.source)] += UInt64(sc.count) }
         }
-        let distinctIDs = Set(f.correlationHashes).count
-        let footerOffset = f.blocks.last.map { Int64($0.offset) + Int64($0.diskLength) } ?? Int64(SegmentFormat.headerSize)
+        // Versions 4 and 5 keep the correlation index in checksummed pages before the footer (FORMAT.md 5.6).
+        var damaged = false
+        var indexStatus = "ok"
+        var distinctIDs = 0
+        do { distinctIDs = Set(try file.correlationPairs().map(\.hash)).count } catch {
+            damaged = true
+            indexStatus = "DAMAGED at byte \(error.offset ?? 0): \(error.message)"
+        }
+        let pageCount = f.correlationFence?.pages.count ?? 0
+        let footerOffset = Int64(f.correlationFence?.end ?? f.blocksEnd)
         let footerLength = file.fileSize - Int64(SegmentFormat.trailerSize) - footerOffset
         let indexes = onlyBlock.map { [$0] } ?? Array(f.blocks.indices)
 
-        var damaged = false
         var blockRows: [[String]] = [], blockItems: [String] = [], recordLines: [String] = []
         for i in indexes {
             guard i >= 0 && i < f.blocks.count else {
@@ -68,7 +75,8 @@ struct SegmentInspection {
             s += "\"min_timestamp\":\(jsonString(TimestampParser.formatRFC3339(f.minTimestamp))),\"max_timestamp\":\(jsonString(TimestampParser.formatRFC3339(f.maxTimestamp))),"
             s += "\"min_sequence\":\(f.minSequence),\"max_sequence\":\(f.maxSequence),"
             s += "\"replaces\":[\(f.replaces.map(String.init).joined(separator: ","))]},"
-            s += "\"index\":{\"correlation_ids\":\(distinctIDs),\"correlation_entries\":\(f.correlationHashes.count),\"sources\":{"
+            s += "\"index\":{\"correlation_ids\":\(distinctIDs),\"correlation_entries\":\(f.correlationPairCount),"
+            s += "\"correlation_pages\":\(pageCount),\"status\":\(jsonString(indexStatus)),\"sources\":{"
             s += f.sources.enumerated().map { "\(jsonString($0.element)):\(sourceCounts[$0.offset])" }.joined(separator: ",")
             s += "},\"levels\":{" + levelPairs.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}},"
             s += "\"blocks\":[\(blockItems.joined(separator: ","))]"
@@ -83,7 +91,9 @@ struct SegmentInspection {
             if !f.replaces.isEmpty {
                 out.write("  compacted from \(f.replaces.count) segments: " + Self.idRanges(f.replaces) + "\n")
             }
-            out.write("  index    \(distinctIDs) distinct correlation IDs (\(f.correlationHashes.count) block entries), \(f.sources.count) sources\n")
+            let paging = f.correlationFence == nil ? "in the footer" : "in \(pageCount) pages"
+            out.write("  index    \(distinctIDs) distinct correlation IDs (\(f.correlationPairCount) block entries \(paging)), \(f.sources.count) sources"
+                      + (indexStatus == "ok" ? "" : "; \(indexStatus)") + "\n")
             out.write("  levels   " + levelPairs.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + "\n")
             out.write("  sources  " + f.sources.enumerated().map { "\($0.element) \(sourceCounts[$0.offset])" }.joined(separator: ", ") + "\n\n")
             out.write(Format.table(["BLOCK", "OFFSET", "STORED", "RAW", "RATIO", "FROM", "TO", "RECORDS", "SEQUENCES", "CHECKSUM"], blockRows,

@@ -30,7 +30,7 @@ import Testing
 
     static let header = SegmentHeader(segmentID: 0x2A, flushID: 7, groupSize: 1, groupIndex: 0,
                                       windowStart: 1_699_999_200_000_000_000, windowSpan: 3_600_000_000_000,
-                                      createdAt: 1_700_000_500_000_000_000)
+                                      createdAt: 1_700_000_500_000_000_000, version: 2)
 
     @Test func walHeaderBytesArePinned() {
         let bytes = WALHeader(fileNumber: 1, firstSequence: 1).encode()
@@ -80,7 +80,7 @@ import Testing
             let h = try b.withBytes { (x) throws(FormatError) in try SectionedBlockHeader.decode(x) }
             try #require(h.sections.allSatisfy { $0.codec == BlockFormat.codecRaw }, "golden sections must be stored raw")
         }
-        let body = footer.encode()
+        let body = footer.encode(version: Self.header.version)
         // Changing these means the on-disk format changed: bump the version in docs/FORMAT.md.
         #expect(Self.header.encode().hex == "4c4f475354534547020000002a000000000000000700000000000000010000000000000000c072f243"
                 + "9c971700a0b8304603000000887ca0729d9717a3041a86")

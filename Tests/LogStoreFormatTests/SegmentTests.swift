@@ -31,7 +31,7 @@ import Testing
         try bytes.withBytes { (b) throws(FormatError) in try SegmentHeader.decode(b) }
     }
 
-    @Test(arguments: [UInt16(1), 2]) func segmentWithManyBlocksDecodesCompletely(version: UInt16) throws {
+    @Test(arguments: [UInt16(1), 2, 4]) func segmentWithManyBlocksDecodesCompletely(version: UInt16) throws {
         var g = RecordGenerator(seed: 0x5E6)
         let recs = g.sortedRecords(600, firstSequence: 1_000)
         var segmentHeader = sampleSegmentHeader
@@ -94,13 +94,28 @@ import Testing
             }
             all += records
         }
-        #expect(expectedOffset == trailer.footerOffset)
+        // Versions 4 and 5: the correlation pages fill the gap between the last block and the footer (5.6).
+        #expect(expectedOffset == (footer.correlationFence?.indexOffset ?? trailer.footerOffset))
+        #expect((footer.correlationFence?.end ?? trailer.footerOffset) == trailer.footerOffset)
         #expect(all.count == recs.count)
         for (a, b) in zip(recs, all) { #expect(sameRecord(b, normalized(a))) }
 
         // Correlation index: strictly sorted by (hash, block), exactly the pairs the blocks hold.
         #expect(footer.correlationHashes.count == footer.correlationBlocks.count)
-        let index = zip(footer.correlationHashes, footer.correlationBlocks).map { [$0, UInt64($1)] }
+        var listed = zip(footer.correlationHashes, footer.correlationBlocks).map { [$0, UInt64($1)] }
+        if let fence = footer.correlationFence {
+            #expect(version >= 4 && listed.isEmpty)
+            for (i, page) in fence.pages.enumerated() {
+                let bytes = Array(file[Int(page.offset)..<(Int(page.offset) + page.length)])
+                let (h, b) = try bytes.withBytes { (x) throws(FormatError) in
+                    try CorrelationPages.decodePage(x, index: i, fence: fence, blockCount: footer.blocks.count)
+                }
+                listed += zip(h, b).map { [$0, UInt64($1)] }
+            }
+        } else {
+            #expect(version < 4)
+        }
+        let index = listed
         for i in index.indices.dropFirst() {
             #expect((index[i - 1][0], index[i - 1][1]) < (index[i][0], index[i][1]), "index entry \(i)")
         }
@@ -113,7 +128,7 @@ import Testing
         let (file, footer, _) = segmentFile(g.sortedRecords(20), header: sampleSegmentHeader, rawBlockTarget: 200)
         // Header, 5.1.
         #expect(Array(file[0..<8]) == Array("LOGSTSEG".utf8))
-        #expect(Array(file[8..<12]) == [2, 0, 0, 0])
+        #expect(Array(file[8..<12]) == [4, 0, 0, 0])
         #expect(Array(file[12..<20]) == le(UInt64(42)))
         #expect(Array(file[20..<28]) == le(UInt64(7)))
         #expect(Array(file[28..<32]) == le(UInt32(2)))
@@ -128,7 +143,7 @@ import Testing
         #expect(Array(t[0..<8]) == le(UInt64(body.lowerBound)))
         #expect(Array(t[8..<12]) == le(UInt32(body.count)))
         #expect(Array(t[12..<16]) == le(referenceCRC32C(file[body])))
-        #expect(Array(t[16..<20]) == [2, 0, 0, 0])
+        #expect(Array(t[16..<20]) == [4, 0, 0, 0])
         #expect(Array(t[20..<24]) == le(UInt32(footer.blocks.count)))
         #expect(Array(t[24..<32]) == Array("LOGSTEND".utf8))
         #expect(Array(file[body]) == footer.encode())
@@ -341,9 +356,9 @@ import Testing
 
     @Test func trailerRejectsUnknownVersionNamingBothVersions() {
         var t = SegmentTrailer(footerOffset: 64, footerLength: 10, footerChecksum: 0, blockCount: 0).encode()
-        t[16] = 4
+        t[16] = 6
         do { _ = try decodeTrailer(t, fileSize: 106); Issue.record("accepted") } catch {
-            #expect(error.reason.contains("version 4") && error.reason.contains("versions 1–3"))
+            #expect(error.reason.contains("version 6") && error.reason.contains("versions 1–5"))
             #expect(error.offset == 16)
         }
     }
@@ -393,9 +408,9 @@ import Testing
 
     @Test func segmentHeaderRejectsUnknownVersionNamingBothVersions() {
         var h = sampleSegmentHeader.encode()
-        h[8] = 4
+        h[8] = 6
         do { _ = try decodeHeader(Self.recrc(h)); Issue.record("accepted") } catch {
-            #expect(error.reason.contains("version 4") && error.reason.contains("versions 1–3"))
+            #expect(error.reason.contains("version 6") && error.reason.contains("versions 1–5"))
             #expect(error.offset == 8)
         }
     }

@@ -131,7 +131,7 @@ import Testing
     @Test func segmentOfUnknownVersionIsRefusedNamingBothVersions() throws {
         let fx = try Fixture()
         var bytes = try fileBytes(fx.path)
-        bytes[8] = 4
+        bytes[8] = 6
         bytes[9] = 0
         let crc = CRC32C.checksum(bytes, range: 0..<60)
         withUnsafeBytes(of: crc.littleEndian) { for i in 0..<4 { bytes[60 + i] = $0[i] } }
@@ -139,8 +139,8 @@ import Testing
 
         let error = #expect(throws: LogStoreError.self) { try openSegment(fx.store, fx.name) }
         #expect(error?.kind == .unsupportedVersion)
-        #expect(error?.message.contains("version 4") == true)
-        #expect(error?.message.contains("versions 1–3") == true)
+        #expect(error?.message.contains("version 6") == true)
+        #expect(error?.message.contains("versions 1–5") == true)
         #expect(error?.path?.hasSuffix(fx.name) == true)
 
         // A store holding a segment of a newer format is refused whole, by writers and readers alike,
@@ -155,7 +155,7 @@ import Testing
         #expect(try fileBytes(fx.path) == before)
         #expect(try fileBytes(fx.path) == bytes, "a newer segment is left untouched")
         let verify = try LogStore.verify(at: fx.store)
-        #expect(verify.problems.contains { $0.file == fx.file && $0.reason.contains("version 4") }, "\(verify.problems)")
+        #expect(verify.problems.contains { $0.file == fx.file && $0.reason.contains("version 6") }, "\(verify.problems)")
     }
 
     @Test func segmentTrailerOfUnknownVersionIsRefused() throws {

@@ -46,6 +46,9 @@ struct Options: Sendable {
     var tailProbes = 200
     /// Background dataset lines per second beside the probes, one latency run per rate.
     var tailRates = [0, 2_000]
+    /// `--tail-count-all`: the throughput part's completion follower delivers every record as an event
+    /// and counts them (the detector before 2026-12-07 16:00), instead of only the last record.
+    var tailCountAll = false
     /// `--ingestor-batch N`: the Ingestor's batchRecords in `--pipeline` (nil: its default).
     var ingestorBatchRecords: Int?
     /// `--compaction`: the compaction benchmark (Compaction.swift) and nothing else.
@@ -79,7 +82,7 @@ struct Options: Sendable {
                     [--shape request|workflow] [--span-hours H] [--sqlite-variants LIST]
                     [--compaction [--compaction-flushes N] [--compaction-dense N]]
                     [--growth N1,N2,…] [--pipeline [--producers 1,2,8] [--ingestor-batch N]]
-                    [--tail [--tail-probes N] [--tail-rates 0,2000]]
+                    [--tail [--tail-probes N] [--tail-rates 0,2000] [--tail-count-all]]
 
       --records N      records in the generated dataset (default 1,000,000; ~500 B each as NDJSON)
       --reps R         repetitions per workload; medians are reported (default 3)
@@ -124,6 +127,8 @@ struct Options: Sendable {
                        background rate: latency from a line's write until a read-only reader finds it
       --tail-probes N  probes per rep and rate (default 200)
       --tail-rates L   background dataset lines/s beside the probes, one latency run each (default 0,2000)
+      --tail-count-all completion of the throughput part seen by a LogStore.follow in this process that
+                       delivers and counts every record (the old detector; default: only the last record)
       --pipeline-variants L  variants for --pipeline, comma-separated (default all): direct,offerRecord,
                        submitRecord,offerBatch,handler,offerRecordUnbounded,handlerUnbounded
     """
@@ -210,6 +215,7 @@ struct Options: Sendable {
                 o.producers = counts
             case "--tail": o.tail = true
             case "--tail-probes": o.tailProbes = try number(a)
+            case "--tail-count-all": o.tailCountAll = true
             case "--tail-rates":
                 let parts = try value(a).split(separator: ",")
                 let rates = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }

@@ -21,6 +21,9 @@ struct TailSummary: Codable, Sendable {
     var followerCPUMicrosPerRecord: [Double]
     /// CPU of the one-shot `logstore ingest FILE` per record, µs per rep.
     var oneShotCPUMicrosPerRecord: [Double] = []
+    /// CPU of this benchmark process (the writer thread and the completion follower) during the
+    /// throughput part, µs per record, per rep.
+    var harnessCPUMicrosPerRecord: [Double] = []
     var followerPeakRSSBytes: Int
     var latency: [TailLatencyRow]
     var probeIntervalMs: Double
@@ -100,7 +103,7 @@ final class TailBench {
 
     func run() -> TailSummary {
         var mbps: [Double] = [], rps: [Double] = [], writer: [Double] = [], drain: [Double] = [], cpu: [Double] = []
-        var oneShot: [Double] = [], oneShotCPU: [Double] = []
+        var oneShot: [Double] = [], oneShotCPU: [Double] = [], harnessCPU: [Double] = []
         var peak = 0
         let rates = options.tailRates
         var pooled: [Int: (upper: Samples, lower: Samples, polls: Samples, written: Int, p50: Samples, p99: Samples, follow: Samples,
@@ -109,7 +112,7 @@ final class TailBench {
             do {
                 let t = try throughputRep(rep)
                 mbps.append(t.mbps); rps.append(t.rps); writer.append(t.writerMBps); drain.append(t.drain)
-                cpu.append(t.cpuMicros); peak = max(peak, t.peak)
+                cpu.append(t.cpuMicros); peak = max(peak, t.peak); harnessCPU.append(t.harnessCPUMicros)
                 if let o = t.oneShot { oneShot.append(o.mbps); oneShotCPU.append(o.cpuMicros) }
             } catch {
                 problem("tail throughput, rep \(rep + 1): \(error)")
@@ -147,7 +150,8 @@ final class TailBench {
         return TailSummary(records: dataset.count, fileBytes: dataset.ndjsonBytes,
                            command: ([executable] + followArguments(file: "FILE", store: "DIR")).joined(separator: " "),
                            throughputMBps: mbps, throughputRecordsPerSecond: rps, oneShotMBps: oneShot, writerMBps: writer, drainSeconds: drain,
-                           followerCPUMicrosPerRecord: cpu, oneShotCPUMicrosPerRecord: oneShotCPU, followerPeakRSSBytes: peak, latency: rows,
+                           followerCPUMicrosPerRecord: cpu, oneShotCPUMicrosPerRecord: oneShotCPU,
+                           harnessCPUMicrosPerRecord: harnessCPU, followerPeakRSSBytes: peak, latency: rows,
                            probeIntervalMs: Double(probeIntervalNanos) / 1e6, pollPauseMs: Double(pollPauseMicros) / 1e3,
                            countPauseMs: Double(countPauseMicros) / 1e3,
                            queryable: Self.queryableDefinition)
@@ -155,7 +159,7 @@ final class TailBench {
 
     /// The whole dataset appended to the followed file at full speed; time until all of it is queryable.
     private func throughputRep(_ rep: Int) throws -> (mbps: Double, rps: Double, writerMBps: Double, drain: Double, cpuMicros: Double,
-                                                      peak: Int, oneShot: (mbps: Double, cpuMicros: Double)?) {
+                                                      harnessCPUMicros: Double, peak: Int, oneShot: (mbps: Double, cpuMicros: Double)?) {
         let file = "\(workdir)/tail-followed.ndjson", store = "\(workdir)/stores/tail-throughput"
         defer { Files.remove(file); Files.remove(store) }
         sync()
@@ -163,6 +167,7 @@ final class TailBench {
         var stopped = false
         defer { if !stopped { _ = follower.stop() } }
         let cpu0 = follower.cpuSeconds
+        let ownCPU0 = Self.ownCPUSeconds()
         progress("rep \(rep + 1)/\(options.reps): tail throughput: \(Fmt.bytes(dataset.ndjsonBytes)) appended at full speed")
         let clock = ContinuousClock()
         let start = clock.now
@@ -179,17 +184,25 @@ final class TailBench {
         let n = dataset.count
         let timeout = clock.now + .seconds(max(120, n / 5_000))
         // Completion seen by the store's incremental follower (each WAL frame read once, a record delivered
-        // once committed), not by a read-only reopen every 50 ms that replayed the whole WAL each time.
+        // once committed), not by a read-only reopen every 50 ms that replayed the whole WAL each time. It
+        // delivers only the record with sequence number n, the last line's (sequences are given in append
+        // order from 1, and the tailer appends the file's lines in order): the rows before it are skipped
+        // without being decoded. Delivering all n records as events cost this process 4.3–6.0 µs of CPU per
+        // line, twice what the follower spent ingesting them, on the same two cores, and the ratio to one-shot
+        // ingest read 0.77–0.83× instead of 1.29–1.52× for the same binary (docs/BENCHMARKS-HISTORY.md,
+        // 2026-12-07 16:08; `--tail-count-all` restores that detector). A rejected or lost record leaves
+        // sequence n unassigned: completion then times out and the read-only count below reports it.
         let delivered = Locked(0)
-        let storeFollower = try LogStore.follow(directory: store, filter: LogQuery(), after: 0)
+        let countAll = options.tailCountAll
+        let storeFollower = try LogStore.follow(directory: store, filter: LogQuery(), after: countAll ? 0 : UInt64(n - 1))
         let counter = Task.detached {
             do {
                 for try await event in storeFollower {
                     switch event {
-                    case .record: delivered.withLock { $0 += 1 }
-                    case .lagged(let skipped): delivered.withLock { $0 += skipped }
-                    // Never expected in a fresh store; a damaged frame's records are then never counted, so
-                    // completion times out and the rep is reported as a problem.
+                    case .record(let r):
+                        if countAll { delivered.withLock { $0 += 1 } } else if r.sequence >= UInt64(n) { delivered.withLock { $0 = n } }
+                    case .lagged(let skipped): if countAll { delivered.withLock { $0 += skipped } }
+                    // Never expected in a fresh store; then completion times out and the rep is reported.
                     case .damaged: break
                     }
                 }
@@ -217,6 +230,8 @@ final class TailBench {
         while writerDone.withLock({ $0 }) == nil { usleep(1_000) }
         let written = writerDone.withLock { $0 } ?? end
         let cpu = follower.cpuSeconds - cpu0
+        // This process's CPU over the same span (the writer thread's copy and the completion follower).
+        let ownCPU = Self.ownCPUSeconds() - ownCPU0
         let peak = follower.peakRSS
         stopped = true
         let status = follower.stop()
@@ -238,10 +253,12 @@ final class TailBench {
             problem("tail throughput: logstore ingest FILE (reference) failed: \(error)")
         }
         Files.remove(oneShotStore)
-        progress(String(format: "  %.1f MB/s until queryable (writer %.1f MB/s, drain %.2f s), follower CPU %.2f µs/record; logstore ingest FILE %.1f MB/s",
-                        mb / total, mb / (written - start).seconds, (end - written).seconds, cpu / Double(n) * 1e6, oneShot?.mbps ?? .nan))
+        progress(String(format: "  %.1f MB/s until queryable (writer %.1f MB/s, drain %.2f s), follower CPU %.2f µs/record, "
+                        + "this process %.2f µs/record; logstore ingest FILE %.1f MB/s",
+                        mb / total, mb / (written - start).seconds, (end - written).seconds, cpu / Double(n) * 1e6,
+                        ownCPU / Double(n) * 1e6, oneShot?.mbps ?? .nan))
         return (mb / total, Double(n) / total, mb / (written - start).seconds, (end - written).seconds,
-                cpu / Double(n) * 1e6, peak, oneShot)
+                cpu / Double(n) * 1e6, ownCPU / Double(n) * 1e6, peak, oneShot)
     }
 
     /// Probe lines every 50 ms beside `rate` dataset lines per second; latency until each is queryable.

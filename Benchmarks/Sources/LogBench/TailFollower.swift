@@ -66,6 +66,13 @@ extension TailBench {
         }
     }
 
+    /// User + system CPU seconds of this process so far (every thread).
+    static func ownCPUSeconds() -> Double {
+        var u = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
+        return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+    }
+
     /// Opens `store` read-only, or nil while the follower has not created it yet.
     static func openReader(_ store: String) -> LogStore? {
         var o = StoreOptions()

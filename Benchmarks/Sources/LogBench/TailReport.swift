@@ -40,12 +40,13 @@ extension TailBench {
         func range(_ v: [Double]) -> String { v.count > 1 ? "[" + Fmt.number(v.min() ?? .nan) + " … " + Fmt.number(v.max() ?? .nan) + "]" : "" }
         var lines = ["tail: \(s.command)",
                      "  \(Fmt.grouped(Double(s.records))) lines, \(Fmt.bytes(s.fileBytes)) appended at full speed; medians of reps [min … max]",
-                     "  throughput until every line is delivered by LogStore.follow (committed; then one read-only count confirms them): "
+                     "  throughput until the last line is delivered by LogStore.follow (committed, after every line before it; then one read-only count confirms them): "
                         + "\(med(s.throughputMBps)) MB/s \(range(s.throughputMBps)), \(med(s.throughputRecordsPerSecond)) lines/s",
                      "  for reference, `logstore ingest FILE` of the complete file in the same reps: \(med(s.oneShotMBps)) MB/s \(range(s.oneShotMBps))",
                      "  writer alone: \(med(s.writerMBps)) MB/s; from its last write until all queryable: \(med(s.drainSeconds)) s \(range(s.drainSeconds))",
                      "  follower process: CPU \(med(s.followerCPUMicrosPerRecord)) µs per line \(range(s.followerCPUMicrosPerRecord)), peak RSS \(Fmt.bytes(s.followerPeakRSSBytes)); "
-                        + "one-shot ingest: CPU \(med(s.oneShotCPUMicrosPerRecord)) µs per line \(range(s.oneShotCPUMicrosPerRecord))",
+                        + "one-shot ingest: CPU \(med(s.oneShotCPUMicrosPerRecord)) µs per line \(range(s.oneShotCPUMicrosPerRecord)); "
+                        + "this benchmark process (writer, completion follower): CPU \(med(s.harnessCPUMicrosPerRecord)) µs per line",
                      "  latency from a probe line's write to it being queryable (one probe every \(Fmt.number(s.probeIntervalMs)) ms; "
                         + "queryable = \(s.queryable)):"]
         lines.append("| background lines/s | probes seen | p50 ms | p99 ms | max ms | p50 / p99 lower bound ms | poll median / p99 ms | per-rep p50 | per-rep p99 | LogStore.follow p50 / p99 / max ms | `tail -f` process p50 / p99 / max ms |")

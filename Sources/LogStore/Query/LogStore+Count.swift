@@ -30,7 +30,7 @@ extension LogStore {
         var toDecode: [(segment: Segment, block: Int, messagesOnly: Bool)] = []
         for segment in snapshot.segments where predicate.mayMatch(segment) {
             let allowed: Set<UInt32>? = predicate.sources.map { segment.sourceIndexes(Array($0)) }
-            for index in predicate.candidateBlocks(segment) {
+            for index in try predicate.candidateBlocks(segment) {
                 let entry = segment.footer.blocks[index]
                 if predicate.isSummaryCountable && predicate.coversTime(entry)
                     && Self.countFromSummary(entry, predicate: predicate, allowed: allowed, perLevel: perLevel, into: &counts) {

@@ -8,13 +8,13 @@ extension Predicate {
     }
 
     /// The blocks of `s` that may hold a match, in the query's order, judged from the footer.
-    func candidateBlocks(_ s: Segment) -> [Int] {
+    func candidateBlocks(_ s: Segment) throws(LogStoreError) -> [Int] {
         let footer = s.footer
         let allowedSources: Set<UInt32>? = sources.map { s.sourceIndexes(Array($0)) }
         var indexes: [Int]
         if let correlation {
             var seen = Set<Int>()
-            indexes = s.blocks(forCorrelationHash: correlation.hash).filter { seen.insert($0).inserted }
+            indexes = try s.blocks(forCorrelationHash: correlation.hash).filter { seen.insert($0).inserted }
         } else {
             indexes = Array(footer.blocks.indices)
         }

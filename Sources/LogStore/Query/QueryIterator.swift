@@ -30,7 +30,7 @@ public final class QueryIterator {
                     box.value.segmentsSkipped += 1
                     continue
                 }
-                let blocks = predicate.candidateBlocks(segment)
+                let blocks = try predicate.candidateBlocks(segment)
                 box.value.blocksSkipped += segment.footer.blocks.count - blocks.count
                 if blocks.isEmpty { continue }
                 let first = segment.footer.blocks[blocks[0]]

@@ -49,6 +49,10 @@ final class Segment: Sendable {
         if let last = footer.blocks.last, last.offset + UInt64(last.diskLength) > trailer.footerOffset {
             throw .corruption("the last block overlaps the footer", path: path, offset: Int(last.offset))
         }
+        if let fence = footer.correlationFence, fence.end != trailer.footerOffset {
+            throw .corruption("the correlation pages end at \(fence.end), the footer starts at \(trailer.footerOffset)",
+                              path: path, offset: Int(trailer.footerOffset))
+        }
         self.id = header.segmentID
         self.name = name
         self.file = file
@@ -61,8 +65,8 @@ final class Segment: Sendable {
     var maxTimestamp: Int64 { footer.maxTimestamp }
     var recordCount: Int { Int(footer.recordCount) }
     var path: String { file.path }
-    /// Whether compaction wrote it (segment version 3, FORMAT.md 10).
-    var isCompacted: Bool { header.version >= SegmentFormat.compactedVersion }
+    /// Whether compaction wrote it (segment version 3 or 5, FORMAT.md 10).
+    var isCompacted: Bool { SegmentFormat.isCompacted(header.version) }
     /// The raw (decoded) bytes of its blocks, the measure compaction plans with.
     var rawBytes: Int { footer.blocks.reduce(0) { $0 + $1.rawLength } }
 
@@ -160,18 +164,70 @@ final class Segment: Sendable {
         }
     }
 
-    /// Indexes of the blocks that may hold the correlation ID with `hash`, ascending.
-    func blocks(forCorrelationHash hash: UInt64) -> [Int] {
-        let hashes = footer.correlationHashes
-        var lo = 0
-        var hi = hashes.count
+    /// Indexes of the blocks that may hold the correlation ID with `hash`, ascending. Versions 4 and 5
+    /// read (and check) only the index pages that may hold it (FORMAT.md 5.6).
+    func blocks(forCorrelationHash hash: UInt64) throws(LogStoreError) -> [Int] {
+        guard let fence = footer.correlationFence else {
+            return Self.blocks(of: hash, hashes: footer.correlationHashes[...], owners: footer.correlationBlocks[...])
+        }
+        let pages = fence.candidates(for: hash)
+        guard let first = pages.first, let last = pages.last else { return [] }
+        let start = fence.pages[first].offset
+        let bytes = try file.read(at: Int64(start), count: Int(fence.pages[last].offset - start) + fence.pages[last].length)
+        var out: [Int] = []
+        for index in pages {
+            let page = try self.page(index, of: bytes, from: start, fence: fence)
+            out.append(contentsOf: Self.blocks(of: hash, hashes: page.hashes[...], owners: page.blocks[...]))
+        }
+        return out
+    }
+
+    /// Every `(hash, block)` pair of the correlation index, in index order (verify and inspect read
+    /// them all; a lookup reads only its pages).
+    func correlationPairs() throws(LogStoreError) -> [(hash: UInt64, block: UInt32)] {
+        guard let fence = footer.correlationFence else {
+            return zip(footer.correlationHashes, footer.correlationBlocks).map { ($0, $1) }
+        }
+        guard !fence.pages.isEmpty else { return [] }
+        let bytes = try file.read(at: Int64(fence.indexOffset), count: fence.pairCount * CorrelationPages.pairSize)
+        var out: [(hash: UInt64, block: UInt32)] = []
+        out.reserveCapacity(fence.pairCount)
+        for index in fence.pages.indices {
+            let page = try self.page(index, of: bytes, from: fence.indexOffset, fence: fence)
+            for (h, b) in zip(page.hashes, page.blocks) { out.append((h, b)) }
+        }
+        return out
+    }
+
+    /// Checks and decodes page `index` from `bytes`, which were read from file offset `start`.
+    private func page(_ index: Int, of bytes: [UInt8], from start: UInt64,
+                      fence: CorrelationPages.Fence) throws(LogStoreError) -> (hashes: [UInt64], blocks: [UInt32]) {
+        let page = fence.pages[index]
+        let at = Int(page.offset - start)
+        guard at + page.length <= bytes.count else {
+            throw .corruption("correlation page \(index) lies past the bytes read", path: path, offset: Int(page.offset))
+        }
+        do throws(FormatError) {
+            return try bytes.withBytes { b throws(FormatError) in
+                try CorrelationPages.decodePage(UnsafeRawBufferPointer(rebasing: b[at..<(at + page.length)]),
+                                                index: index, fence: fence, blockCount: footer.blocks.count)
+            }
+        } catch {
+            throw .corruption(error.reason, path: path, offset: Int(page.offset) + error.offset)
+        }
+    }
+
+    /// The blocks listed for `hash` in sorted `hashes` (with their `owners`).
+    private static func blocks(of hash: UInt64, hashes: ArraySlice<UInt64>, owners: ArraySlice<UInt32>) -> [Int] {
+        var lo = hashes.startIndex
+        var hi = hashes.endIndex
         while lo < hi {
             let mid = (lo + hi) / 2
             if hashes[mid] < hash { lo = mid + 1 } else { hi = mid }
         }
         var out: [Int] = []
-        while lo < hashes.count && hashes[lo] == hash {
-            out.append(Int(footer.correlationBlocks[lo]))
+        while lo < hashes.endIndex && hashes[lo] == hash {
+            out.append(Int(owners[owners.startIndex + (lo - hashes.startIndex)]))
             lo += 1
         }
         return out

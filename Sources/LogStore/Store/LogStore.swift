@@ -76,7 +76,9 @@ public final class LogStore: Sendable {
             for h in shared.immutables { buffered += h.recordCount }
             var index = 0
             for s in shared.segments {
+                // Versions 4 and 5 hold only the fence of their paged correlation index (FORMAT.md 5.6).
                 index += s.footer.blocks.count * 120 + s.footer.correlationHashes.count * 12
+                    + (s.footer.correlationFence?.pages.count ?? 0) * 40
                     + s.footer.sources.reduce(0) { $0 + $1.utf8.count + 16 }
             }
             return StoreStatistics(counters: shared.counters, bufferedRecords: buffered,

@@ -8,7 +8,8 @@ import CLogStoreSystem
 /// The records of readable blocks are counted exactly; a block whose header is intact but whose
 /// sections are damaged loses exactly the records its header counts. Bytes between blocks that hold
 /// no trustworthy block header are reported as loss of unknown size (a damaged header, or the
-/// footer when the trailer cannot tell where the blocks end).
+/// footer when the trailer cannot tell where the blocks end). In versions 4 and 5 the correlation
+/// index pages that follow the last block (5.6) are recognised by their structure and are no loss.
 struct SegmentBlockScan {
     /// Records read, block by block in file order.
     var saved = 0
@@ -48,17 +49,56 @@ struct SegmentBlockScan {
         }
         var offset = start
         var gapStart = start
+        // At most this many blocks: those found, and one per 64 bytes of the gaps between them.
+        var blockBound = 0
         while offset < end {
             guard let candidate = Self.nextMagic(in: buf, from: offset, to: end) else { break }
             guard let length = try readBlock(at: candidate, in: buf, end: end, name: name, emit: emit) else {
                 offset = candidate + 1
                 continue
             }
+            blockBound += 1 + (candidate - gapStart) / SegmentFormat.headerSize
             if candidate > gapStart { reportGap(gapStart, candidate, name: name, beforeEnd: false) }
             offset = candidate + length
             gapStart = offset
         }
+        // Versions 4 and 5 keep the correlation index pages between the last block and the footer
+        // (FORMAT.md 5.6): a final gap that is exactly such pages is no loss.
+        let version = buf.count >= 10 ? UInt16(buf[8]) | UInt16(buf[9]) << 8 : 0
+        if endKnown, end > gapStart, SegmentFormat.hasPagedIndex(version),
+           Self.holdsCorrelationPages(UnsafeRawBufferPointer(rebasing: buf[gapStart..<end]), blocks: blockBound) {
+            return
+        }
         if end > gapStart { reportGap(gapStart, end, name: name, beforeEnd: !endKnown) }
+    }
+
+    /// Whether `bytes` are correlation index pages (5.6) of a segment with `blocks` blocks: whole pairs,
+    /// cut in pages of 512, each page's pairs strictly ascending and pointing at existing blocks, and
+    /// the pages' first hashes ascending. Without the footer's checksums this is a structural test;
+    /// damaged blocks or random bytes fail it.
+    private static func holdsCorrelationPages(_ bytes: UnsafeRawBufferPointer, blocks: Int) -> Bool {
+        guard bytes.count % CorrelationPages.pairSize == 0 else { return false }
+        let pairs = bytes.count / CorrelationPages.pairSize
+        var start = 0
+        var previousFirst: UInt64 = 0
+        while start < pairs {
+            let n = min(CorrelationPages.maxEntries, pairs - start)
+            let base = start * CorrelationPages.pairSize
+            var last: (UInt64, UInt32)?
+            for i in 0..<n {
+                let h = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: base + i * 8, as: UInt64.self))
+                let b = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: base + n * 8 + i * 4, as: UInt32.self))
+                guard Int(b) < blocks else { return false }
+                if let last, last >= (h, b) { return false }
+                if i == 0 {
+                    guard h >= previousFirst else { return false }
+                    previousFirst = h
+                }
+                last = (h, b)
+            }
+            start += n
+        }
+        return true
     }
 
     private mutating func reportGap(_ from: Int, _ to: Int, name: String, beforeEnd: Bool) {

@@ -26,6 +26,12 @@ public struct SegmentFile: Sendable {
     /// The file's size in bytes.
     public var fileSize: Int64 { segment.fileSize }
 
+    /// Every `(hash, block)` pair of the correlation index, sorted. Versions 4 and 5 read and check
+    /// its pages (FORMAT.md 5.6); throws a `.corruption` error naming the damaged page's offset.
+    public func correlationPairs() throws(LogStoreError) -> [(hash: UInt64, block: UInt32)] {
+        try segment.correlationPairs()
+    }
+
     /// Reads block `index`, checks its checksums and that it agrees with its footer entry, and
     /// decodes its records in store order. Throws a `.corruption` error with the file and offset.
     public func records(inBlock index: Int) throws(LogStoreError) -> [LogRecord] {

@@ -178,7 +178,12 @@ struct StoreVerifier {
             }
         }
         var listed = Set<IndexPair>()
-        for (h, b) in zip(footer.correlationHashes, footer.correlationBlocks) { listed.insert(IndexPair(hash: h, block: b)) }
+        do throws(LogStoreError) {
+            for (h, b) in try segment.correlationPairs() { listed.insert(IndexPair(hash: h, block: b)) }
+        } catch {
+            report.problems.append(DamageReport(file: file, offset: error.offset ?? 0, length: 0, reason: error.message))
+            return segment
+        }
         if listed != pairs && report.problems.allSatisfy({ $0.file != file }) {
             report.problems.append(DamageReport(file: file, offset: 0, length: 0,
                                                 reason: "the correlation index lists \(listed.count) (ID, block) pairs, the blocks hold \(pairs.count)"))

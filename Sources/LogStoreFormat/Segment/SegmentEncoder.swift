@@ -17,7 +17,7 @@ public struct SegmentEncoder {
     private var minSeq = UInt64.max
     private var maxSeq: UInt64 = 0
     private var records: UInt64 = 0
-    /// Version 3 only: the ids of the segments a compacted segment replaces, ascending (FORMAT.md 10).
+    /// Versions 3 and 5 only: the ids of the segments a compacted segment replaces, ascending (FORMAT.md 10).
     public var replaces: [UInt64] = []
 
     public init(header: SegmentHeader, rawBlockTarget: Int = BlockFormat.defaultRawTarget, acceleration: Int32 = 1) {
@@ -129,19 +129,31 @@ public struct SegmentEncoder {
         if start < records.endIndex { try emit(block(records[start..<records.endIndex])) }
     }
 
-    /// The footer and trailer that close the file, and the decoded footer.
+    /// The bytes that close the file (versions 4 and 5: the correlation pages, then the footer body;
+    /// versions 1–3: the footer body) and the trailer, and the decoded footer.
     public mutating func finish() -> (bytes: [UInt8], footer: SegmentFooter) {
         pairs.sort { $0 < $1 }
+        let paged = SegmentFormat.hasPagedIndex(header.version)
         var footer = SegmentFooter(minTimestamp: minTs, maxTimestamp: maxTs, minSequence: minSeq, maxSequence: maxSeq,
                                    recordCount: records, sources: sources, blocks: blocks,
-                                   correlationHashes: pairs.map(\.0), correlationBlocks: pairs.map(\.1))
-        if header.version >= 3 { footer.replaces = replaces }
-        var body = footer.encode(version: header.version)
-        let trailer = SegmentTrailer(footerOffset: offset, footerLength: UInt32(body.count),
+                                   correlationHashes: paged ? [] : pairs.map(\.0),
+                                   correlationBlocks: paged ? [] : pairs.map(\.1))
+        if SegmentFormat.isCompacted(header.version) { footer.replaces = replaces }
+        var out: [UInt8] = []
+        var footerOffset = offset
+        if paged {
+            let (pages, fence) = CorrelationPages.encode(pairs, at: offset)
+            footer.correlationFence = fence
+            out = pages
+            footerOffset = fence.end
+        }
+        let body = footer.encode(version: header.version)
+        let trailer = SegmentTrailer(footerOffset: footerOffset, footerLength: UInt32(body.count),
                                      footerChecksum: CRC32C.checksum(body), blockCount: UInt32(blocks.count),
                                      version: header.version)
-        body.append(contentsOf: trailer.encode())
-        return (body, footer)
+        out.append(contentsOf: body)
+        out.append(contentsOf: trailer.encode())
+        return (out, footer)
     }
 
     /// Splits sorted rows into blocks of about `rawBlockTarget` raw bytes and encodes them all.

@@ -1,4 +1,4 @@
-/// The `replaces` list that ends a version 3 footer (docs/FORMAT.md, 5.3 and 10).
+/// The `replaces` list that ends a version 3 or 5 footer (docs/FORMAT.md, 5.3 and 10).
 extension SegmentFooter {
     /// `R:varint  first_id:u64  (id[i] - id[i-1]):varint ×(R-1)`; `ids` must be ascending and distinct.
     static func encodeReplaces(_ ids: [UInt64], into w: inout ByteWriter) {

@@ -109,9 +109,12 @@ public struct SegmentFooter: Sendable, Equatable {
     public var recordCount: UInt64
     public var sources: [String]
     public var blocks: [BlockEntry]
-    /// Sorted by hash, then block.
+    /// Sorted by hash, then block. Versions 1–3 only: versions 4 and 5 keep the pairs in pages
+    /// (``correlationFence``), read when a lookup needs them.
     public var correlationHashes: [UInt64]
     public var correlationBlocks: [UInt32]
+    /// Versions 4 and 5 (FORMAT.md 5.6): where the correlation index pages lie; nil in versions 1–3.
+    public var correlationFence: CorrelationPages.Fence?
     /// Version 3 (a compacted segment, FORMAT.md 10): the ids of every segment this one replaces,
     /// ascending. Empty in versions 1 and 2.
     public var replaces: [UInt64] = []
@@ -128,6 +131,16 @@ public struct SegmentFooter: Sendable, Equatable {
         self.blocks = blocks
         self.correlationHashes = correlationHashes
         self.correlationBlocks = correlationBlocks
+        self.correlationFence = nil
+    }
+
+    /// The correlation pairs this footer lists (versions 1–3) or whose pages it finds (4 and 5).
+    public var correlationPairCount: Int { correlationFence?.pairCount ?? correlationHashes.count }
+
+    /// End of the last block, or of the header when there is none: where the footer (versions 1–3)
+    /// or the correlation pages (versions 4 and 5) begin.
+    public var blocksEnd: UInt64 {
+        blocks.last.map { $0.offset + UInt64($0.diskLength) } ?? UInt64(SegmentFormat.headerSize)
     }
 
     /// The footer body in the layout of segment format `version` (1 or 2; every block entry must
@@ -169,10 +182,14 @@ public struct SegmentFooter: Sendable, Equatable {
                 w.varint(UInt64(sc.count))
             }
         }
-        w.varint(correlationHashes.count)
-        for h in correlationHashes { w.u64(h) }
-        for b in correlationBlocks { w.u32(b) }
-        if version >= 3 { Self.encodeReplaces(replaces, into: &w) }
+        if SegmentFormat.hasPagedIndex(version) {
+            CorrelationPages.encodeFence(correlationFence ?? .init(indexOffset: blocksEnd, pages: [], pairCount: 0), into: &w)
+        } else {
+            w.varint(correlationHashes.count)
+            for h in correlationHashes { w.u64(h) }
+            for b in correlationBlocks { w.u32(b) }
+        }
+        if SegmentFormat.isCompacted(version) { Self.encodeReplaces(replaces, into: &w) }
         return w.bytes
     }
 
@@ -266,6 +283,27 @@ public struct SegmentFooter: Sendable, Equatable {
         guard total == recordCount else {
             throw FormatError("blocks hold \(total) records, footer says \(recordCount)", at: 32)
         }
+        var fence: CorrelationPages.Fence?
+        var hashes: [UInt64] = []
+        var owners: [UInt32] = []
+        if SegmentFormat.hasPagedIndex(version) {
+            let end = blocks.last.map { $0.offset + UInt64($0.diskLength) } ?? UInt64(SegmentFormat.headerSize)
+            fence = try CorrelationPages.decodeFence(&r, blocksEnd: end)
+        } else {
+            (hashes, owners) = try decodeInlineIndex(&r, blockCount: blockCount)
+        }
+        let replaces = SegmentFormat.isCompacted(version) ? try Self.decodeReplaces(&r) : []
+        guard r.isAtEnd else { throw FormatError("\(r.remaining) bytes left after the footer", at: r.offset) }
+        var footer = SegmentFooter(minTimestamp: minTs, maxTimestamp: maxTs, minSequence: minSeq, maxSequence: maxSeq,
+                                   recordCount: recordCount, sources: sources, blocks: blocks,
+                                   correlationHashes: hashes, correlationBlocks: owners)
+        footer.correlationFence = fence
+        footer.replaces = replaces
+        return footer
+    }
+
+    /// The correlation index of versions 1–3, inside the footer: `P:varint hash:u64 ×P block:u32 ×P`.
+    private static func decodeInlineIndex(_ r: inout ByteReader, blockCount: Int) throws(FormatError) -> ([UInt64], [UInt32]) {
         let indexAt = r.offset
         let pairs = try r.count("correlation index size", max: r.remaining / 12)
         var hashes: [UInt64] = []
@@ -282,12 +320,6 @@ public struct SegmentFooter: Sendable, Equatable {
             }
             owners.append(b)
         }
-        let replaces = version >= 3 ? try Self.decodeReplaces(&r) : []
-        guard r.isAtEnd else { throw FormatError("\(r.remaining) bytes left after the footer", at: r.offset) }
-        var footer = SegmentFooter(minTimestamp: minTs, maxTimestamp: maxTs, minSequence: minSeq, maxSequence: maxSeq,
-                                   recordCount: recordCount, sources: sources, blocks: blocks,
-                                   correlationHashes: hashes, correlationBlocks: owners)
-        footer.replaces = replaces
-        return footer
+        return (hashes, owners)
     }
 }

@@ -2,12 +2,19 @@
 public enum SegmentFormat {
     public static let magic: [UInt8] = Array("LOGSTSEG".utf8)
     public static let trailerMagic: [UInt8] = Array("LOGSTEND".utf8)
-    /// The version this build writes for flushed segments.
-    public static let version: UInt16 = 2
-    /// The version this build writes for compacted segments (FORMAT.md 10): version 2 plus `replaces`.
-    public static let compactedVersion: UInt16 = 3
+    /// The version this build writes for flushed segments: version 2 blocks, the correlation index
+    /// paged (FORMAT.md 5.6).
+    public static let version: UInt16 = 4
+    /// The version this build writes for compacted segments (FORMAT.md 10): version 4 plus `replaces`.
+    public static let compactedVersion: UInt16 = 5
     /// The versions this build reads.
-    public static let readableVersions: ClosedRange<UInt16> = 1...3
+    public static let readableVersions: ClosedRange<UInt16> = 1...5
+
+    /// Whether a segment of `version` was written by compaction: its footer ends with `replaces`
+    /// (versions 3 and 5).
+    public static func isCompacted(_ version: UInt16) -> Bool { version == 3 || version == 5 }
+    /// Whether a segment of `version` keeps its correlation index in pages (5.6; versions 4 and 5).
+    public static func hasPagedIndex(_ version: UInt16) -> Bool { version >= 4 }
     public static let headerSize = 64
     public static let trailerSize = 32
 

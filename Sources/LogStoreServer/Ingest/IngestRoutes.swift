@@ -26,8 +26,9 @@ struct IngestRoutes: Sendable {
         let mapping = state.options.otlpMapping
         let receiveTime = wallClockNanoseconds()
         return await pipeline.handle(request, dialect: OTLPDialect(json: json), decode: { (body) throws(ProtocolDecodeError) in
-            IngestBatch(json ? try OTLPLogsDecoder.decodeJSON(body, receiveTime: receiveTime, options: mapping)
-                             : try OTLPLogsDecoder.decodeProtobuf(body, receiveTime: receiveTime, options: mapping))
+            let decoded = json ? try OTLPLogsDecoder.decodeJSONRows(body, receiveTime: receiveTime, options: mapping)
+                               : try OTLPLogsDecoder.decodeProtobufRows(body, receiveTime: receiveTime, options: mapping)
+            return IngestBatch(rows: decoded.rows, rejected: decoded.rejected)
         }, answer: { decoded, receipt in
             let store = receipt.notStored
             let rejected = decoded.rejected.count + store.count
