@@ -9,6 +9,13 @@ import LogStore
 extension LineRecordStream {
     /// Like ``feed(_:into:errors:)`` but appends rows in the row encoding for `LogStore.append(rows:)`.
     package mutating func feed(_ bytes: UnsafeRawBufferPointer, into rows: inout EncodedRows, errors: inout [LineError]) {
+        // `auto` still choosing: only the sample's bytes go through the record output, so that the rest
+        // of a large first read takes the row path once the sample has chosen the format.
+        if resolvedFormat == nil, bytes.count > FormatDetector.sampleBytes {
+            feed(UnsafeRawBufferPointer(rebasing: bytes[..<FormatDetector.sampleBytes]), into: &rows, errors: &errors)
+            feed(UnsafeRawBufferPointer(rebasing: bytes[FormatDetector.sampleBytes...]), into: &rows, errors: &errors)
+            return
+        }
         if resolvedFormat == .ndjson, pendingErrors.isEmpty {
             fedBytes += bytes.count
             let before = (rows.count, errors.count)
