@@ -36,4 +36,7 @@ public struct ForwardStatus: Sendable, Hashable {
     /// Records not yet in the sink (newest minus high-water mark; records the store no longer holds
     /// are included until the retention policy of docs/FORWARDING.md 7 counts them).
     public var lagRecords: UInt64 { storeLatestSequence > highWaterMark ? storeLatestSequence - highWaterMark : 0 }
+    /// Now minus the timestamp of the next record to send (the first the store holds above the mark),
+    /// in seconds; 0 when caught up.
+    public var lagSeconds: Double = 0
 }

@@ -122,12 +122,12 @@ struct ForwardCommand: ParsableCommand {
 
     private func printStatus(_ status: ForwardStatus) throws {
         if format == "json" {
-            print(#"{"store_id":"\#(jsonEscaped(status.storeID))","store_latest_seq":\#(status.storeLatestSequence),"high_water_mark":\#(status.highWaterMark),"lag_records":\#(status.lagRecords)}"#)
+            print(#"{"store_id":"\#(jsonEscaped(status.storeID))","store_latest_seq":\#(status.storeLatestSequence),"high_water_mark":\#(status.highWaterMark),"lag_records":\#(status.lagRecords),"lag_seconds":\#(Format.fixed(status.lagSeconds, 3))}"#)
         } else {
             print("store id:          \(status.storeID)")
             print("store newest seq:  \(status.storeLatestSequence)")
             print("high-water mark:   \(status.highWaterMark)")
-            print("lag:               \(status.lagRecords) records")
+            print("lag:               \(status.lagRecords) records, \(Format.fixed(status.lagSeconds, 1)) s")
         }
     }
 

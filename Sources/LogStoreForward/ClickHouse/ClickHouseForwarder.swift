@@ -86,12 +86,38 @@ public final class ClickHouseForwarder: Sendable {
             let latest = try latestStoreSequence()
             try await sink.ensureTable()
             let mark = try await sink.highWaterMark()
-            result = .success(ForwardStatus(storeID: configuration.storeID, storeLatestSequence: latest, highWaterMark: mark))
+            var status = ForwardStatus(storeID: configuration.storeID, storeLatestSequence: latest, highWaterMark: mark)
+            if latest > mark, let next = try await nextRecordTimestamp(after: mark) {
+                status.lagSeconds = max(0, Double(ForwardSession.nowNanoseconds() - next) / 1e9)
+            }
+            result = .success(status)
         } catch {
             result = .failure(error)
         }
         try? await client.shutdown()
         return try result.get()
+    }
+
+    /// The timestamp of the first record the store holds above `mark`, read by following the store from
+    /// there (nil when none arrives within 10 s: the rest expired or is unreadable).
+    func nextRecordTimestamp(after mark: UInt64) async throws(ForwardError) -> Int64? {
+        let follower: LogFollower
+        do {
+            follower = try LogStore.follow(directory: configuration.storeDirectory, after: mark, bufferSize: 16)
+        } catch {
+            throw ForwardError(.store, "cannot follow the store: \(error.description)", place: configuration.storeDirectory)
+        }
+        defer { follower.cancel() }
+        let first = Task { () -> Int64? in
+            for try await event in follower { if case .record(let record) = event { return record.timestamp } }
+            return nil
+        }
+        let timeout = Task {
+            try await Task.sleep(for: .seconds(10))
+            follower.cancel()
+        }
+        defer { timeout.cancel() }
+        return (try? await first.value) ?? nil
     }
 
     /// The newest sequence number of the store, from a read-only open.
