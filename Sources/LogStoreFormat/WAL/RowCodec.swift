@@ -21,7 +21,7 @@ public enum RowCodec {
     }
 
     @inline(__always)
-    static func encodeValue(_ v: AttributeValue, into w: inout ByteWriter) {
+    package static func encodeValue(_ v: AttributeValue, into w: inout ByteWriter) {
         switch v {
         case .string(let s):
             w.u8(AttributeType.string)

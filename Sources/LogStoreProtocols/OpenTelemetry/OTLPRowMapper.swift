@@ -164,20 +164,7 @@ struct OTLPRowMapper {
     /// An attribute already mapped (scope and resource ones): key and value as `RowCodec` writes them.
     static func attribute(_ a: Attribute, into w: inout ByteWriter) {
         w.string(a.key)
-        switch a.value {
-        case .string(let s):
-            w.u8(AttributeType.string)
-            w.string(s)
-        case .int(let i):
-            w.u8(AttributeType.int)
-            w.zigzag(i)
-        case .double(let d):
-            w.u8(AttributeType.double)
-            w.u64(d.bitPattern)
-        case .bool(let b):
-            w.u8(AttributeType.bool)
-            w.u8(b ? 1 : 0)
-        }
+        RowCodec.encodeValue(a.value, into: &w)
     }
 
     /// A record attribute's value as ``OTLPValues/attributeValue(_:)`` maps it, written without boxing.
