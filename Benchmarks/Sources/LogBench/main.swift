@@ -1,5 +1,6 @@
 import Foundation
 import LogStore
+import LogStoreFormat
 
 // LogBench: throughput and latency of LogStore on a generated request-log dataset, side by side
 // with SQLite (GRDB) and DuckDB (Python). See docs/BENCHMARKS.md for how to run it and read it.

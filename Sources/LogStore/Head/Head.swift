@@ -1,5 +1,7 @@
 /// The records accepted since the last flush: their encoded rows (the same bytes the WAL holds),
 /// with a small per-row index. No per-record objects are kept.
+import LogStoreFormat
+
 struct Head: Sendable {
     /// Keeps the row bytes alive.
     private(set) var batches: [RowBatch] = []

@@ -2,6 +2,8 @@
 ///
 /// A chunk is frozen (made immutable and shared with queries) when it reaches its capacity; only the
 /// store's append path mutates the open chunk, under the state lock.
+import LogStoreFormat
+
 struct HeadChunk: Sendable {
     static let capacity = 4096
 

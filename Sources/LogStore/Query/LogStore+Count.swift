@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Dispatch
+import LogStoreFormat
 extension LogStore {
     /// The number of records a query would return, ignoring its limit. Blocks entirely inside the
     /// time range are counted from footer summaries, without decompression, when only time, level and

@@ -1,4 +1,5 @@
 import CLogStoreSystem
+import LogStoreFormat
 extension Predicate {
     /// Whether a segment may hold a match, from its footer alone.
     func mayMatch(_ s: Segment) -> Bool {

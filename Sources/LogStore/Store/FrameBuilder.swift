@@ -1,5 +1,7 @@
 /// Builds the WAL frames of one append outside the store's lock: rows are encoded (or copied) into
 /// records frames of about 1 MiB each, with their first sequence left blank for the lock to fill in.
+import LogStoreFormat
+
 struct FrameBuilder {
     var frames = ByteWriter(capacity: 64 << 10)
     var frameStarts: [(offset: Int, firstIndex: Int)] = []

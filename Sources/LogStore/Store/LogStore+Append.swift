@@ -1,5 +1,7 @@
+import LogStoreFormat
+
 extension LogStore {
-    /// Appends one record. See ``append(_:)-(some Sequence<LogRecord>)``.
+    /// Appends one record. See ``append(_:)-(Sequence<LogRecord>)``.
     @discardableResult
     public func append(_ record: LogRecord) throws(LogStoreError) -> AppendReceipt {
         try append(CollectionOfOne(record))
@@ -25,10 +27,10 @@ extension LogStore {
     /// records (for example a tailed file's inode and offset). Records and checkpoints go into one WAL
     /// frame, so after a crash both are stored or neither is (docs/FORMAT.md, section 9); read them
     /// back with ``checkpoint(named:)``. `records` may be empty to move a position only; an empty
-    /// checkpoint value removes the name. Acknowledged like ``append(_:)-(some Sequence<LogRecord>)``.
+    /// checkpoint value removes the name. Acknowledged like ``append(_:)-(Sequence<LogRecord>)``.
     ///
     /// Throws ``LogStoreError/Kind/invalidArgument`` for an invalid checkpoint (empty or over-long name,
-    /// over-long value, a name given twice, more than ``Checkpoint/maxPerAppend``) or a batch over
+    /// over-long value, a name given twice, more than `Checkpoint.maxPerAppend`) or a batch over
     /// 256 MiB of encoded records (split it).
     @discardableResult
     public func append(_ records: some Sequence<LogRecord>, checkpoints: [Checkpoint]) throws(LogStoreError) -> AppendReceipt {
@@ -40,7 +42,7 @@ extension LogStore {
         return receipt
     }
 
-    /// Appends a batch like ``append(_:)-(some Sequence<LogRecord>)`` but suspends instead of
+    /// Appends a batch like ``append(_:)-(Sequence<LogRecord>)`` but suspends instead of
     /// blocking a thread while waiting for the sync in `.sync` mode.
     @discardableResult
     public func appendAsync(_ records: some Sequence<LogRecord>) async throws -> AppendReceipt {

@@ -1,4 +1,6 @@
 /// A damaged byte range found in a store file.
+import LogStoreFormat
+
 public struct DamageReport: Sendable, Hashable, CustomStringConvertible {
     /// The file, relative to the store directory.
     public var file: String
