@@ -83,7 +83,7 @@ let package = Package(
         // Forwarding a store's records to other systems exactly once (docs/FORWARDING.md); one folder per sink.
         // The engine does not depend on it.
         .target(name: "LogStoreForward", dependencies: [
-            "LogStore",
+            "LogStore", "LogStoreProtocols", "CZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
@@ -119,7 +119,11 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
-        .testTarget(name: "LogStoreForwardTests", dependencies: ["LogStoreForward", "LogStore"]),
+        .testTarget(name: "LogStoreForwardTests", dependencies: [
+            "LogStoreForward", "LogStore", "LogStoreProtocols", "CZlib",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .testTarget(name: "LogStoreLoggingTests", dependencies: [
             "LogStoreLogging",
             .product(name: "Logging", package: "swift-log"),
