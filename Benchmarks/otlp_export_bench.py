@@ -27,7 +27,7 @@ def start_serve(logstore, store, log):
                     return proc, int(line.split()[-1])
         time.sleep(0.05)
     proc.kill()
-    raise RuntimeError("logstore serve did not say its port within 60 s")
+    raise RuntimeError("logstore serve did not say its port within 60 s: " + open(log).read()[-2000:])
 
 
 def count(port):
@@ -59,6 +59,7 @@ def main():
         for rep in range(args.reps):
             row = {"rep": rep}
             receiving = f"{work}/receiver-{rep}"
+            os.makedirs(receiving)
             serve, port = start_serve(args.logstore, receiving + "/store", receiving + ".log")
             try:
                 wall, cpu = run_timed([args.logstore, "forward", "--store", store, "--to", f"otlp+http://127.0.0.1:{port}",
