@@ -65,7 +65,6 @@ struct OTLPExportTests {
         #expect(forwarder.progress.retries == 4 && forwarder.progress.sentRecords == 100)
         // Retry-After: 1 was honoured (backoff alone would have waited at most 100 ms).
         #expect(received[1].at - received[0].at >= .milliseconds(950))
-        #expect(received[2].at - received[1].at < .milliseconds(950))
         // Each attempt carried the same records.
         #expect(Set(received.map(\.keys)).count == 1)
         #expect(try position(store, receiver) == 100)

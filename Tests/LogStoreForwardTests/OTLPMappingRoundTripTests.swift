@@ -16,7 +16,12 @@ struct OTLPMappingRoundTripTests {
         for round in 0..<200 {
             let records = (0..<Int.random(in: 1...40, using: &rng)).map { i in Self.randomRecord(sequence: UInt64(round * 100 + i + 1), using: &rng) }
             let request = OTLPLogMapper.request(records[...], storeID: "host:/var/logs")
-            let bytes: [UInt8] = try request.serializedBytes()
+            // What the exporter sends: written straight from the records, the bytes swift-protobuf writes
+            // for the mapped message.
+            var bytes: [UInt8] = []
+            var encoder = OTLPProtobufEncoder()
+            encoder.request(records[...], storeID: "host:/var/logs", into: &bytes)
+            #expect(bytes == (try request.serializedBytes() as [UInt8]), "round \(round): the direct encoding differs")
             let decoded = try OTLPLogsDecoder.decodeProtobuf(bytes, receiveTime: Self.receiveTime)
             #expect(decoded.rejected.isEmpty, "round \(round): \(decoded.rejected)")
             try #require(decoded.records.count == records.count)

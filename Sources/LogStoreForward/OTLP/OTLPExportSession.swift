@@ -1,6 +1,5 @@
 import LogStore
 import LogStoreProtocols
-import SwiftProtobuf
 
 /// One run of an ``OTLPForwarder``: read the saved position, follow the store after it, export batches,
 /// and save the position after each acknowledged one (docs/FORWARDING.md 8).
@@ -18,6 +17,7 @@ struct OTLPExportSession {
     private var latestSeen: UInt64 = 0
     private var lastRead: UInt64 = 0
     private let clock = ContinuousClock()
+    private var encoder = OTLPProtobufEncoder()
 
     init(forwarder: OTLPForwarder, http: OTLPExportHTTP) {
         self.forwarder = forwarder
@@ -131,17 +131,11 @@ struct OTLPExportSession {
     /// Exports `batch` until the receiver acknowledges it; throws on a permanent rejection.
     private mutating func deliver(_ batch: ArraySlice<LogRecord>) async throws(ForwardError) {
         let first = batch[batch.startIndex].sequence, last = batch[batch.endIndex - 1].sequence
-        let body: [UInt8]
-        do {
-            let encoded: [UInt8] = try OTLPLogMapper.request(batch, storeID: configuration.storeID).serializedBytes()
-            guard let compressed = Gzip.compress(encoded) else {
-                throw ForwardError(.store, "zlib could not compress the request", place: http.target.description)
-            }
-            body = compressed
-        } catch let error as ForwardError {
-            throw error
-        } catch {
-            throw ForwardError(.store, "cannot encode records \(first)–\(last) as protobuf: \(error)", place: http.target.description)
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(batch.count * 160)
+        encoder.request(batch, storeID: configuration.storeID, into: &encoded)
+        guard let body = Gzip.compress(encoded) else {
+            throw ForwardError(.store, "zlib could not compress the request of records \(first)–\(last)", place: http.target.description)
         }
         while true {
             switch await http.export(body) {

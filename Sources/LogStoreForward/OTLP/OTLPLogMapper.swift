@@ -89,7 +89,10 @@ enum OTLPLogMapper {
     }
 
     /// The 16 bytes of a correlation ID of 32 lowercase hex digits, not all zero; else nil.
-    static func traceID(_ id: String) -> Data? {
+    static func traceID(_ id: String) -> Data? { traceIDBytes(id).map { Data($0) } }
+
+    /// ``traceID(_:)`` as bytes.
+    static func traceIDBytes(_ id: String) -> [UInt8]? {
         let utf8 = id.utf8
         guard utf8.count == 32 else { return nil }
         var bytes = [UInt8](repeating: 0, count: 16)
@@ -106,7 +109,7 @@ enum OTLPLogMapper {
             bytes[i >> 1] |= i & 1 == 0 ? digit << 4 : digit
             i += 1
         }
-        return nonZero ? Data(bytes) : nil
+        return nonZero ? bytes : nil
     }
 
     static func keyValue(_ key: String, _ value: AttributeValue) -> OTLPKeyValue {
