@@ -54,6 +54,14 @@ struct OTLPMappingRoundTripTests {
         #expect(stored.attributes == record.attributes + [Attribute("logstore.idempotency_key", .string("s/0"))])
     }
 
+    /// OTLP/JSON bodies with the key attribute are read through the messages, which honour it.
+    @Test func jsonBodiesCarryTheKeyToo() throws {
+        let body = Array(#"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"hi"},"attributes":[{"key":"logstore.idempotency_key","value":{"stringValue":"s/1"}}]},{"body":{"stringValue":"no key"}}]}]}]}"#.utf8)
+        let decoded = try OTLPLogsDecoder.decodeJSONRows(body, receiveTime: Self.receiveTime)
+        #expect(decoded.rows.count == 2)
+        #expect(decoded.rows.keys.map(\.row) == [0] && decoded.rows.keys.map(\.key.description) == ["s/1"])
+    }
+
     @Test func runsOfOneSourceShareAResourceAndKeepTheirOrder() {
         let records = ["a", "a", "b", "a"].enumerated().map { LogRecord(timestamp: 1, level: .info, source: $0.element, message: "\($0.offset)") }
         let request = OTLPLogMapper.request(records[...], storeID: "s")
