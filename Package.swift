@@ -89,7 +89,7 @@ let package = Package(
         // Forwarding a store's records to other systems exactly once (docs/FORWARDING.md); one folder per sink.
         // The engine does not depend on it.
         .target(name: "LogStoreForward", dependencies: [
-            "LogStore",
+            "LogStore", "LogStoreProtocols", "CZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
@@ -127,7 +127,11 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
-        .testTarget(name: "LogStoreForwardTests", dependencies: ["LogStoreTestSupport", "LogStoreForward", "LogStore"]),
+        .testTarget(name: "LogStoreForwardTests", dependencies: [
+            "LogStoreTestSupport", "LogStoreForward", "LogStore", "LogStoreProtocols", "CZlib",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .testTarget(name: "LogStoreLoggingTests", dependencies: [
             "LogStoreTestSupport", "LogStoreLogging",
             .product(name: "Logging", package: "swift-log"),

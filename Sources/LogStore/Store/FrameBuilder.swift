@@ -90,6 +90,9 @@ package struct EncodedRows: Sendable {
     package var bytes = ByteWriter(capacity: 1 << 20)
     /// End offset of each row in `bytes`.
     package var ends: [Int] = []
+    /// Idempotency keys of some rows (index into ``ends``, increasing): `LogStore.append(rows:)` drops a
+    /// row whose key it accepted before, as for ``LogRecord/idempotencyKey`` (docs/FORMAT.md, 8).
+    package var keys: [(row: Int, key: IdempotencyKey)] = []
 
     package init() {}
 
@@ -98,8 +101,12 @@ package struct EncodedRows: Sendable {
     /// Marks the bytes written since the previous row as one row.
     package mutating func endRow() { ends.append(bytes.count) }
 
+    /// Gives the row just ended an idempotency key.
+    package mutating func keyLastRow(_ key: IdempotencyKey) { keys.append((ends.count - 1, key)) }
+
     package mutating func removeAll() {
         bytes.removeAll()
         ends.removeAll(keepingCapacity: true)
+        keys.removeAll()
     }
 }

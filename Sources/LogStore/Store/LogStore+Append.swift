@@ -162,11 +162,26 @@ extension LogStore {
     /// Each row's structure is checked; a malformed row is rejected like an invalid record. With
     /// `checkpoints`, rows and checkpoints are stored together as in ``append(_:checkpoints:)``. Returns
     /// once queued, whatever the durability; wait with ``waitUntilDurableBlocking(_:)``.
+    /// Rows with idempotency keys (``EncodedRows/keys``) are dropped and counted as duplicates when their
+    /// key was accepted before, as in ``append(_:)-(some Sequence<LogRecord>)``.
     @discardableResult
     package func append(rows: EncodedRows, checkpoints: [Checkpoint] = []) throws(LogStoreError) -> AppendReceipt {
         guard committer != nil else { throw readOnlyError() }
         try Self.validate(checkpoints)
+        guard !rows.keys.isEmpty else { return try append(rows: rows, known: nil, checkpoints: checkpoints) }
+        // Keyed appends take turns from the key check to the commit (see enqueue(buffer:checkpoints:)).
+        return try keyedAppends.withLock { () throws(LogStoreError) -> AppendReceipt in
+            let now = options.clock()
+            let known = state.withLock { rows.keys.map { shared.idempotency.contains($0.key, now: now) } }
+            return try append(rows: rows, known: known, checkpoints: checkpoints)
+        }
+    }
+
+    /// `known[i]` tells whether the key of `rows.keys[i]` was accepted before (nil: no keys).
+    private func append(rows: EncodedRows, known: [Bool]?, checkpoints: [Checkpoint]) throws(LogStoreError) -> AppendReceipt {
         let (oldest, newest) = try ingestWindow()
+        var nextKey = 0
+        var keysInBatch: Set<IdempotencyKey> = []
         var receipt = AppendReceipt()
         var builder = FrameBuilder(checkpoints: checkpoints)
         // The frames hold these rows plus a small header per frame of about 1 MiB: size them once
@@ -176,6 +191,14 @@ extension LogStore {
             var start = 0
             for (index, end) in rows.ends.enumerated() {
                 defer { start = end }
+                var key: IdempotencyKey?
+                if nextKey < rows.keys.count, rows.keys[nextKey].row == index {
+                    let (rowKey, seen) = (rows.keys[nextKey].key, known?[nextKey] == true)
+                    nextKey += 1
+                    if let reason = rowKey.invalidReason { receipt.rejected.append((index, reason)); continue }
+                    if seen || keysInBatch.contains(rowKey) { receipt.duplicates += 1; continue }
+                    key = rowKey
+                }
                 let row = UnsafeRawBufferPointer(rebasing: all[start..<end])
                 let view: RowView
                 do throws(FormatError) {
@@ -195,6 +218,10 @@ extension LogStore {
                 let rowStart = builder.beginRow()
                 builder.frames.raw(row)
                 builder.commitRow(start: rowStart, timestamp: view.timestamp, level: view.level, correlationHash: hash)
+                if let key {
+                    builder.keyLastRow(key)
+                    keysInBatch.insert(key)
+                }
             }
         }
         return try commit(&builder, receipt: receipt)

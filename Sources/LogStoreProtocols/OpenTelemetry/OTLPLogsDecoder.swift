@@ -54,7 +54,7 @@ public enum OTLPLogsDecoder {
     /// records, which that path names).
     package static func decodeJSONRows(_ bytes: [UInt8], receiveTime: Int64,
                                        options: OTLPMappingOptions = OTLPMappingOptions()) throws(ProtocolDecodeError) -> DecodedRows {
-        let fast = bytes.withUnsafeBufferPointer { body -> DecodedRows? in
+        let fast = OTLPIdempotency.mentionsKey(bytes) ? nil : bytes.withUnsafeBufferPointer { body -> DecodedRows? in
             var reader = OTLPJSONRowReader(options: options, receiveTime: receiveTime)
             return try? reader.read(body)
         }

@@ -77,6 +77,7 @@ struct OTLPRowMapper {
         Self.write(record, timestamp: timestamp, context: context, attributeID: attributeID,
                    correlationIndex: correlationIndex, hasTrace: hasTrace, hasSpan: hasSpan, shared: shared, into: &rows.bytes)
         rows.endRow()
+        OTLPIdempotency.keyLastRow(of: record, in: &rows)
     }
 
     /// The row of a record that passed every check.

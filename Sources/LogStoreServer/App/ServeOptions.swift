@@ -36,7 +36,8 @@ public struct ServeOptions: Sendable {
     public var shutdownGrace: Duration = .seconds(10)
     /// true: one line per request on standard error.
     public var accessLog = true
-    /// nil: no forwarding. A `clickhouse://HOST[:PORT]/[DB.]TABLE` URL: the server also forwards every
+    /// nil: no forwarding. A `clickhouse://HOST[:PORT]/[DB.]TABLE` URL (or `otlp+http://HOST[:PORT]`, an
+    /// OTLP/HTTP receiver, docs/FORWARDING.md 8): the server also forwards every
     /// record of its store there, exactly once (docs/FORWARDING.md), from its own process: the position
     /// is saved in the store (`logstore inspect` shows it; not with ``StoreOptions/readOnly``) and the
     /// `forward_*` metrics appear on `/metrics`. A permanent rejection stops forwarding (said on
