@@ -72,6 +72,19 @@ final class ServerUnderTest {
         return kb / 1024
     }
 
+    /// CPU time (user + system) the process has used so far, in seconds, from /proc/PID/stat: a figure
+    /// per record that, unlike records/s, does not depend on what else the machine runs.
+    var cpuSeconds: Double {
+        let text = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)) ?? ""
+        // Fields after the command name (which may hold spaces) start after the last ')'.
+        guard let close = text.lastIndex(of: ")") else { return .nan }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // utime and stime are fields 14 and 15 of the line, 12th and 13th after the name.
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (user + system) / ticks
+    }
+
     func stop() {
         process.terminate()
         process.waitUntilExit()
