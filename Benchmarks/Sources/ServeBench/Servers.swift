@@ -10,12 +10,15 @@ final class ServerUnderTest {
     let directory: String
 
     /// `logstore serve` on a free loopback port with a fresh store.
-    init(logstore binary: String, directory: String, durability: String) throws {
+    /// - Parameter accessLog: keep the server's access log (one line per request, with the time the
+    ///   server spent on it) in `directory + ".err"`, for ``serverMilliseconds(pathPrefix:)``.
+    init(logstore binary: String, directory: String, durability: String, accessLog: Bool = false) throws {
         self.directory = directory
         let errPath = directory + ".err"
         FileManager.default.createFile(atPath: errPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--store", directory, "--durability", durability, "--no-access-log"]
+        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--store", directory, "--durability", durability]
+            + (accessLog ? [] : ["--no-access-log"])
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         process.standardOutput = FileHandle.nullDevice
         try process.run()
@@ -62,6 +65,17 @@ final class ServerUnderTest {
             usleep(50_000)   // polling readiness, bounded by the deadline
         }
         throw HTTPConnection.Failure(description: "clickhouse-server did not answer on port \(httpPort)")
+    }
+
+    /// The server's own time for each request whose path starts with `pathPrefix`, from its access log
+    /// (`… METHOD PATH STATUS 1.2ms`), in milliseconds (0.1 ms resolution).
+    func serverMilliseconds(pathPrefix: String) -> [Double] {
+        let text = (try? String(contentsOfFile: directory + ".err", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line -> Double? in
+            let fields = line.split(separator: " ")
+            guard fields.count >= 5, fields[2].hasPrefix(pathPrefix), let last = fields.last, last.hasSuffix("ms") else { return nil }
+            return Double(last.dropLast(2))
+        }
     }
 
     /// Peak resident memory of the process so far (VmHWM), in MiB.

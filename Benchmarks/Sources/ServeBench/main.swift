@@ -18,11 +18,13 @@ struct Settings {
     var workdir = NSTemporaryDirectory() + "servebench-\(getpid())"
     var only: Set<String> = ["throughput", "query", "tail"]
     var probeRecords = 1_000_000
+    var probeAccessLog = false
     var formats: Set<String> = ["protobuf", "json", "ndjson", "clickhouse"]
 
     static let usage = """
     ServeBench [--logstore PATH] [--records N] [--clients 1,4,16] [--batch N] [--durability sync|batch|none] [--no-clickhouse] [--workdir DIR]
                [--only throughput,query,tail] [--probe-records N] [--formats protobuf,json,ndjson,clickhouse]
+               [--probe-access-log]
     """
 
     init(_ args: [String]) throws {
@@ -43,6 +45,7 @@ struct Settings {
             case "--workdir": workdir = try value()
             case "--only": only = Set(try value().split(separator: ",").map(String.init))
             case "--probe-records": probeRecords = Int(try value()) ?? probeRecords
+            case "--probe-access-log": probeAccessLog = true
             case "--formats": formats = Set(try value().split(separator: ",").map(String.init))
             default: throw HTTPConnection.Failure(description: "unknown option \(args[i])\n" + Self.usage)
             }
@@ -147,11 +150,19 @@ if settings.only.contains("query") {
     build.standardError = FileHandle.nullDevice
     try build.run()
     build.waitUntilExit()
-    let server = try ServerUnderTest(logstore: settings.logstore, directory: settings.workdir + "/probe", durability: settings.durability)
+    let server = try ServerUnderTest(logstore: settings.logstore, directory: settings.workdir + "/probe", durability: settings.durability,
+                                     accessLog: settings.probeAccessLog)
     defer { server.stop() }
     let lookups = try Probes.correlation(port: server.port, ids: ids, lookups: 2000, warmup: 200)
     say("correlation over HTTP, \(settings.probeRecords) records: \(lookups.line)")
     probeLines.append("| correlation lookup `GET /api/v1/trace/{id}` (8 records), \(settings.probeRecords) records | \(lookups.line); \(lookups.note) |")
+    if settings.probeAccessLog {
+        // The server's own time per lookup (its access log, the last 2,000): what of the tail is spent
+        // inside the handler, and what between the socket and the handler or waiting for a CPU.
+        let inside = Probes.Summary(samples: Array(server.serverMilliseconds(pathPrefix: "/api/v1/trace/").suffix(2000)), note: "")
+        say("correlation, server's own time (access log): \(inside.line)")
+        probeLines.append("| correlation lookup, the server's own time (access log, 0.1 ms steps) | \(inside.line) |")
+    }
 }
 if settings.only.contains("tail") {
     let server = try ServerUnderTest(logstore: settings.logstore, directory: settings.workdir + "/tail", durability: settings.durability)
