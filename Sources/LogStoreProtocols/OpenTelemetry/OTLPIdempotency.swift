@@ -21,7 +21,7 @@ package enum OTLPIdempotency {
 
     /// Gives the row just written for `record` its key, when it carries one.
     @inline(__always)
-    static func keyLastRow(of record: OTLPLogRecord, in rows: inout EncodedRows) {
+    static func keyLastRow(of record: OTLPLogRecord, in rows: inout OTLPRowBytes) {
         if let key = key(of: record) { rows.keyLastRow(key) }
     }
 
