@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import LogStoreFormat
 #endif
 
 /// An open file descriptor, closed when the last reference goes away.
