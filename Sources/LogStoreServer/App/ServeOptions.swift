@@ -5,7 +5,7 @@ import LogStoreProtocols
 public struct ServeOptions: Sendable {
     /// `127.0.0.1`: the address to listen on.
     public var host = "127.0.0.1"
-    /// 4318 (OTLP/HTTP's port): the TCP port; 0 picks a free port (see ``LogStoreServer/run(onListening:)``).
+    /// 4318 (OTLP/HTTP's port): the TCP port; 0 picks a free port (see ``LogServer/run(onListening:)``).
     public var port = 4318
     /// `./logstore-data`: the store directory.
     public var storePath = "logstore-data"
@@ -39,7 +39,7 @@ public struct ServeOptions: Sendable {
     /// nil: no forwarding. A `clickhouse://HOST[:PORT]/[DB.]TABLE` URL (or `otlp+http://HOST[:PORT]`, an
     /// OTLP/HTTP receiver, docs/FORWARDING.md 8): the server also forwards every
     /// record of its store there, exactly once (docs/FORWARDING.md), from its own process: the position
-    /// is saved in the store (`logstore inspect` shows it; not with ``StoreOptions/readOnly``) and the
+    /// is saved in the store (`logstore inspect` shows it; not with `StoreOptions.readOnly`) and the
     /// `forward_*` metrics appear on `/metrics`. A permanent rejection stops forwarding (said on
     /// standard error, counted in `forward_failed_total`); the server goes on serving.
     public var forwardTo: String?
