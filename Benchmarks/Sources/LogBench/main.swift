@@ -109,6 +109,12 @@ let config = RunConfig(records: options.records, reps: options.reps, seed: optio
                        workdir: workdir, logstoreBinary: CLIIngest.locate(override: options.logstore),
                        command: CommandLine.arguments.joined(separator: " "))
 var report = Report(machine: machine, config: config, dataset: facts)
+
+// `--tail-reopen`: the read-only open over a growing unflushed WAL, printed, nothing else.
+if options.tailReopen {
+    print(TailReopen(dataset: dataset, workdir: workdir, reps: options.reps).run())
+    exit(0)
+}
 report.peakRSS.append(PhaseMemory(phase: "dataset", peakRSSBytes: datasetPeak, growthBytes: datasetPeak))
 
 // `--pipeline`: direct appends, the Ingestor and the swift-log handler on this dataset, nothing else.
