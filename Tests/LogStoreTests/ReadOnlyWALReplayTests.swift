@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LogStoreFormat
 @testable import LogStore
 
 /// A read-only open beside a live writer replays the unflushed WAL into a head whose full chunks have
