@@ -99,6 +99,7 @@ struct ServeCommand: ParsableCommand {
             return
         }
         var options = ServeOptions()
+        options.tuneAllocatorForRequests = true   // this process is the server's own
         guard let address = parsedListen() else { return }
         options.host = address.host
         options.port = address.port

@@ -42,7 +42,7 @@ public struct LogServer: Sendable {
     /// server accepts connections (useful with port 0).
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         try validate()
-        Self.keepRequestBuffersInTheHeap()
+        if options.tuneAllocatorForRequests { Self.keepRequestBuffersInTheHeap() }
         let tokens = try loadTokens()
         let tls = try loadTLS()
         let store = try LogStore.open(at: options.storePath, options: options.storeOptions)
@@ -122,7 +122,8 @@ public struct LogServer: Sendable {
     /// under the C7 load (`perf`: `clear_page_erms` below `memmove` into fresh buffers). Blocks up to
     /// 4 MiB now come from the heap, and up to 32 MiB of free heap top stays mapped per arena, so the
     /// pages are reused; larger bodies are still mapped and unmapped on their own. Process-wide, which
-    /// is why only the server, whose process it is, sets it.
+    /// is why it runs only with ``ServeOptions/tuneAllocatorForRequests`` (set by `logstore serve`, whose
+    /// process it is), never for a host program that did not ask.
     static func keepRequestBuffersInTheHeap() {
         #if canImport(Glibc)
         // glibc's mallopt (malloc.h, which the Glibc module does not export), looked up by name.
