@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import LogStoreFormat
 @testable import LogStore
 import LogStoreFormat
 

@@ -2,7 +2,6 @@
 import Glibc
 import LogStoreFormat
 #endif
-import LogStoreFormat
 
 /// An open file descriptor, closed when the last reference goes away.
 ///
