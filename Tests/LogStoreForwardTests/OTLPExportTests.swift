@@ -73,12 +73,9 @@ struct OTLPExportTests {
     }
 
     @Test func retryAfterAsAnHTTPDateIsHonoured() async throws {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        let date = formatter.string(from: Date().addingTimeInterval(2))
-        let receiver = try await OTLPTestReceiver(script: [.status(503, message: "maintenance", headers: [("Retry-After", date)])])
+        var answer = OTLPTestReceiver.Answer.status(503, message: "maintenance")
+        answer.retryAfterDateIn = 2   // an HTTP date 2 s after the answer, computed when answering
+        let receiver = try await OTLPTestReceiver(script: [answer])
         let dir = TempDir("otlp-export")
         let store = try store(dir, count: 10)
         let forwarder = try OTLPForwarder(target: try OTLPTarget(url: receiver.url), configuration: configuration(dir.path), positionStore: store)

@@ -14,6 +14,8 @@ final class OTLPTestReceiver: Sendable {
         var status: HTTPResponse.Status
         var headers: [(String, String)] = []
         var body: [UInt8] = []
+        /// When set, a `Retry-After` HTTP date this many seconds after the moment of answering.
+        var retryAfterDateIn: Double?
 
         static let ok = Answer(status: .ok)
         static func partialSuccess(rejected: Int64, message: String) -> Answer {
@@ -65,6 +67,7 @@ final class OTLPTestReceiver: Sendable {
                 return s.script.isEmpty ? .ok : s.script.removeFirst()
             }
             var headers = HTTPFields()
+            if let seconds = answer.retryAfterDateIn { headers[.retryAfter] = httpDate(Date().addingTimeInterval(seconds)) }
             for (name, value) in answer.headers {
                 switch name {
                 case "Retry-After": headers[.retryAfter] = value
@@ -115,4 +118,14 @@ func gunzip(_ bytes: [UInt8]) -> [UInt8]? {
             if rc != Z_OK { return nil }
         }
     }
+}
+
+
+/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
+func httpDate(_ date: Date) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "GMT")
+    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+    return formatter.string(from: date)
 }
