@@ -123,14 +123,16 @@ extension LogStore {
         let obsolete = checkpointsSaved ? ((try? Self.listWAL(walDirectory, io: io)) ?? []).filter { $0 <= head.walNumber } : []
         for number in obsolete { try? io.unlink(joinPath(walDirectory, WALFormat.fileName(number))) }
         if !obsolete.isEmpty { try? io.fsyncDirectory(walDirectory) }
-        state.withLock {
-            shared.segments.append(contentsOf: segments)
-            if shared.immutables.first?.walNumber == head.walNumber { shared.immutables.removeFirst() }
-            shared.counters.segmentsWritten += segments.count
-            shared.counters.expiredAtFlush += expired
-            shared.flushError = nil
-            state.broadcast()
-        }
+        publishManifest(afterInstalling: {
+            state.withLock {
+                shared.segments.append(contentsOf: segments)
+                if shared.immutables.first?.walNumber == head.walNumber { shared.immutables.removeFirst() }
+                shared.counters.segmentsWritten += segments.count
+                shared.counters.expiredAtFlush += expired
+                shared.flushError = nil
+                state.broadcast()
+            }
+        })
     }
 
     /// Deletes segment files an earlier failed flush left in place; throws while that is impossible.
