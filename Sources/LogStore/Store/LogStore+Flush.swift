@@ -6,7 +6,8 @@ extension LogStore {
         }
     }
 
-    /// Writes the current head to segments now and waits until they are installed.
+    /// Writes the current head to segments now and waits until they are installed and the store's
+    /// manifest describes them.
     ///
     /// Throws when a segment write failing now keeps the head from being installed (the records stay
     /// in the WAL and in memory, queryable, and the flusher retries), and when an append made since
@@ -24,6 +25,8 @@ extension LogStore {
                 state.wait(nanoseconds: 20_000_000)
             }
         }
+        // The flush installs its segments and rewrites the MANIFEST under this lock: wait for it.
+        manifestSerial.withLock {}
         try committer.checkpoint()
     }
 
