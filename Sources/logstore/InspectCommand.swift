@@ -100,6 +100,7 @@ struct StoreListing {
         // Producers' positions (a store directory only; a folder of copied segments has none).
         var checkpoints: CheckpointListing?
         var checkpointProblem: String?
+        let manifest = isDirectory(directory + "/segments") ? ManifestListing(store: directory, segmentNames: names) : nil
         if isDirectory(directory + "/segments") {
             do throws(LogStoreError) { checkpoints = try CheckpointListing(store: directory) } catch {
                 checkpointProblem = error.description
@@ -108,13 +109,15 @@ struct StoreListing {
         }
         if json {
             let cp = checkpoints.map { ",\"checkpoints\":" + $0.json() } ?? checkpointProblem.map { ",\"checkpoints_error\":" + jsonString($0) } ?? ""
-            out.write("{\"store\":\(jsonString(directory)),\"segments\":[\(items.joined(separator: ","))],\"records\":\(totalRecords),\"bytes\":\(totalBytes),\"raw_bytes\":\(totalRaw)\(cp)}")
+            let mf = manifest.map { ",\"manifest\":" + $0.json() } ?? ""
+            out.write("{\"store\":\(jsonString(directory)),\"segments\":[\(items.joined(separator: ","))],\"records\":\(totalRecords),\"bytes\":\(totalBytes),\"raw_bytes\":\(totalRaw)\(mf)\(cp)}")
         } else {
             let ratio = totalBytes > 0 ? Double(totalRaw) / Double(totalBytes) : 0
             out.write("store \(directory): \(names.count) segments, \(totalRecords) records, \(Format.bytes(totalBytes)) on disk (\(Format.bytes(totalRaw)) raw, \(Format.fixed(ratio, 1))×)\n")
             if !rows.isEmpty {
                 out.write(Format.table(["SEGMENT", "FROM", "TO", "RECORDS", "BLOCKS", "BYTES", "RAW", "RATIO", "FORMAT"], rows, rightAligned: [3, 4, 5, 6, 7]))
             }
+            if let manifest { out.write(manifest.text()) }
             if let checkpoints { out.write(checkpoints.text()) }
             if let checkpointProblem { out.write("checkpoints: DAMAGED: \(checkpointProblem)\n") }
         }

@@ -21,7 +21,7 @@ import LogStoreFormat
         var total = (core: 0, messages: 0, attributes: 0, blocks: 0)
         for name in segmentNames(store) {
             let s = try openSegment(store, name)
-            for b in s.footer.blocks {
+            for b in try s.footer().blocks {
                 #expect(b.isSectioned)
                 total.core += Int(b.sections[0].rawLength)
                 total.messages += Int(b.sections[1].rawLength)
@@ -69,7 +69,7 @@ import LogStoreFormat
         let q = LogQuery(messageContains: word)
         #expect(try store.count(q) == reference(records, q).count)
         let stored = try segmentNames(dir.path).reduce(0) { n, name in
-            try openSegment(dir.path, name).footer.blocks.reduce(n) { $0 + $1.storedLength }
+            try openSegment(dir.path, name).footer().blocks.reduce(n) { $0 + $1.storedLength }
         }
         let read = io.bytesRead - before
         // Headers, core and messages are read; the attributes section (the largest) never is.
@@ -87,7 +87,7 @@ import LogStoreFormat
             let path = store + "/segments/" + name
             let s = try openSegment(store, name)
             var records: [LogRecord] = []
-            for i in s.footer.blocks.indices {
+            for i in try s.footer().blocks.indices {
                 let block = try s.readBlock(i)
                 for r in 0..<block.count { records.append(try block.record(r)) }
             }
@@ -107,7 +107,7 @@ import LogStoreFormat
         let records = try makeStore(dir)
         try downgradeToVersion1(dir.path)
         let names = segmentNames(dir.path)
-        for name in names { #expect(try openSegment(dir.path, name).footer.blocks.allSatisfy { !$0.isSectioned }) }
+        for name in names { #expect(try openSegment(dir.path, name).footer().blocks.allSatisfy { !$0.isSectioned }) }
         let report = try LogStore.verify(at: dir.path)
         #expect(report.problems.isEmpty, "\(report.problems)")
         #expect(report.recordsChecked == records.count)
@@ -132,7 +132,7 @@ import LogStoreFormat
         _ = try makeStore(dir)
         let name = try #require(segmentNames(dir.path).first)
         let s = try openSegment(dir.path, name)
-        let entry = try #require(s.footer.blocks.first)
+        let entry = try #require(s.footer().blocks.first)
         let at = Int(entry.offset) + entry.sectionOffset(.attributes) + Int(entry.sections[2].storedLength) / 2
         try flipByte(dir.path + "/segments/" + name, at: at)
         let damaged = try openSegment(dir.path, name)

@@ -53,8 +53,8 @@ import LogStoreFormat
             #expect(s.header.windowSpan == width)
             #expect(s.header.windowStart % width == 0)
             #expect(s.minTimestamp >= s.header.windowStart && s.maxTimestamp < s.header.windowStart + width)
-            #expect(s.footer.replaces.allSatisfy { $0 < s.id })
-            replaced.formUnion(s.footer.replaces)
+            #expect(s.summary.replaces.allSatisfy { $0 < s.id })
+            replaced.formUnion(s.summary.replaces)
         }
         #expect(replaced == inputs)
     }
@@ -89,7 +89,7 @@ import LogStoreFormat
         try store.close()
         let only = try #require(compactedSegmentNames(dir.path).first)
         #expect(segmentNames(dir.path) == [only])
-        #expect(try openSegment(dir.path, only).footer.replaces == flushed.compactMap(SegmentFormat.segmentID))
+        #expect(try openSegment(dir.path, only).footer().replaces == flushed.compactMap(SegmentFormat.segmentID))
     }
 
     /// FORMAT.md 10.3: a record past the retention is never returned while the wide compacted segment
@@ -139,10 +139,10 @@ import LogStoreFormat
         try store.close()
         let outputs = try compactedSegmentNames(dir.path).map { try openSegment(dir.path, $0) }
         #expect(outputs.count == segmentNames(dir.path).count)
-        let loneOutputs = outputs.filter { $0.footer.replaces.count == 1 }
+        let loneOutputs = outputs.filter { $0.summary.replaces.count == 1 }
         #expect(loneOutputs.count >= big.count - 1, "large inputs are re-encoded alone")
         for s in outputs {
-            #expect(s.footer.blocks.allSatisfy { $0.rawLength <= options.compactionBlockSize + 64 << 10 })
+            #expect(try s.footer().blocks.allSatisfy { $0.rawLength <= options.compactionBlockSize + 64 << 10 })
         }
         #expect(try LogStore.verify(at: dir.path).isClean)
         expectSameRecords(try readAllReadOnly(dir.path), expected, "reopened")
@@ -163,7 +163,7 @@ import LogStoreFormat
         let store = try LogStore.open(at: dir.path, options: compactionOptions())
         try store.compact()
         let once = Set(segmentNames(dir.path).compactMap(SegmentFormat.segmentID))
-        let firstInputs = Set(try compactedSegmentNames(dir.path).flatMap { try openSegment(dir.path, $0).footer.replaces })
+        let firstInputs = Set(try compactedSegmentNames(dir.path).flatMap { try openSegment(dir.path, $0).footer().replaces })
         // Late records for the same hour make new small segments beside the compacted one.
         var late = makeRecords(200, seed: 99, base: first[0].timestamp, spread: nanosPerHour / 2, lateFraction: 0)
         late = try appendInBatches(store, late, batches: 2)
@@ -173,7 +173,7 @@ import LogStoreFormat
         try store.close()
         let expected = (first + late).sorted { ($0.timestamp, $0.sequence) < ($1.timestamp, $1.sequence) }
         expectSameRecords(try readAllReadOnly(dir.path), expected, "after two compactions")
-        let all = Set(try compactedSegmentNames(dir.path).flatMap { try openSegment(dir.path, $0).footer.replaces })
+        let all = Set(try compactedSegmentNames(dir.path).flatMap { try openSegment(dir.path, $0).footer().replaces })
         #expect(firstInputs.isSubset(of: all), "a second-level output lists the inputs of its inputs")
         #expect(!once.isDisjoint(with: all))
     }

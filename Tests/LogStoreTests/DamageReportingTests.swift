@@ -86,7 +86,7 @@ import LogStoreFormat
         try writer.close()   // flushes everything into segments; no WAL file is left
         let segmentName = try #require(segmentNames(dir.path).first)
         let segment = try openSegment(dir.path, segmentName)
-        let blocks = segment.footer.blocks
+        let blocks = try segment.footer().blocks
         try #require(blocks.count >= 3, "the test needs several blocks, got \(blocks.count)")
         let bad = blocks[1]
         try flipByte(dir.path + "/segments/" + segmentName, at: Int(bad.offset) + bad.diskLength / 2)

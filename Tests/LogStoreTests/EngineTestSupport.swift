@@ -348,3 +348,11 @@ struct ListingHookIO: StorageIO {
     }
     func exists(_ path: String) -> Bool { base.exists(path) }
 }
+
+/// The entries of the store's `MANIFEST` (docs/FORMAT.md 11); empty when there is none.
+func manifestEntries(_ store: String) throws -> [ManifestFile.Entry] {
+    let path = store + "/" + ManifestFile.fileName
+    guard FileManager.default.fileExists(atPath: path) else { return [] }
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    return try bytes.withUnsafeBytes { try ManifestFile.decode($0) }
+}

@@ -48,12 +48,12 @@ import LogStoreFormat
         for name in segmentNames(dir.path) {
             let s = try openSegment(dir.path, name)
             #expect(s.header.version == SegmentFormat.version && SegmentFormat.version == 4)
-            let fence = try #require(s.footer.correlationFence)
-            #expect(s.footer.correlationHashes.isEmpty, "the pairs are not in the footer")
+            let fence = try #require(s.footer().correlationFence)
+            #expect(try s.footer().correlationHashes.isEmpty, "the pairs are not in the footer")
             pages += fence.pages.count
             // Opening read about 14 bytes per page of 512 pairs, not 12 bytes per pair.
             let footerBytes = Int(s.fileSize) - SegmentFormat.trailerSize - Int(fence.end)
-            #expect(footerBytes < 64 + s.footer.blocks.count * 120 + fence.pages.count * 16 + s.footer.sources.count * 32)
+            #expect(footerBytes < 64 + (try s.footer()).blocks.count * 120 + fence.pages.count * 16 + s.summary.sources.count * 32)
             #expect(try s.correlationPairs().count == fence.pairCount)
         }
         #expect(pages >= 3, "enough pairs for several pages (\(pages))")
@@ -67,7 +67,7 @@ import LogStoreFormat
         for name in compacted {
             let s = try openSegment(dir.path, name)
             #expect(s.header.version == SegmentFormat.compactedVersion && SegmentFormat.compactedVersion == 5)
-            #expect(s.footer.correlationFence != nil && !s.footer.replaces.isEmpty)
+            #expect(try s.footer().correlationFence != nil && !s.summary.replaces.isEmpty)
         }
         let reopened = try LogStore.open(at: dir.path, options: options)
         try checkEveryID(reopened, records, "compacted")
@@ -83,14 +83,14 @@ import LogStoreFormat
         for name in segmentNames(store) {
             let s = try openSegment(store, name)
             var records: [LogRecord] = []
-            for i in s.footer.blocks.indices {
+            for i in try s.footer().blocks.indices {
                 let block = try s.readBlock(i)
                 for r in 0..<block.count { records.append(try block.record(r)) }
             }
             var header = s.header
             header.version = s.isCompacted ? 3 : 2
             var encoder = SegmentEncoder(header: header, rawBlockTarget: 8192)
-            encoder.replaces = s.footer.replaces
+            encoder.replaces = s.summary.replaces
             var bytes = encoder.headerBytes()
             encoder.blocks(records[...]) { bytes += $0 }
             bytes += encoder.finish().bytes
@@ -128,8 +128,9 @@ import LogStoreFormat
         let records = try makeStore(dir.path, n: 12_000)
         // The segment with the most pages; damage one byte in the middle of its second page.
         let named = try segmentNames(dir.path).map { ($0, try openSegment(dir.path, $0)) }
-        let (name, segment) = try #require(named.max { ($0.1.footer.correlationFence?.pages.count ?? 0) < ($1.1.footer.correlationFence?.pages.count ?? 0) })
-        let fence = try #require(segment.footer.correlationFence)
+        let pageCounts = try named.map { try $0.1.footer().correlationFence?.pages.count ?? 0 }
+        let (name, segment) = try #require(zip(named, pageCounts).max { $0.1 < $1.1 }?.0)
+        let fence = try #require(segment.footer().correlationFence)
         try #require(fence.pages.count >= 3)
         let page = fence.pages[1]
         let pairs = try segment.correlationPairs()

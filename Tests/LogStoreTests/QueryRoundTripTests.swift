@@ -94,7 +94,7 @@ import Testing
             #expect(h.windowStart % span == 0, "\(name): window start \(h.windowStart) not aligned to the span")
             #expect(h.windowStart <= s.minTimestamp && s.maxTimestamp < h.windowStart + span,
                     "\(name): records \(s.minTimestamp)...\(s.maxTimestamp) outside [\(h.windowStart), +\(span))")
-            for b in s.footer.blocks {
+            for b in try s.footer().blocks {
                 #expect(h.windowStart <= b.minTimestamp && b.maxTimestamp < h.windowStart + span, "\(name) block at \(b.offset)")
             }
             windows.insert(h.windowStart)

@@ -26,10 +26,10 @@ import LogStoreFormat
             var best: (String, Segment)?
             for n in segmentNames(store) {
                 let s = try openSegment(store, n)
-                if s.footer.blocks.count > (best?.1.footer.blocks.count ?? 0) { best = (n, s) }
+                if s.summary.blockCount > (best?.1.summary.blockCount ?? 0) { best = (n, s) }
             }
             let chosen = try #require(best)
-            try #require(chosen.1.footer.blocks.count >= 4)
+            try #require(chosen.1.footer().blocks.count >= 4)
             name = chosen.0
             path = store + "/segments/" + name
             segment = chosen.1
@@ -39,14 +39,14 @@ import LogStoreFormat
 
         /// Records the chosen segment holds.
         var segmentRecords: [LogRecord] {
-            records.filter { $0.sequence >= segment.footer.minSequence && $0.sequence <= segment.footer.maxSequence
+            records.filter { $0.sequence >= segment.summary.minSequence && $0.sequence <= segment.summary.maxSequence
                 && $0.timestamp >= segment.header.windowStart && $0.timestamp < segment.header.windowStart + segment.header.windowSpan }
         }
     }
 
     @Test func flippedByteInsideABlockIsReportedByVerifyWithFileAndBlockOffset() throws {
         let fx = try Fixture()
-        let entry = fx.segment.footer.blocks[2]
+        let entry = try fx.segment.footer().blocks[2]
         try flipByte(fx.path, at: Int(entry.offset) + BlockFormat.headerSize + Int(entry.storedLength) / 2)
         let report = try LogStore.verify(at: fx.store)
         #expect(!report.isClean)
@@ -58,7 +58,7 @@ import LogStoreFormat
 
     @Test func queryTouchingADamagedBlockThrowsCorruptionAndOthersStillWork() throws {
         let fx = try Fixture()
-        let entry = fx.segment.footer.blocks[2]
+        let entry = try fx.segment.footer().blocks[2]
         try flipByte(fx.path, at: Int(entry.offset) + BlockFormat.headerSize + 1)
         let store = try LogStore.open(at: fx.store, options: StoreOptions(durability: .none))
         defer { try? store.close() }

@@ -42,8 +42,8 @@ import Testing
         let oldest = t1 - 2 * nanosPerHour
         let segments = try segmentNames(dir.path).map { try openSegment(dir.path, $0) }
         let expired = segments.filter { $0.maxTimestamp < oldest }
-        let forwardedAndExpired = expired.filter { $0.footer.maxSequence <= 100 }
-        let heldBack = expired.filter { $0.footer.maxSequence > 100 }
+        let forwardedAndExpired = expired.filter { $0.summary.maxSequence <= 100 }
+        let heldBack = expired.filter { $0.summary.maxSequence > 100 }
         #expect(!forwardedAndExpired.isEmpty && !heldBack.isEmpty, "the test needs expired segments on both sides of the position")
 
         let store = try Self.reopen(dir.path, at: t1, .keep(maxBytes: 1 << 40))
@@ -72,7 +72,7 @@ import Testing
         let t1 = t0 + 40 * nanosPerMinute
         let oldest = t1 - 2 * nanosPerHour
         let expired = try segmentNames(dir.path).map { try openSegment(dir.path, $0) }.filter { $0.maxTimestamp < oldest }
-        let heldBack = expired.filter { $0.footer.maxSequence > 100 }
+        let heldBack = expired.filter { $0.summary.maxSequence > 100 }
         // A cap of one byte: every segment above the position goes, oldest first, counted.
         let store = try Self.reopen(dir.path, at: t1, .keep(maxBytes: 1))
         let report = try store.expire()

@@ -153,6 +153,8 @@ extension LogStore {
         // Unlinks that do not reach the disk leave covered files behind: never counted (10.2).
         try? io.fsyncDirectory(segmentDirectory)
         hook?(.inputsRemoved)
+        publishManifest()
+        hook?(.manifestWritten)
         if !leftovers.isEmpty { state.withLock { shared.compactionLeftovers.append(contentsOf: leftovers) } }
         report.segmentsReplaced += task.inputs.count
         report.segmentsWritten += 1

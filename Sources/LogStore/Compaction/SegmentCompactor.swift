@@ -19,6 +19,8 @@ package enum CompactionStep: String, Sendable, CaseIterable {
     case firstInputRemoved = "first-input-removed"
     /// Every input file is unlinked and `segments/` synced.
     case inputsRemoved = "inputs-removed"
+    /// The `MANIFEST` describes the output instead of the inputs (docs/FORMAT.md 11.4).
+    case manifestWritten = "manifest-written"
 }
 
 /// Writes one compacted segment from its inputs, crash-safely (docs/FORMAT.md, 10.2, steps 2).
@@ -54,7 +56,7 @@ struct SegmentCompactor {
         var replaced = Set<UInt64>()
         for input in task.inputs {
             replaced.insert(input.id)
-            replaced.formUnion(input.footer.replaces)
+            replaced.formUnion(input.summary.replaces)
         }
         let header = SegmentHeader(segmentID: id, flushID: task.inputs.map(\.header.flushID).max() ?? 0,
                                    groupSize: 1, groupIndex: 0, windowStart: task.windowStart,
@@ -69,7 +71,7 @@ struct SegmentCompactor {
             let file = try File(path: temp, flags: O_WRONLY | O_CREAT | O_TRUNC, io: io)
             var out = BlockOutput(file: file, buffer: encoder.headerBytes(), blockSize: blockSize)
             if let lone = task.inputs.first, task.inputs.count == 1 {
-                for (index, entry) in lone.footer.blocks.enumerated() where entry.maxTimestamp >= oldestRetained {
+                for (index, entry) in try lone.footer().blocks.enumerated() where entry.maxTimestamp >= oldestRetained {
                     if shouldStop() { throw Self.stopped }
                     var run: [LogRecord] = []
                     try lone.appendRecords(ofBlock: index, notBefore: oldestRetained, to: &run)
@@ -112,7 +114,7 @@ struct SegmentCompactor {
 extension Segment {
     /// Appends every record of this segment stamped at or after `oldest`, block by block.
     func appendRecords(notBefore oldest: Int64, to records: inout [LogRecord]) throws(LogStoreError) {
-        for (index, entry) in footer.blocks.enumerated() where entry.maxTimestamp >= oldest {
+        for (index, entry) in try footer().blocks.enumerated() where entry.maxTimestamp >= oldest {
             try appendRecords(ofBlock: index, notBefore: oldest, to: &records)
         }
     }
@@ -124,7 +126,7 @@ extension Segment {
         do throws(FormatError) {
             records.append(contentsOf: try block.records(rows[...]))
         } catch {
-            throw .corruption("block \(index): \(error.reason)", path: path, offset: Int(footer.blocks[index].offset))
+            throw .corruption("block \(index): \(error.reason)", path: path, offset: Int((try? footer().blocks[index].offset) ?? 0))
         }
     }
 }

@@ -65,7 +65,7 @@ extension LogStore {
     /// larger ones, so it is where ``follow(directory:filter:after:bufferSize:)`` continues a query.
     public var latestSequence: UInt64 {
         state.withLock {
-            var latest = shared.segments.reduce(0) { max($0, $1.footer.maxSequence) }
+            var latest = shared.segments.reduce(0) { max($0, $1.summary.maxSequence) }
             for head in shared.immutables + [shared.head.snapshot()] {
                 for chunk in head.chunks { latest = max(latest, chunk.rows.last?.sequence ?? 0) }
             }

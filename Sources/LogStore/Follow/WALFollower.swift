@@ -240,13 +240,13 @@ final class WALFollower: @unchecked Sendable {
         // Only complete flush groups: an incomplete one belongs to a flush in progress whose WAL
         // file still exists (and is read instead).
         let segments = catalog.classify(walNumbers: Set(try walNumbers())).committed
-        let top = upper ?? segments.reduce(0) { max($0, $1.footer.maxSequence) }
+        let top = upper ?? segments.reduce(0) { max($0, $1.summary.maxSequence) }
         var low = lower
         while low <= top && !stopped {
             let high = top - low >= Self.segmentWindow ? low + Self.segmentWindow - 1 : top
             var found: [LogRecord] = []
             var damage: [DamageReport] = []
-            for s in segments where s.footer.maxSequence >= low && s.footer.minSequence <= high {
+            for s in segments where s.summary.maxSequence >= low && s.summary.minSequence <= high {
                 found.append(contentsOf: records(in: s, from: low, through: high, damage: &damage))
             }
             for d in damage where reportedSegmentDamage.insert(d).inserted && !stopped { report(d) }
@@ -268,7 +268,13 @@ final class WALFollower: @unchecked Sendable {
                          damage: inout [DamageReport]) -> [LogRecord] {
         var out: [LogRecord] = []
         let file = "segments/" + segment.name
-        for (i, b) in segment.footer.blocks.enumerated()
+        let footer: SegmentFooter
+        do throws(LogStoreError) { footer = try segment.footer() } catch {
+            damage.append(DamageReport(file: file, offset: error.offset ?? 0, length: 0,
+                                       reason: "the segment's footer cannot be read: \(error.message)"))
+            return out
+        }
+        for (i, b) in footer.blocks.enumerated()
         where b.maxSequence >= low && b.minSequence <= high && b.levelMask & predicate.levelMask != 0
             && predicate.timeOverlaps(min: b.minTimestamp, max: b.maxTimestamp) {
             let lost = { (why: String) in

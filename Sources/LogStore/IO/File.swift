@@ -22,6 +22,15 @@ final class File: @unchecked Sendable {
 
     func size() throws(LogStoreError) -> Int64 { try io.fileSize(fd, path: path) }
 
+    /// Size and modification time (nanoseconds since the epoch) from one `fstat` of the descriptor
+    /// this file owns: what the store manifest checks a segment file by (docs/FORMAT.md 11.3).
+    func sizeAndModificationTime() throws(LogStoreError) -> (size: Int64, modified: Int64) {
+        let size = try io.fileSize(fd, path: path)
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .io("stat", path: path) }
+        return (size, Int64(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_mtim.tv_nsec))
+    }
+
     /// Reads exactly `count` bytes at `offset`, or throws a corruption error when the file is shorter.
     func read(at offset: Int64, count: Int) throws(LogStoreError) -> [UInt8] {
         let bytes = try read(at: offset, upTo: count)

@@ -31,8 +31,9 @@ extension LogStore {
         var toDecode: [(segment: Segment, block: Int, messagesOnly: Bool)] = []
         for segment in snapshot.segments where predicate.mayMatch(segment) {
             let allowed: Set<UInt32>? = predicate.sources.map { segment.sourceIndexes(Array($0)) }
+            let footer = try segment.footer()
             for index in try predicate.candidateBlocks(segment) {
-                let entry = segment.footer.blocks[index]
+                let entry = footer.blocks[index]
                 if predicate.isSummaryCountable && predicate.coversTime(entry)
                     && Self.countFromSummary(entry, predicate: predicate, allowed: allowed, perLevel: perLevel, into: &counts) {
                     continue
@@ -69,7 +70,7 @@ extension LogStore {
                 do throws(LogStoreError) {
                     if messagesOnly {
                         let block = try segment.readBlock(index, sections: [.messages])
-                        let entry = segment.footer.blocks[index]
+                        let entry = try segment.footer().blocks[index]
                         let level = entry.levelCounts.firstIndex { $0 > 0 } ?? 0
                         counts[level] += predicate.countMessageMatches(block)
                         continue
@@ -79,7 +80,7 @@ extension LogStore {
                         for row in try predicate.matchingRows(block) { counts[Int(block.levels[row])] += 1 }
                     } catch {
                         throw .corruption("block \(index): \(error.reason)", path: segment.path,
-                                          offset: Int(segment.footer.blocks[index].offset))
+                                          offset: Int((try? segment.footer().blocks[index].offset) ?? 0))
                     }
                 } catch {
                     results.withLock { if $0.error == nil { $0.error = error } }

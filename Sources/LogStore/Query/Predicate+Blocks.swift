@@ -1,16 +1,18 @@
 import CLogStoreSystem
 import LogStoreFormat
 extension Predicate {
-    /// Whether a segment may hold a match, from its footer alone.
+    /// Whether a segment may hold a match, from its summary and correlation filter alone (nothing of
+    /// the file is read: FORMAT.md 11.2).
     func mayMatch(_ s: Segment) -> Bool {
         guard timeOverlaps(min: s.minTimestamp, max: s.maxTimestamp) else { return false }
-        if let sources, !s.footer.sources.contains(where: sources.contains) { return false }
+        if let sources, !s.summary.sources.contains(where: sources.contains) { return false }
+        if let correlation, !s.mayHoldCorrelation(correlation.hash) { return false }
         return true
     }
 
     /// The blocks of `s` that may hold a match, in the query's order, judged from the footer.
     func candidateBlocks(_ s: Segment) throws(LogStoreError) -> [Int] {
-        let footer = s.footer
+        let footer = try s.footer()
         let allowedSources: Set<UInt32>? = sources.map { s.sourceIndexes(Array($0)) }
         var indexes: [Int]
         if let correlation {

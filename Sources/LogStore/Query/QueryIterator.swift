@@ -31,9 +31,9 @@ public final class QueryIterator {
                     continue
                 }
                 let blocks = try predicate.candidateBlocks(segment)
-                box.value.blocksSkipped += segment.footer.blocks.count - blocks.count
+                box.value.blocksSkipped += segment.summary.blockCount - blocks.count
                 if blocks.isEmpty { continue }
-                let first = segment.footer.blocks[blocks[0]]
+                let first = try segment.footer().blocks[blocks[0]]
                 let bound = predicate.descending ? first.maxTimestamp : first.minTimestamp
                 pending.append(Pending(bound: bound) {
                     SegmentRun(segment: segment, blocks: blocks, predicate: predicate, statistics: box)

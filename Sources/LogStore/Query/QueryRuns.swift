@@ -59,7 +59,7 @@ final class SegmentRun: QueryRun {
                 rows = try predicate.matchingRows(decoded)
             } catch {
                 throw .corruption("block \(index): \(error.reason)", path: segment.path,
-                                  offset: Int(segment.footer.blocks[index].offset))
+                                  offset: Int((try? segment.footer().blocks[index].offset) ?? 0))
             }
             // Only blocks with matches pay for the other sections, which records need.
             if !rows.isEmpty { try segment.load(BlockSection.allCases, into: &decoded, index: index) }
@@ -85,7 +85,7 @@ final class SegmentRun: QueryRun {
                 builtFrom = rowPosition
             } catch {
                 throw .corruption("block \(index): \(error.reason)", path: segment.path,
-                                  offset: Int(segment.footer.blocks[index].offset))
+                                  offset: Int((try? segment.footer().blocks[index].offset) ?? 0))
             }
         }
         return records[rowPosition - builtFrom]

@@ -3,22 +3,61 @@ import Glibc
 import LogStoreFormat
 #endif
 
-/// An open, immutable segment file: its header and footer in memory, blocks read on demand.
+/// An open, immutable segment file: its header and summary in memory, its footer read on first use
+/// (at once when no manifest described it), blocks read on demand.
 ///
 /// Shared by reference between the store's segment set and running queries; the file stays readable
-/// while any query holds it, even after expiry unlinked it.
+/// while any query holds it, even after expiry unlinked it (the descriptor is opened at once).
 final class Segment: Sendable {
     let id: UInt64
     let name: String
     let file: File
     let header: SegmentHeader
-    let footer: SegmentFooter
     let fileSize: Int64
+    /// The file's modification time when opened (nanoseconds since the epoch), which the manifest
+    /// records with the size (FORMAT.md 11.3).
+    let modifiedAt: Int64
+    /// Ranges, counts, sources and `replaces`, from the footer or the manifest (FORMAT.md 11).
+    let summary: SegmentSummary
+    private let loaded: LockedState<Loaded>
+
+    private struct Loaded {
+        var footer: SegmentFooter?
+        var filter: CorrelationFilter?
+    }
 
     /// Opens `path` and reads its header, trailer and footer (never its blocks).
     init(path: String, name: String, io: any StorageIO) throws(LogStoreError) {
         let file = try File(path: path, flags: O_RDONLY, io: io)
-        let size = try file.size()
+        let (size, modified) = try file.sizeAndModificationTime()
+        let (header, footer) = try Self.read(file, size: size)
+        self.id = header.segmentID
+        self.name = name
+        self.file = file
+        self.header = header
+        self.summary = SegmentSummary(footer: footer)
+        self.fileSize = size
+        self.modifiedAt = modified
+        self.loaded = LockedState(Loaded(footer: footer, filter: nil))
+    }
+
+    /// A segment the manifest describes (FORMAT.md 11.3): `file` is open, its size and modification
+    /// time matched the entry;
+    /// nothing of it is read until a query needs its blocks.
+    init(described entry: ManifestFile.Entry, name: String, file: File) {
+        self.id = entry.header.segmentID
+        self.name = name
+        self.file = file
+        self.header = entry.header
+        self.summary = entry.summary
+        self.fileSize = entry.fileSize
+        self.modifiedAt = entry.modifiedAt
+        self.loaded = LockedState(Loaded(footer: nil, filter: entry.filter))
+    }
+
+    /// Reads and checks header, trailer and footer of an open segment file of `size` bytes.
+    private static func read(_ file: File, size: Int64) throws(LogStoreError) -> (SegmentHeader, SegmentFooter) {
+        let path = file.path
         guard size >= Int64(SegmentFormat.headerSize + SegmentFormat.trailerSize) else {
             throw .corruption("segment file is \(size) bytes, too short to hold a header and trailer", path: path, offset: 0)
         }
@@ -54,27 +93,54 @@ final class Segment: Sendable {
             throw .corruption("the correlation pages end at \(fence.end), the footer starts at \(trailer.footerOffset)",
                               path: path, offset: Int(trailer.footerOffset))
         }
-        self.id = header.segmentID
-        self.name = name
-        self.file = file
-        self.header = header
-        self.footer = footer
-        self.fileSize = size
+        return (header, footer)
     }
 
-    var minTimestamp: Int64 { footer.minTimestamp }
-    var maxTimestamp: Int64 { footer.maxTimestamp }
-    var recordCount: Int { Int(footer.recordCount) }
+    /// The footer, read and checked on first use when the manifest described the segment; a footer
+    /// that disagrees with the manifest's entry is reported as damage of the segment.
+    func footer() throws(LogStoreError) -> SegmentFooter {
+        if let footer = loaded.withLock({ $0.footer }) { return footer }
+        let (header, footer) = try Self.read(file, size: fileSize)
+        guard header == self.header else {
+            throw .corruption("the segment header disagrees with the MANIFEST entry", path: path, offset: 0)
+        }
+        guard SegmentSummary(footer: footer) == summary else {
+            throw .corruption("the segment footer disagrees with the MANIFEST entry", path: path, offset: 0)
+        }
+        loaded.withLock { $0.footer = footer }
+        return footer
+    }
+
+    /// Whether the footer was read (at open, or by a query since).
+    var isFooterLoaded: Bool { loaded.withLock { $0.footer != nil } }
+
+    /// The correlation filter of this segment (FORMAT.md 11.2): the manifest's, or built once from the
+    /// segment's correlation index (which reads every index page).
+    func correlationFilter() throws(LogStoreError) -> CorrelationFilter {
+        if let filter = loaded.withLock({ $0.filter }) { return filter }
+        let filter = CorrelationFilter(hashes: try correlationPairs().map(\.hash))
+        loaded.withLock { $0.filter = filter }
+        return filter
+    }
+
+    /// False when the segment's filter rules out `hash`; true when it may hold it or has no filter yet.
+    func mayHoldCorrelation(_ hash: UInt64) -> Bool {
+        loaded.withLock { $0.filter }?.mayContain(hash) ?? true
+    }
+
+    var minTimestamp: Int64 { summary.minTimestamp }
+    var maxTimestamp: Int64 { summary.maxTimestamp }
+    var recordCount: Int { Int(summary.recordCount) }
     var path: String { file.path }
     /// Whether compaction wrote it (segment version 3 or 5, FORMAT.md 10).
     var isCompacted: Bool { SegmentFormat.isCompacted(header.version) }
     /// The raw (decoded) bytes of its blocks, the measure compaction plans with.
-    var rawBytes: Int { footer.blocks.reduce(0) { $0 + $1.rawLength } }
+    var rawBytes: Int { summary.rawBytes }
 
     /// Reads, checks and decodes the `sections` of block `index` (all of them by default). Other
     /// sections can follow with ``load(_:into:block:)``.
     func readBlock(_ index: Int, sections: [BlockSection] = BlockSection.allCases) throws(LogStoreError) -> DecodedBlock {
-        let entry = footer.blocks[index]
+        let entry = try footer().blocks[index]
         guard entry.isSectioned else {
             // Version 1: one payload holds every section.
             let bytes = try file.read(at: Int64(entry.offset), count: entry.diskLength)
@@ -113,7 +179,7 @@ final class Segment: Sendable {
     func load(_ sections: [BlockSection], into block: inout DecodedBlock, index: Int) throws(LogStoreError) {
         let missing = sections.filter { !block.has($0) }.sorted()
         guard let first = missing.first, let last = missing.last else { return }
-        let entry = footer.blocks[index]
+        let entry = try footer().blocks[index]
         guard entry.isSectioned else {
             // Version 1 blocks hold every section in memory already; only attributes may be pending.
             do throws(FormatError) { try block.decodeAttributes() }
@@ -149,7 +215,7 @@ final class Segment: Sendable {
 
     private func add(_ section: BlockSection, stored bytes: [UInt8], range: Range<Int>, header: SectionedBlockHeader,
                      to block: inout DecodedBlock, index: Int, base: Int = 0) throws(LogStoreError) {
-        let entry = footer.blocks[index]
+        let entry = try footer().blocks[index]
         let at = Int(entry.offset) + base + range.lowerBound
         guard range.upperBound <= bytes.count else {
             throw .corruption("block \(index): \(section) section lies past the bytes read", path: path, offset: at)
@@ -168,6 +234,7 @@ final class Segment: Sendable {
     /// Indexes of the blocks that may hold the correlation ID with `hash`, ascending. Versions 4 and 5
     /// read (and check) only the index pages that may hold it (FORMAT.md 5.6).
     func blocks(forCorrelationHash hash: UInt64) throws(LogStoreError) -> [Int] {
+        let footer = try self.footer()
         guard let fence = footer.correlationFence else {
             return Self.blocks(of: hash, hashes: footer.correlationHashes[...], owners: footer.correlationBlocks[...])
         }
@@ -186,6 +253,7 @@ final class Segment: Sendable {
     /// Every `(hash, block)` pair of the correlation index, in index order (verify and inspect read
     /// them all; a lookup reads only its pages).
     func correlationPairs() throws(LogStoreError) -> [(hash: UInt64, block: UInt32)] {
+        let footer = try self.footer()
         guard let fence = footer.correlationFence else {
             return zip(footer.correlationHashes, footer.correlationBlocks).map { ($0, $1) }
         }
@@ -211,7 +279,7 @@ final class Segment: Sendable {
         do throws(FormatError) {
             return try bytes.withBytes { b throws(FormatError) in
                 try CorrelationPages.decodePage(UnsafeRawBufferPointer(rebasing: b[at..<(at + page.length)]),
-                                                index: index, fence: fence, blockCount: footer.blocks.count)
+                                                index: index, fence: fence, blockCount: summary.blockCount)
             }
         } catch {
             throw .corruption(error.reason, path: path, offset: Int(page.offset) + error.offset)
@@ -237,7 +305,21 @@ final class Segment: Sendable {
     /// Index of each source name in the segment dictionary.
     func sourceIndexes(_ names: [String]) -> Set<UInt32> {
         var out = Set<UInt32>()
-        for (i, s) in footer.sources.enumerated() where names.contains(s) { out.insert(UInt32(i)) }
+        for (i, s) in summary.sources.enumerated() where names.contains(s) { out.insert(UInt32(i)) }
         return out
+    }
+}
+
+extension Segment {
+    /// Approximate bytes its in-memory metadata takes: the footer once read (versions 4 and 5 hold
+    /// only the fence of their paged correlation index, FORMAT.md 5.6), the summary and filter otherwise.
+    var memoryEstimate: Int {
+        let sources = summary.sources.reduce(0) { $0 + $1.utf8.count + 16 }
+        return loaded.withLock { l in
+            let filter = l.filter?.byteCount ?? 0
+            guard let f = l.footer else { return 160 + sources + filter }
+            return f.blocks.count * 120 + f.correlationHashes.count * 12 + (f.correlationFence?.pages.count ?? 0) * 40
+                + sources + filter
+        }
     }
 }

@@ -25,6 +25,8 @@ struct SegmentCatalog {
     /// Segment files that could not be opened but whose header still tells their time window, so
     /// that retention can remove them once the window is past (damage must not pin the disk).
     var unreadable: [UnreadableSegment] = []
+    /// What the manifest (FORMAT.md 11) described, and whether it matched the directory.
+    var manifest = ManifestStatus()
 
     /// Opens every `*.seg` in `directory`. Unreadable files are reported and skipped, never deleted;
     /// a segment of a newer format version stops the load (the store must not be used by this build).
@@ -32,31 +34,58 @@ struct SegmentCatalog {
     /// A flush, compaction or expiry in another process may change the directory while it is read
     /// (a compaction renames its output, then unlinks its inputs): the listing is taken again after
     /// the files were opened, and the load starts over while it changed (at most 20 times).
-    static func load(directory: String, io: any StorageIO, report: inout RecoveryReport) throws(LogStoreError) -> SegmentCatalog {
+    ///
+    /// With `manifest`, the path of the store's `MANIFEST` (FORMAT.md 11.3), segments it describes
+    /// (same name, size and modification time) are opened without reading their footers; the others are read as usual.
+    /// A missing, damaged or stale manifest is only reported: the files decide.
+    static func load(directory: String, io: any StorageIO, manifest: String? = nil,
+                     report: inout RecoveryReport) throws(LogStoreError) -> SegmentCatalog {
         var attempt = 0
         while true {
             attempt += 1
             var attemptReport = RecoveryReport()
-            let catalog = try loadOnce(directory: directory, io: io, report: &attemptReport)
+            let catalog = try loadOnce(directory: directory, io: io, manifest: manifest, report: &attemptReport)
             let now = io.exists(directory)
                 ? Set(try io.listDirectory(directory).filter { SegmentFormat.segmentID($0) != nil }) : []
             if now == catalog.names || attempt >= 20 {
                 report.unreadableSegments.append(contentsOf: attemptReport.unreadableSegments)
+                report.manifest = catalog.manifest
                 return catalog
             }
         }
     }
 
-    private static func loadOnce(directory: String, io: any StorageIO, report: inout RecoveryReport) throws(LogStoreError) -> SegmentCatalog {
+    private static func loadOnce(directory: String, io: any StorageIO, manifest: String?,
+                                 report: inout RecoveryReport) throws(LogStoreError) -> SegmentCatalog {
         var catalog = SegmentCatalog()
         var opened: [Segment] = []
+        var described: [UInt64: ManifestFile.Entry] = [:]
+        if let manifest {
+            catalog.manifest = ManifestStatus.read(manifest, io: io, into: &described)
+            // Ids stay unique even when a crash left the manifest naming a segment already deleted.
+            catalog.maxSegmentID = described.keys.max() ?? 0
+        }
         guard io.exists(directory) else { return catalog }
+        var used = 0
         for name in try io.listDirectory(directory) {
             guard let id = SegmentFormat.segmentID(name) else { continue }
             catalog.names.insert(name)
             catalog.maxSegmentID = max(catalog.maxSegmentID, id)
             do throws(LogStoreError) {
-                let s = try Segment(path: joinPath(directory, name), name: name, io: io)
+                let path = joinPath(directory, name)
+                if let entry = described[id] {
+                    let file = try File(path: path, flags: O_RDONLY, io: io)
+                    let (size, modified) = try file.sizeAndModificationTime()
+                    if size == entry.fileSize && modified == entry.modifiedAt {
+                        let s = Segment(described: entry, name: name, file: file)
+                        opened.append(s)
+                        catalog.maxFlushID = max(catalog.maxFlushID, s.header.flushID)
+                        used += 1
+                        continue
+                    }
+                }
+                let s = try Segment(path: path, name: name, io: io)
+                catalog.manifest.footersRead += 1
                 opened.append(s)
                 catalog.maxFlushID = max(catalog.maxFlushID, s.header.flushID)
             } catch {
@@ -73,6 +102,8 @@ struct SegmentCatalog {
                 }
             }
         }
+        catalog.manifest.segmentsDescribed = used
+        catalog.manifest.entriesWithoutFile = described.count - used
         catalog.sort(opened)
         return catalog
     }
@@ -80,7 +111,7 @@ struct SegmentCatalog {
     /// Sets covered segments aside, then files compacted segments and flush groups.
     private mutating func sort(_ opened: [Segment]) {
         var replaced = Set<UInt64>()
-        for s in opened where s.isCompacted { replaced.formUnion(s.footer.replaces) }
+        for s in opened where s.isCompacted { replaced.formUnion(s.summary.replaces) }
         for s in opened {
             if replaced.contains(s.id) {
                 covered.append(s)

@@ -38,7 +38,7 @@ extension LogStore {
             // A segment a compaction is reading stays until it ends (its output replaces it, or it
             // is released and expires at the next pass).
             for seg in shared.segments {
-                if let mark = holdAbove, seg.footer.maxSequence > mark {
+                if let mark = holdAbove, seg.summary.maxSequence > mark {
                     held.append(seg)
                 } else if seg.maxTimestamp < oldest && !shared.compactingSegments.contains(seg.id) {
                     drop.append(seg)
@@ -85,7 +85,10 @@ extension LogStore {
             try io.unlink(seg.path)
             report.damagedSegmentsRemoved += 1
         }
-        if !removed.isEmpty || !damaged.isEmpty { try io.fsyncDirectory(segmentDirectory) }
+        if !removed.isEmpty || !damaged.isEmpty {
+            try io.fsyncDirectory(segmentDirectory)
+            publishManifest()
+        }
         return report
     }
 }

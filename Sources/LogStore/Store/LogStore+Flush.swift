@@ -8,7 +8,8 @@ extension LogStore {
         }
     }
 
-    /// Writes the current head to segments now and waits until they are installed.
+    /// Writes the current head to segments now and waits until they are installed and the store's
+    /// manifest describes them.
     ///
     /// Throws when a segment write failing now keeps the head from being installed (the records stay
     /// in the WAL and in memory, queryable, and the flusher retries), and when an append made since
@@ -26,6 +27,8 @@ extension LogStore {
                 state.wait(nanoseconds: 20_000_000)
             }
         }
+        // The flush installs its segments and rewrites the MANIFEST under this lock: wait for it.
+        manifestSerial.withLock {}
         try committer.checkpoint()
     }
 
@@ -125,14 +128,16 @@ extension LogStore {
         let obsolete = checkpointsSaved ? ((try? Self.listWAL(walDirectory, io: io)) ?? []).filter { $0 <= head.walNumber } : []
         for number in obsolete { try? io.unlink(joinPath(walDirectory, WALFormat.fileName(number))) }
         if !obsolete.isEmpty { try? io.fsyncDirectory(walDirectory) }
-        state.withLock {
-            shared.segments.append(contentsOf: segments)
-            if shared.immutables.first?.walNumber == head.walNumber { shared.immutables.removeFirst() }
-            shared.counters.segmentsWritten += segments.count
-            shared.counters.expiredAtFlush += expired
-            shared.flushError = nil
-            state.broadcast()
-        }
+        publishManifest(afterInstalling: {
+            state.withLock {
+                shared.segments.append(contentsOf: segments)
+                if shared.immutables.first?.walNumber == head.walNumber { shared.immutables.removeFirst() }
+                shared.counters.segmentsWritten += segments.count
+                shared.counters.expiredAtFlush += expired
+                shared.flushError = nil
+                state.broadcast()
+            }
+        })
     }
 
     /// Deletes segment files an earlier failed flush left in place; throws while that is impossible.

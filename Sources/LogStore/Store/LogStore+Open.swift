@@ -27,7 +27,7 @@ extension LogStore {
         var report = RecoveryReport()
         // First read everything without changing anything, so that a store holding files of a newer
         // format version is refused untouched.
-        let catalog = try SegmentCatalog.load(directory: segDir, io: io, report: &report)
+        let catalog = try SegmentCatalog.load(directory: segDir, io: io, manifest: manifestPath(path), report: &report)
         let walNumbers = try listWAL(walDir, io: io)
         let (committed, interrupted, maxCommitted) = catalog.classify(walNumbers: Set(walNumbers))
         var reads: [(number: UInt64, file: File, result: WALReadResult)] = []
@@ -66,7 +66,7 @@ extension LogStore {
         // WAL files a committed flush group covers are deleted below. A crash after a flush renamed its
         // segments but before it saved their keys to KEYS leaves those keys only in these files' keys
         // frames (FORMAT.md 8.2): carry them into KEYS first.
-        let flushedThrough = segments.reduce(UInt64(0)) { max($0, $1.footer.maxSequence) }
+        let flushedThrough = segments.reduce(UInt64(0)) { max($0, $1.summary.maxSequence) }
         // The same holds for their checkpoints and CHECKPOINTS (9.2).
         var covered: [WALReadResult] = []
         var coveredCheckpoints = false
@@ -94,7 +94,7 @@ extension LogStore {
 
         var replayed: [WALReadResult] = []
         var checkpoints = CheckpointTable(flushed: flushedCheckpoints)
-        var maxSequence = segments.reduce(UInt64(0)) { max($0, $1.footer.maxSequence) }
+        var maxSequence = segments.reduce(UInt64(0)) { max($0, $1.summary.maxSequence) }
         var lastReplayed: UInt64 = 0
         for (number, file, result) in reads {
             let name = WALFormat.fileName(number)
@@ -128,6 +128,7 @@ extension LogStore {
         state.idempotency = Self.loadIdempotency(path, options: options, replayed: replayed, report: &report)
         state.keysFileExists = io.exists(joinPath(path, KeysFile.fileName))
         state.checkpoints = checkpoints
+        try Self.refreshManifest(catalog: catalog, committed: segments, store: path, io: io, report: &report)
         let replayedHead = Self.head(from: replayed, walNumber: lastReplayed)
         if !replayedHead.isEmpty { state.immutables.append(replayedHead.snapshot()) }
 
@@ -160,7 +161,7 @@ extension LogStore {
         while true {
             attempt += 1
             var report = RecoveryReport()
-            let catalog = try SegmentCatalog.load(directory: segDir, io: io, report: &report)
+            let catalog = try SegmentCatalog.load(directory: segDir, io: io, manifest: manifestPath(path), report: &report)
             let numbers = io.exists(walDir) ? try listWAL(walDir, io: io) : []
             let (committed, _, maxCommitted) = catalog.classify(walNumbers: Set(numbers))
             var replayed: [WALReadResult] = []

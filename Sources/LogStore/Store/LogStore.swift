@@ -39,6 +39,9 @@ public final class LogStore: Sendable {
     let compactionWake = Monitor()
     /// Held by a compaction pass for its whole run: one pass at a time.
     let compactionSerial = Monitor()
+    /// Held while the `MANIFEST` is rewritten (docs/FORMAT.md 11.4): one rewrite at a time, each from
+    /// the segment set as it is when the rewrite starts.
+    let manifestSerial = Monitor()
     /// Guarded by `compactionWake`.
     nonisolated(unsafe) var compactionStopped = false
 
@@ -77,10 +80,7 @@ public final class LogStore: Sendable {
             for h in shared.immutables { buffered += h.recordCount }
             var index = 0
             for s in shared.segments {
-                // Versions 4 and 5 hold only the fence of their paged correlation index (FORMAT.md 5.6).
-                index += s.footer.blocks.count * 120 + s.footer.correlationHashes.count * 12
-                    + (s.footer.correlationFence?.pages.count ?? 0) * 40
-                    + s.footer.sources.reduce(0) { $0 + $1.utf8.count + 16 }
+                index += s.memoryEstimate
             }
             return StoreStatistics(counters: shared.counters, bufferedRecords: buffered,
                                    segmentCount: shared.segments.count,
@@ -118,6 +118,8 @@ public final class LogStore: Sendable {
             flusherDone.broadcast()
         }
         stopCompactor()
+        // A flush installs its segments and rewrites the MANIFEST under this lock: wait for it.
+        manifestSerial.withLock {}
         committer.close()
         // Every acknowledged record has been published: subscribers read their buffers, then end.
         committer.subscriptions.close()

@@ -16,6 +16,11 @@ public struct RecoveryReport: Sendable {
     /// A `KEYS` file that could not be read (docs/FORMAT.md, 8.2): the keys of flushed records were
     /// forgotten, so retries of them may be stored again until the next flush rewrites it.
     public var keysFileProblem: DamageReport?
+    /// What the store's `MANIFEST` described (docs/FORMAT.md, 11.3); a writer rewrites one that is
+    /// missing, damaged or stale, and says so in `manifestRewritten`.
+    public var manifest = ManifestStatus()
+    /// Whether a writer's open wrote a new `MANIFEST` because the old one was not current.
+    public var manifestRewritten = false
     /// Records replayed from the WAL.
     public var replayedRecords = 0
     /// WAL files replayed.

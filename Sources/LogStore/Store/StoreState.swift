@@ -82,6 +82,9 @@ public struct StoreStatistics: Sendable {
         public var segmentsHeldForForwarding = 0
         /// Segment files replaced by compacted segments (docs/FORMAT.md, section 10).
         public var segmentsCompacted = 0
+        /// Rewrites of the `MANIFEST` that failed (docs/FORMAT.md 11.4); the file was removed and the
+        /// next open reads footers instead.
+        public var manifestWriteFailures = 0
         /// Records dropped from memory because the WAL write or sync holding them failed; their
         /// appends were reported failed (by `append` with `.sync`, else by `sync()`, `flush()`,
         /// `waitUntilDurable` or `close()`).

@@ -72,8 +72,8 @@ extension LogStore {
             report.unknownLoss.append(contentsOf: scan.unknown)
         }
         for segment in committed {
-            let file = SegmentFile(segment: segment)
-            for (index, entry) in segment.footer.blocks.enumerated() {
+            let file = try SegmentFile(segment: segment)
+            for (index, entry) in file.footer.blocks.enumerated() {
                 do throws(LogStoreError) {
                     let (records, damagedRows) = try file.readableRecords(inBlock: index)
                     for r in records { try emit(r) }

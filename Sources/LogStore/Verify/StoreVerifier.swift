@@ -45,7 +45,7 @@ struct StoreVerifier {
         var replaced = Set<UInt64>()
         for name in segNames {
             if let s = try? Segment(path: joinPath(segDir, name), name: name, io: io), s.isCompacted {
-                replaced.formUnion(s.footer.replaces)
+                replaced.formUnion(s.summary.replaces)
             }
         }
         var groups: [UInt64: (size: UInt32, members: Set<UInt32>)] = [:]
@@ -64,6 +64,7 @@ struct StoreVerifier {
             done += 1
             progress?(done, total)
         }
+        checkManifest(segmentNames: segNames, directory: segDir, into: &report)
         // As at open (SegmentCatalog.classify): a group missing members while its WAL file exists is
         // a flush in progress or interrupted, rebuilt from the WAL; once the WAL file is gone the
         // group was committed and missing members were expired or compacted.
@@ -118,7 +119,11 @@ struct StoreVerifier {
         if SegmentFormat.segmentID(name) != segment.header.segmentID {
             report.problems.append(DamageReport(file: file, offset: 12, length: 8, reason: "segment id \(segment.header.segmentID) does not match the file name"))
         }
-        let footer = segment.footer
+        let footer: SegmentFooter
+        do throws(LogStoreError) { footer = try segment.footer() } catch {
+            report.problems.append(DamageReport(file: file, offset: error.offset ?? 0, length: 0, reason: error.message))
+            return nil
+        }
         if let last = footer.replaces.last, last >= segment.id {
             report.problems.append(DamageReport(file: file, offset: 0, length: 0,
                                                 reason: "the compacted segment claims to replace segment \(last), which is not older than itself"))

@@ -1,0 +1,154 @@
+/// What a reader needs to know about a segment without reading its footer: its ranges, counts,
+/// sources and the segments it replaces (docs/FORMAT.md, 11.1).
+public struct SegmentSummary: Sendable, Equatable {
+    public var minTimestamp: Int64
+    public var maxTimestamp: Int64
+    public var minSequence: UInt64
+    public var maxSequence: UInt64
+    public var recordCount: UInt64
+    public var blockCount: Int
+    /// Raw (decoded) bytes of its blocks.
+    public var rawBytes: Int
+    public var sources: [String]
+    /// Ids this segment replaces (compacted segments, FORMAT.md 10.2), ascending; empty otherwise.
+    public var replaces: [UInt64]
+
+    public init(minTimestamp: Int64, maxTimestamp: Int64, minSequence: UInt64, maxSequence: UInt64, recordCount: UInt64,
+                blockCount: Int, rawBytes: Int, sources: [String], replaces: [UInt64]) {
+        self.minTimestamp = minTimestamp
+        self.maxTimestamp = maxTimestamp
+        self.minSequence = minSequence
+        self.maxSequence = maxSequence
+        self.recordCount = recordCount
+        self.blockCount = blockCount
+        self.rawBytes = rawBytes
+        self.sources = sources
+        self.replaces = replaces
+    }
+
+    /// The summary of a segment with this footer.
+    public init(footer f: SegmentFooter) {
+        self.init(minTimestamp: f.minTimestamp, maxTimestamp: f.maxTimestamp, minSequence: f.minSequence,
+                  maxSequence: f.maxSequence, recordCount: f.recordCount, blockCount: f.blocks.count,
+                  rawBytes: f.blocks.reduce(0) { $0 + $1.rawLength }, sources: f.sources, replaces: f.replaces)
+    }
+}
+
+/// The `MANIFEST` file (docs/FORMAT.md, section 11): one entry per live segment, so that a store opens
+/// without reading every footer and a correlation lookup opens only segments whose filter matches.
+/// The segments stay the truth; the manifest is a checked cache of them.
+public enum ManifestFile {
+    public static let fileName = "MANIFEST"
+    public static let magic: [UInt8] = Array("LOGSTMAN".utf8)
+    public static let version: UInt16 = 1
+    public static let headerSize = ChecksummedFile.headerSize
+
+    /// One segment as the manifest describes it.
+    public struct Entry: Sendable, Equatable {
+        public var header: SegmentHeader
+        public var fileSize: Int64
+        /// The file's modification time (nanoseconds since the epoch) when the entry was written.
+        public var modifiedAt: Int64
+        public var summary: SegmentSummary
+        public var filter: CorrelationFilter
+
+        public init(header: SegmentHeader, fileSize: Int64, modifiedAt: Int64, summary: SegmentSummary, filter: CorrelationFilter) {
+            self.header = header
+            self.fileSize = fileSize
+            self.modifiedAt = modifiedAt
+            self.summary = summary
+            self.filter = filter
+        }
+    }
+
+    public static func encode(_ entries: [Entry]) -> [UInt8] {
+        var body = ByteWriter(capacity: 64 + entries.reduce(0) { $0 + 160 + $1.filter.byteCount })
+        body.varint(entries.count)
+        for e in entries {
+            body.raw(e.header.encode())
+            body.u64(UInt64(e.fileSize))
+            body.i64(e.modifiedAt)
+            let s = e.summary
+            body.i64(s.minTimestamp)
+            body.i64(s.maxTimestamp)
+            body.u64(s.minSequence)
+            body.u64(s.maxSequence)
+            body.u64(s.recordCount)
+            body.varint(s.blockCount)
+            body.varint(s.rawBytes)
+            body.varint(s.sources.count)
+            for source in s.sources { body.string(source) }
+            body.varint(s.replaces.count)
+            for id in s.replaces { body.u64(id) }
+            body.varint(e.filter.words.count)
+            body.u8(e.filter.probes)
+            for w in e.filter.words { body.u64(w) }
+        }
+        return ChecksummedFile.encode(magic: magic, version: version, body: body)
+    }
+
+    /// Decodes and checks a whole manifest file. Offsets in errors count from the start of the file.
+    public static func decode(_ buffer: UnsafeRawBufferPointer) throws(FormatError) -> [Entry] {
+        let body = try ChecksummedFile.body(of: buffer, label: "MANIFEST", magic: magic, version: version)
+        var r = ByteReader(body)
+        let count = try r.count("segment count", max: r.remaining / (SegmentFormat.headerSize + 62))  // the smallest entry: 126 bytes
+        var out: [Entry] = []
+        out.reserveCapacity(count)
+        var ids = Set<UInt64>()
+        for _ in 0..<count {
+            let at = headerSize + r.offset
+            let header: SegmentHeader
+            do throws(FormatError) { header = try SegmentHeader.decode(try r.bytes(SegmentFormat.headerSize, "segment header")) }
+            catch { throw error.shifted(by: at) }
+            guard ids.insert(header.segmentID).inserted else {
+                throw FormatError("segment \(header.segmentID) is listed twice", at: at)
+            }
+            let sizeAt = headerSize + r.offset
+            let fileSize = try r.u64("file size")
+            guard fileSize <= UInt64(Int64.max),
+                  fileSize >= UInt64(SegmentFormat.headerSize + SegmentFormat.trailerSize) else {
+                throw FormatError("segment \(header.segmentID): file size \(fileSize) cannot hold a segment", at: sizeAt)
+            }
+            let modifiedAt = try r.i64("modified_at")
+            let rangeAt = headerSize + r.offset
+            let minT = try r.i64("min_timestamp"), maxT = try r.i64("max_timestamp")
+            let minS = try r.u64("min_sequence"), maxS = try r.u64("max_sequence")
+            let records = try r.u64("record_count")
+            guard records == 0 || (minT <= maxT && minS <= maxS) else {
+                throw FormatError("segment \(header.segmentID): its ranges are reversed", at: rangeAt)
+            }
+            let blocks = try r.count("block count", max: Int(UInt32.max))
+            let raw = try r.count("raw bytes", max: Int(Int64.max))
+            let sourceCount = try r.count("source count", max: r.remaining)
+            var sources: [String] = []
+            for _ in 0..<sourceCount { sources.append(try r.string("source")) }
+            let replacedCount = try r.count("replaced count", max: r.remaining / 8)
+            var replaces: [UInt64] = []
+            replaces.reserveCapacity(replacedCount)
+            for _ in 0..<replacedCount {
+                let idAt = headerSize + r.offset
+                let id = try r.u64("replaced id")
+                guard id < header.segmentID, replaces.last.map({ $0 < id }) ?? true else {
+                    throw FormatError("segment \(header.segmentID): replaced ids must ascend and lie below its own id", at: idAt)
+                }
+                replaces.append(id)
+            }
+            let wordCount = try r.count("filter words", max: r.remaining / 8)
+            let probesAt = headerSize + r.offset
+            let probes = try r.u8("filter probes")
+            guard probes >= 1 && probes <= CorrelationFilter.maxProbes else {
+                throw FormatError("segment \(header.segmentID): \(probes) filter probes (1…\(CorrelationFilter.maxProbes))", at: probesAt)
+            }
+            var words: [UInt64] = []
+            words.reserveCapacity(wordCount)
+            for _ in 0..<wordCount { words.append(try r.u64("filter word")) }
+            let summary = SegmentSummary(minTimestamp: minT, maxTimestamp: maxT, minSequence: minS, maxSequence: maxS,
+                                         recordCount: records, blockCount: blocks, rawBytes: raw, sources: sources,
+                                         replaces: replaces)
+            out.append(Entry(header: header, fileSize: Int64(fileSize), modifiedAt: modifiedAt, summary: summary,
+                             filter: CorrelationFilter(words: words, probes: probes)))
+        }
+        guard r.isAtEnd else { throw FormatError("\(r.remaining) bytes left after the last segment", at: headerSize + r.offset) }
+        return out
+    }
+}

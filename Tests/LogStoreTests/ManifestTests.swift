@@ -1,0 +1,226 @@
+import Foundation
+import Testing
+@testable import LogStore
+
+/// A file-system seam that records which files were read (pread) and how many bytes.
+final class ReadTrackingIO: StorageIO, @unchecked Sendable {
+    private let inner = PosixIO()
+    private let lock = NSLock()
+    private var reads: [String: Int] = [:]
+
+    /// Forgets what was read so far.
+    func reset() { lock.withLock { reads.removeAll() } }
+    /// Bytes read per file path since the last reset.
+    var bytesByPath: [String: Int] { lock.withLock { reads } }
+    /// The segment files read since the last reset.
+    var segmentFilesRead: Set<String> { Set(bytesByPath.keys.filter { $0.hasSuffix(".seg") }) }
+
+    func open(_ path: String, flags: Int32, mode: mode_t) throws(LogStoreError) -> Int32 { try inner.open(path, flags: flags, mode: mode) }
+    func close(_ fd: Int32) { inner.close(fd) }
+    func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(LogStoreError) { try inner.write(fd, buffer, path: path) }
+    func pread(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws(LogStoreError) -> Int {
+        let n = try inner.pread(fd, into: buffer, at: offset, path: path)
+        lock.withLock { reads[path, default: 0] += n }
+        return n
+    }
+    func fdatasync(_ fd: Int32, path: String) throws(LogStoreError) { try inner.fdatasync(fd, path: path) }
+    func truncate(_ fd: Int32, length: Int64, path: String) throws(LogStoreError) { try inner.truncate(fd, length: length, path: path) }
+    func fileSize(_ fd: Int32, path: String) throws(LogStoreError) -> Int64 { try inner.fileSize(fd, path: path) }
+    func fsyncDirectory(_ path: String) throws(LogStoreError) { try inner.fsyncDirectory(path) }
+    func rename(_ from: String, _ to: String) throws(LogStoreError) { try inner.rename(from, to) }
+    func unlink(_ path: String) throws(LogStoreError) { try inner.unlink(path) }
+    func makeDirectory(_ path: String) throws(LogStoreError) { try inner.makeDirectory(path) }
+    func listDirectory(_ path: String) throws(LogStoreError) -> [String] { try inner.listDirectory(path) }
+    func exists(_ path: String) -> Bool { inner.exists(path) }
+}
+
+/// The store manifest (docs/FORMAT.md, section 11): bounded open, lookups that skip segments, and a
+/// manifest that is never trusted blindly.
+@Suite struct ManifestTests {
+    /// A closed store of `n` records over 3,000 s in 10-second segments (about 300 segment files).
+    private func manySegmentStore(_ dir: TempDir, n: Int = 3_000) throws -> [LogRecord] {
+        var opts = StoreOptions(durability: .none)
+        opts.segmentSpan = .seconds(10)
+        opts.compactInBackground = false
+        let store = try LogStore.open(at: dir.path, options: opts)
+        let records = try appendInBatches(store, makeRecords(n, seed: 14, lateFraction: 0), batches: 1)
+        try store.close()
+        return records
+    }
+
+    private func readOnly(_ path: String, io: any StorageIO = PosixIO()) throws -> LogStore {
+        var o = StoreOptions()
+        o.readOnly = true
+        o.io = io
+        return try LogStore.open(at: path, options: o)
+    }
+
+    private var manifestPath: (String) -> String { { $0 + "/" + ManifestFile.fileName } }
+
+    @Test func encodingRoundTripsAndTheFilterHasNoFalseNegatives() throws {
+        var rng = SeededRandom(seed: 3)
+        let members = (0..<5_000).map { _ in rng.next() }
+        let filter = CorrelationFilter(hashes: members)
+        #expect(filter.byteCount == (5_000 * CorrelationFilter.bitsPerHash + 63) / 64 * 8)
+        #expect(members.allSatisfy(filter.mayContain), "a filter must never rule out a member")
+        let others = (0..<100_000).map { _ in rng.next() }
+        let falsePositives = others.filter(filter.mayContain).count
+        // 10 bits and 7 probes per hash: about 0.82 %.
+        #expect(falsePositives > 300 && falsePositives < 1_300, "false positives: \(falsePositives) of 100,000")
+        #expect(!CorrelationFilter(hashes: [UInt64]()).mayContain(42), "an empty segment rules out every hash")
+
+        let header = SegmentHeader(segmentID: 9, flushID: 4, groupSize: 1, groupIndex: 0, windowStart: 0, windowSpan: 3_600_000_000_000,
+                                   createdAt: 1, version: SegmentFormat.compactedVersion)
+        let entry = ManifestFile.Entry(header: header, fileSize: 4096, modifiedAt: 1_700_000_000_123_456_789,
+                                       summary: SegmentSummary(minTimestamp: 5, maxTimestamp: 7, minSequence: 1, maxSequence: 3, recordCount: 3,
+                                                               blockCount: 1, rawBytes: 300, sources: ["api", "db"], replaces: [2, 5]),
+                                       filter: filter)
+        let bytes = ManifestFile.encode([entry])
+        #expect(try bytes.withUnsafeBytes { try ManifestFile.decode($0) } == [entry])
+        var damaged = bytes
+        damaged[damaged.count / 2] ^= 0x10
+        #expect(throws: FormatError.self) { try damaged.withUnsafeBytes { try ManifestFile.decode($0) } }
+    }
+
+    @Test func openReadsTheManifestAndNoSegmentFile() throws {
+        let dir = TempDir()
+        let records = try manySegmentStore(dir)
+        let segments = segmentNames(dir.path)
+        try #require(segments.count >= 250)
+        #expect(try manifestEntries(dir.path).count == segments.count, "the writer keeps the manifest in step")
+
+        let io = ReadTrackingIO()
+        let store = try readOnly(dir.path, io: io)
+        #expect(io.segmentFilesRead.isEmpty, "open read \(io.segmentFilesRead.count) segment files")
+        let read = io.bytesByPath.values.reduce(0, +)
+        let manifestBytes = try fileBytes(manifestPath(dir.path)).count
+        #expect(read <= manifestBytes + 4096, "open read \(read) bytes, the manifest is \(manifestBytes)")
+        #expect(store.recoveryReport.manifest.isCurrent)
+        #expect(store.recoveryReport.manifest.segmentsDescribed == segments.count)
+        expectSameRecords(try store.records(LogQuery()), records, "records through a described store")
+        try store.close()
+
+        // Without the manifest the same open reads every footer.
+        try FileManager.default.removeItem(atPath: manifestPath(dir.path))
+        io.reset()
+        let old = try readOnly(dir.path, io: io)
+        #expect(io.segmentFilesRead.count == segments.count)
+        #expect(old.recoveryReport.manifest.footersRead == segments.count && !old.recoveryReport.manifest.found)
+        try old.close()
+    }
+
+    @Test func correlationLookupOpensOnlySegmentsWhoseFilterMatches() throws {
+        let dir = TempDir()
+        let records = try manySegmentStore(dir)
+        let segmentCount = segmentNames(dir.path).count
+        let io = ReadTrackingIO()
+        let store = try readOnly(dir.path, io: io)
+        var ids = Array(Set(records.compactMap(\.correlationID))).sorted()
+        ids = Array(ids.prefix(20))
+        var worst = 0
+        for id in ids {
+            io.reset()
+            let q = LogQuery(correlationID: id)
+            expectSameRecords(try store.records(q), reference(records, q), "lookup \(id)")
+            let holding = Set(try store.records(q).map { $0.sequence }).count > 0
+            #expect(holding)
+            // Segments that really hold the ID, from the records and the segment span.
+            let windows = Set(records.filter { $0.correlationID == id }.map { $0.timestamp / 10_000_000_000 })
+            let extra = io.segmentFilesRead.count - windows.count
+            worst = max(worst, extra)
+            #expect(io.segmentFilesRead.count <= windows.count + 6,
+                    "\(id): read \(io.segmentFilesRead.count) of \(segmentCount) segments, \(windows.count) hold it")
+        }
+        // An ID no record holds reads (almost) nothing.
+        io.reset()
+        #expect(try store.records(LogQuery(correlationID: "no-such-id")).isEmpty)
+        #expect(io.segmentFilesRead.count <= 6, "a missing ID read \(io.segmentFilesRead.count) of \(segmentCount) segments")
+        try store.close()
+
+        // Without the manifest every segment is opened for the same lookup (what this change removes).
+        try FileManager.default.removeItem(atPath: manifestPath(dir.path))
+        let old = try readOnly(dir.path, io: io)
+        io.reset()
+        _ = try old.records(LogQuery(correlationID: "no-such-id"))
+        // (a segment whose index pages cannot hold the hash is ruled out by its fence alone)
+        #expect(io.segmentFilesRead.count >= segmentCount * 9 / 10, "read \(io.segmentFilesRead.count) of \(segmentCount)")
+        try old.close()
+    }
+
+    @Test func aDamagedManifestIsReportedIgnoredAndRebuilt() throws {
+        let dir = TempDir()
+        let records = try manySegmentStore(dir, n: 600)
+        var bytes = try fileBytes(manifestPath(dir.path))
+        bytes[bytes.count - 9] ^= 0x01
+        try Data(bytes).write(to: URL(fileURLWithPath: manifestPath(dir.path)))
+
+        let reader = try readOnly(dir.path)
+        #expect(reader.recoveryReport.manifest.problem != nil)
+        #expect(reader.recoveryReport.manifest.segmentsDescribed == 0)
+        expectSameRecords(try reader.records(LogQuery()), records, "read-only open with a damaged manifest")
+        try reader.close()
+        #expect(try fileBytes(manifestPath(dir.path)) == bytes, "a reader changes nothing")
+        let verify = try LogStore.verify(at: dir.path)
+        #expect(verify.problems.contains { $0.file == ManifestFile.fileName }, "verify reports the damage: \(verify.problems)")
+
+        let writer = try LogStore.open(at: dir.path, options: StoreOptions(durability: .none))
+        #expect(writer.recoveryReport.manifestRewritten && writer.recoveryReport.manifest.problem != nil)
+        expectSameRecords(try writer.records(LogQuery()), records, "writer open with a damaged manifest")
+        try writer.close()
+        #expect(try manifestEntries(dir.path).count == segmentNames(dir.path).count)
+        #expect(try LogStore.verify(at: dir.path).isClean)
+    }
+
+    @Test func aStaleManifestIsTrustedOnlyForFilesThatMatch() throws {
+        let dir = TempDir()
+        var opts = StoreOptions(durability: .none)
+        opts.segmentSpan = .seconds(10)
+        opts.compactInBackground = false
+        let base = nowNanos() - 3_600_000_000_000
+        let first = makeRecords(300, seed: 1, base: base, spread: 300_000_000_000, lateFraction: 0)
+        let second = makeRecords(300, seed: 2, base: base + 400_000_000_000, spread: 300_000_000_000, lateFraction: 0)
+        var store = try LogStore.open(at: dir.path, options: opts)
+        var expected = try appendInBatches(store, first, batches: 1)
+        try store.close()
+        let oldManifest = try fileBytes(manifestPath(dir.path))
+        store = try LogStore.open(at: dir.path, options: opts)
+        expected += try appendInBatches(store, second, batches: 1)
+        try store.close()
+        // A crash after the second flush but before its manifest rewrite leaves the old manifest.
+        try Data(oldManifest).write(to: URL(fileURLWithPath: manifestPath(dir.path)))
+
+        let described = try manifestEntries(dir.path).count
+        let reader = try readOnly(dir.path)
+        let m = reader.recoveryReport.manifest
+        #expect(m.found && m.segmentsDescribed == described && m.footersRead == segmentNames(dir.path).count - described && !m.isCurrent)
+        expectSameRecords(try reader.records(LogQuery()), expected, "read-only open with a stale manifest")
+        for id in Set(second.compactMap(\.correlationID)).prefix(5) {
+            let q = LogQuery(correlationID: id)
+            expectSameRecords(try reader.records(q), reference(expected, q), "lookup \(id) in segments the manifest does not describe")
+        }
+        try reader.close()
+        let verify = try LogStore.verify(at: dir.path)
+        #expect(verify.isClean, "a stale manifest is not a problem: \(verify.problems)")
+
+        store = try LogStore.open(at: dir.path, options: opts)
+        #expect(store.recoveryReport.manifestRewritten)
+        try store.close()
+        #expect(try manifestEntries(dir.path).count == segmentNames(dir.path).count)
+    }
+
+    @Test func aManifestThatDisagreesWithItsSegmentIsCaughtWhenTheFooterIsRead() throws {
+        let dir = TempDir()
+        let records = try manySegmentStore(dir, n: 600)
+        // Same size and id, another record count: the entry lies about the file.
+        var entries = try manifestEntries(dir.path)
+        let victim = try #require(entries.firstIndex { $0.summary.recordCount > 1 })
+        entries[victim].summary.recordCount -= 1
+        try Data(ManifestFile.encode(entries)).write(to: URL(fileURLWithPath: manifestPath(dir.path)))
+        let reader = try readOnly(dir.path)
+        #expect(throws: LogStoreError.self) { _ = try reader.records(LogQuery()) }
+        try reader.close()
+        let verify = try LogStore.verify(at: dir.path)
+        #expect(verify.problems.contains { $0.file == ManifestFile.fileName }, "verify names the manifest: \(verify.problems)")
+        _ = records
+    }
+}
