@@ -1,6 +1,7 @@
 import LogStore
 #if canImport(Glibc)
 import Glibc
+import LogStoreFormat
 #endif
 
 /// What `logstore inspect` shows of a store's `MANIFEST` (docs/FORMAT.md, section 11): how many

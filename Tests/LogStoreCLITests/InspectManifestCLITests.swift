@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LogStore
+import LogStoreFormat
 
 @Suite struct InspectManifestCLITests {
     /// `inspect` shows the MANIFEST (FORMAT.md 11): current after a writer closed, damaged after a

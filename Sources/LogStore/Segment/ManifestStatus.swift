@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import LogStoreFormat
 #endif
 
 /// What opening a store found in its `MANIFEST` (docs/FORMAT.md, section 11).
