@@ -31,6 +31,8 @@ let package = Package(
         .executableTarget(name: "FuzzBlock", dependencies: ["FuzzKit", "CFuzzSupport", logStore]),
         .executableTarget(name: "FuzzSegment", dependencies: ["FuzzKit", "CFuzzSupport", logStore]),
         .executableTarget(name: "FuzzWAL", dependencies: ["FuzzKit", "CFuzzSupport", logStore]),
+        // The store manifest (FORMAT.md 11): entries, summaries, correlation filters.
+        .executableTarget(name: "FuzzManifest", dependencies: ["FuzzKit", "CFuzzSupport", logStore]),
         .executableTarget(name: "FuzzNDJSON", dependencies: ["FuzzKit", "CFuzzSupport", logStore, ingest]),
         .executableTarget(name: "FuzzLogfmt", dependencies: ["FuzzKit", "CFuzzSupport", logStore, ingest]),
         .executableTarget(name: "FuzzText", dependencies: ["FuzzKit", "CFuzzSupport", logStore, ingest]),
