@@ -7,6 +7,9 @@ let package = Package(
     // is declared; building elsewhere stops at Sources/LogStore/Support/LinuxOnly.swift with that sentence.
     products: [
         .library(name: "LogStore", targets: ["LogStore"]),
+        // The byte encodings of docs/FORMAT.md, for tools, decoders and fuzzers; `import LogStore` brings
+        // only the record model (LogRecord, LogLevel, Attribute, AttributeValue, Checkpoint, IdempotencyKey).
+        .library(name: "LogStoreFormat", targets: ["LogStoreFormat"]),
         .library(name: "LogStoreIngest", targets: ["LogStoreIngest"]),
         .library(name: "LogStoreTail", targets: ["LogStoreTail"]),
         .library(name: "LogStoreFilter", targets: ["LogStoreFilter"]),
@@ -31,6 +34,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Documentation only (`scripts/docs.sh`: swift package generate-documentation): a command plugin,
+        // never linked into a product.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // liblz4 from Debian's liblz4-dev, found through pkg-config.
@@ -44,7 +50,7 @@ let package = Package(
         // The engine: WAL, head, segments, index, queries, retention.
         .target(name: "LogStore", dependencies: ["LogStoreFormat", "CLogStoreSystem"]),
         // Input parsing for collectors: NDJSON, logfmt and plain text.
-        .target(name: "LogStoreIngest", dependencies: ["LogStore"]),
+        .target(name: "LogStoreIngest", dependencies: ["LogStore", "LogStoreFormat"]),
         // The file tailer: follows files through rotation, storing each batch with its position (checkpoint).
         .target(name: "LogStoreTail", dependencies: ["LogStore", "LogStoreIngest", "CZlib"]),
         // The `--where` filter language (docs/QUERY.md): parser, evaluation, push-down into LogQuery.
@@ -83,45 +89,51 @@ let package = Package(
         // Forwarding a store's records to other systems exactly once (docs/FORWARDING.md); one folder per sink.
         // The engine does not depend on it.
         .target(name: "LogStoreForward", dependencies: [
-            "LogStore",
+            "LogStore", "LogStoreProtocols", "CZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // The `logstore` command-line tool.
         .executableTarget(name: "logstore", dependencies: [
-            "LogStore", "LogStoreIngest", "LogStoreTail", "LogStoreFilter", "LogStoreServer", "LogStoreForward",
+            "LogStore", "LogStoreFormat", "LogStoreIngest", "LogStoreTail", "LogStoreFilter", "LogStoreServer", "LogStoreForward",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The swift-log set-up of README.md run for real (LoggingSystem.bootstrap is once per process).
         .executableTarget(name: "LogStoreLoggingExample", dependencies: [
             "LogStore", "LogStorePipeline", "LogStoreLogging", .product(name: "Logging", package: "swift-log"),
         ], path: "Examples/LoggingBootstrap"),
-        .testTarget(name: "LogStoreFormatTests", dependencies: ["LogStoreFormat"]),
-        .testTarget(name: "LogStoreTests", dependencies: ["LogStore"]),
-        .testTarget(name: "LogStoreIngestTests", dependencies: ["LogStoreIngest"]),
-        .testTarget(name: "LogStoreTailTests", dependencies: ["LogStoreTail", "LogStoreIngest", "LogStore", "LogStoreFormat"]),
-        .testTarget(name: "LogStoreFilterTests", dependencies: ["LogStoreFilter"]),
-        .testTarget(name: "LogStoreCLITests", dependencies: ["LogStore"]),
+        // What every test target shares: temporary directories, the seeded generator, finding built executables.
+        .target(name: "LogStoreTestSupport", path: "Tests/LogStoreTestSupport"),
+        .testTarget(name: "LogStoreFormatTests", dependencies: ["LogStoreTestSupport", "LogStoreFormat"]),
+        .testTarget(name: "LogStoreTests", dependencies: ["LogStoreTestSupport", "LogStore", "LogStoreFormat"]),
+        .testTarget(name: "LogStoreIngestTests", dependencies: ["LogStoreTestSupport", "LogStoreIngest", "LogStoreFormat"]),
+        .testTarget(name: "LogStoreTailTests", dependencies: ["LogStoreTestSupport", "LogStoreTail", "LogStoreIngest", "LogStore", "LogStoreFormat"]),
+        .testTarget(name: "LogStoreFilterTests", dependencies: ["LogStoreTestSupport", "LogStoreFilter"]),
+        .testTarget(name: "LogStoreCLITests", dependencies: ["LogStoreTestSupport", "LogStore"]),
         .testTarget(name: "LogStorePipelineTests", dependencies: [
-            "LogStorePipeline", .product(name: "Metrics", package: "swift-metrics"),
+            "LogStoreTestSupport", "LogStorePipeline", .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // Every Swift example of README.md and the doc comments, compiled (scripts/check-examples.py).
         .testTarget(name: "LogStoreExampleTests", dependencies: [
-            "LogStore", "LogStoreIngest", "LogStoreTail", "LogStorePipeline", "LogStoreLogging", "LogStoreForward",
+            "LogStoreTestSupport", "LogStore", "LogStoreIngest", "LogStoreTail", "LogStorePipeline", "LogStoreLogging", "LogStoreForward",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "LogStoreProtocolsTests", dependencies: [
-            "LogStoreProtocols", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            "LogStoreTestSupport", "LogStoreProtocols", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .testTarget(name: "LogStoreServerTests", dependencies: [
-            "LogStoreServer", "LogStoreProtocols", "LogStore", "CZlib",
+            "LogStoreTestSupport", "LogStoreServer", "LogStoreProtocols", "LogStore", "CZlib",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
-        .testTarget(name: "LogStoreForwardTests", dependencies: ["LogStoreForward", "LogStore"]),
+        .testTarget(name: "LogStoreForwardTests", dependencies: [
+            "LogStoreTestSupport", "LogStoreForward", "LogStore", "LogStoreProtocols", "CZlib",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .testTarget(name: "LogStoreLoggingTests", dependencies: [
-            "LogStoreLogging",
+            "LogStoreTestSupport", "LogStoreLogging",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Instrumentation", package: "swift-distributed-tracing"),
         ]),

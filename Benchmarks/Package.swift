@@ -27,6 +27,7 @@ let package = Package(
             name: "LogBench",
             dependencies: [
                 .product(name: "LogStore", package: rootName),
+                .product(name: "LogStoreFormat", package: rootName),
                 .product(name: "LogStorePipeline", package: rootName),
                 .product(name: "LogStoreLogging", package: rootName),
                 .product(name: "Logging", package: "swift-log"),
@@ -40,6 +41,7 @@ let package = Package(
         // (docs/BENCHMARKS.md, "Issue 17").
         .executableTarget(name: "ParseBench", dependencies: [
             .product(name: "LogStore", package: rootName),
+            .product(name: "LogStoreFormat", package: rootName),
             .product(name: "LogStoreIngest", package: rootName),
         ]),
     ],

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Checks that every Swift code example in README.md and in doc comments (/// ```swift) is compiled.
+"""Checks that every Swift code example in README.md, in doc comments (/// ```swift) and in the DocC
+articles (Sources/*/*.docc/*.md) is compiled.
 
 How (docs/DESIGN.md, "Code examples"): each example is kept, line for line, in the compiled examples:
 Tests/LogStoreExampleTests/ (built by `swift build --build-tests`, so by scripts/test.sh and CI), the
@@ -139,6 +140,9 @@ def main():
         for name in sorted(names):
             if name.endswith(".swift"):
                 blocks += blocks_in_doc_comments(os.path.join(dirpath, name))
+            elif name.endswith(".md") and dirpath.endswith(".docc"):
+                # DocC articles (Sources/*/*.docc): their examples are compiled like the README's.
+                blocks += blocks_in_markdown(os.path.join(dirpath, name))
     compiled = compiled_sources()
     missing, manifest = [], []
     for path, line, lines in blocks:

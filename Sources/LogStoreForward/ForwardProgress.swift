@@ -19,6 +19,11 @@ public struct ForwardProgress: Sendable, Hashable {
     /// Sequence numbers the store no longer held when the forwarder reached them (expired before they
     /// were sent, or failed appends): never in the sink, counted here (docs/FORWARDING.md 7).
     public var missingRecords: UInt64 = 0
+    /// Records the sink accepted the request for but rejected one by one (OTLP `partial_success`):
+    /// not sent again, counted in `forward_failed_total{reason="rejected"}`.
+    public var rejectedRecords: Int = 0
+    /// The sink's message for the last partial rejection.
+    public var lastRejection: String?
     /// The last retryable failure, while retrying; nil after a success.
     public var lastError: String?
     /// Why the position could not be saved in the store (forwarders in the writer's process only);

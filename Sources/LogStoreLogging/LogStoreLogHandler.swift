@@ -4,9 +4,10 @@ import LogStorePipeline
 import Logging
 #if canImport(Glibc)
 import Glibc
+import LogStoreFormat
 #endif
 
-/// A swift-log backend that stores every log event in a ``LogStore`` through an ``Ingestor``.
+/// A swift-log backend that stores every log event in a `LogStore` through an `Ingestor`.
 ///
 /// ```swift
 /// let store = try LogStore.open(at: "/var/lib/app/logs")
@@ -31,7 +32,7 @@ public struct LogStoreLogHandler: LogHandler {
         /// Default 0 (never wait). With the ingestor's `.block` policy, how long a log call may wait for
         /// room in a full buffer before its record is dropped; the other policies never wait.
         public var maxBlock: Duration = .zero
-        /// Default ``traceIDFromInstrument(_:)``. Finds the trace ID in a `ServiceContext`, used as the
+        /// Default ``LogStoreLogHandler/traceIDFromInstrument``. Finds the trace ID in a `ServiceContext`, used as the
         /// correlation ID when the metadata has none; nil turns this off.
         public var traceID: (@Sendable (ServiceContext) -> String?)? = LogStoreLogHandler.traceIDFromInstrument
         /// Default: the wall clock. Nanoseconds since the epoch for each record's timestamp.

@@ -11,7 +11,7 @@ extension LogStoreLogHandler {
         return traceID(in: carrier)
     }
 
-    /// The trace ID in injected headers; see ``traceIDFromInstrument``.
+    /// The trace ID in injected headers; see ``LogStoreLogHandler/traceIDFromInstrument``.
     static func traceID(in carrier: [String: String]) -> String? {
         if let parent = carrier.first(where: { $0.key.lowercased() == "traceparent" })?.value {
             let fields = parent.split(separator: "-")

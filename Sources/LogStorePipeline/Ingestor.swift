@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import LogStore
 
-/// Batches records from many concurrent producers into a ``LogStore``, with bounded memory,
+/// Batches records from many concurrent producers into a `LogStore`, with bounded memory,
 /// a chosen backpressure policy, retries and automatic recovery from persistent write failures.
 ///
 /// ```swift
@@ -68,7 +68,7 @@ public final class Ingestor: Sendable {
         return result
     }
 
-    /// Offers records without waiting, as ``offer(_:)`` does for each, under one lock.
+    /// Offers records without waiting, as ``offer(_:)-(LogRecord)`` does for each, under one lock.
     /// Returns how many were accepted.
     @discardableResult
     public func offer(_ records: [LogRecord]) -> Int {

@@ -2,7 +2,7 @@ import LogStore
 
 /// Why a record offered to an ``Ingestor`` was not stored.
 public enum DropReason: String, Sendable, CaseIterable, Hashable {
-    /// The buffer was full (policy `dropNewest`, a non-blocking ``Ingestor/offer(_:)``, or a bounded wait
+    /// The buffer was full (policy `dropNewest`, a non-blocking ``Ingestor/offer(_:)-(LogRecord)``, or a bounded wait
     /// that ran out).
     case bufferFull
     /// Dropped from the buffer to make room for newer records (policy `dropOldest`).
@@ -26,7 +26,7 @@ public struct IngestorCounters: Sendable, Hashable {
     public var accepted = 0
     /// Records not stored, by reason (refused at the door or dropped later).
     public var dropped: [DropReason: Int] = [:]
-    /// Records the store acknowledged (durable under its ``Durability``).
+    /// Records the store acknowledged (durable under its `Durability`).
     public var written = 0
     /// Write attempts repeated after a failure (backoff retries and probes while stalled).
     public var retried = 0

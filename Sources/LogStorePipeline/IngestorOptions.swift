@@ -3,7 +3,7 @@ import LogStore
 /// What a producer meets when the ``Ingestor``'s buffer is full.
 public enum BackpressurePolicy: String, Sendable, CaseIterable {
     /// The producer waits for room: ``Ingestor/submit(_:)`` suspends, ``Ingestor/offer(_:waitingUpTo:)``
-    /// blocks up to its bound; ``Ingestor/offer(_:)`` never waits and drops the record (`bufferFull`).
+    /// blocks up to its bound; ``Ingestor/offer(_:)-(LogRecord)`` never waits and drops the record (`bufferFull`).
     case block
     /// The new record is dropped (counted as `bufferFull`).
     case dropNewest

@@ -3,6 +3,7 @@ import LogStore
 import LogStoreIngest
 #if canImport(Glibc)
 import Glibc
+import LogStoreFormat
 #endif
 
 struct InspectCommand: ParsableCommand {

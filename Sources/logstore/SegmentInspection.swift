@@ -1,5 +1,6 @@
 import LogStore
 import LogStoreIngest
+import LogStoreFormat
 
 /// The full picture of one segment file: header, footer, block table with checksum status, index
 /// statistics and (optionally) its records.

@@ -60,7 +60,7 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Do not write the one-line-per-request access log to standard error.")
     var noAccessLog = false
 
-    @Option(name: .customLong("forward-to"), help: ArgumentHelp("Also forward every record to ClickHouse, exactly once: clickhouse://HOST[:PORT]/[DB.]TABLE (docs/FORWARDING.md).", valueName: "URL"))
+    @Option(name: .customLong("forward-to"), help: ArgumentHelp("Also forward every record to ClickHouse, exactly once (clickhouse://HOST[:PORT]/[DB.]TABLE), or to an OTLP/HTTP receiver (otlp+http://HOST[:PORT]; docs/FORWARDING.md).", valueName: "URL"))
     var forwardTo: String?
 
     @Option(name: .customLong("forward-store-id"), help: ArgumentHelp("The store id written with forwarded rows (default: HOSTNAME:ABSOLUTE-STORE-PATH).", valueName: "ID"))
@@ -99,6 +99,7 @@ struct ServeCommand: ParsableCommand {
             return
         }
         var options = ServeOptions()
+        options.tuneAllocatorForRequests = true   // this process is the server's own
         guard let address = parsedListen() else { return }
         options.host = address.host
         options.port = address.port

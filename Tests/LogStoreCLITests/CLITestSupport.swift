@@ -4,26 +4,7 @@ import LogStore
 
 /// Runs the real `logstore` binary built next to this test bundle.
 enum CLI {
-    static let executable: String? = {
-        var candidates: [URL] = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(), Bundle.main.bundleURL]
-        if let p = Bundle.main.executableURL { candidates.append(p.deletingLastPathComponent()) }
-        for b in Bundle.allBundles { candidates.append(b.bundleURL) }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(root.appendingPathComponent(".build/debug"))
-        for start in candidates {
-            var dir = start.standardizedFileURL
-            for _ in 0..<6 {
-                for rel in ["logstore", "debug/logstore"] {
-                    let p = dir.appendingPathComponent(rel).path
-                    var isDir: ObjCBool = false
-                    if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), !isDir.boolValue,
-                       FileManager.default.isExecutableFile(atPath: p) { return p }
-                }
-                dir.deleteLastPathComponent()
-            }
-        }
-        return nil
-    }()
+    static let executable: String? = BuiltExecutable.path("logstore")
 
     struct Result {
         var status: Int32
@@ -35,7 +16,7 @@ enum CLI {
     /// `LOGSTORE_DIR` are removed from the environment unless given in `env`.
     static func run(_ args: [String], env: [String: String] = [:]) throws -> Result {
         let exe = try #require(executable, "the logstore binary is not built next to the tests")
-        let dir = try TempDir()
+        let dir = TempDir()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
         p.arguments = args
@@ -67,7 +48,7 @@ enum CLI {
     }
 
     static func runProcess(_ exe: String, _ args: [String]) throws -> Result {
-        let dir = try TempDir()
+        let dir = TempDir()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
         p.arguments = args
@@ -82,16 +63,6 @@ enum CLI {
     }
 }
 
-/// A temporary directory removed when the value is released.
-final class TempDir: @unchecked Sendable {
-    let path: String
-    init() throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("logstore-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
-        path = base.path
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 let nanosPerSecond: Int64 = 1_000_000_000
 

@@ -26,7 +26,7 @@ import LogStore
     }
 
     @Test func compactMergesSegmentsAndQueriesVerifyAndInspectAgree() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let (path, records) = try Self.fragmentedStore(dir)
         let before = try FileManager.default.contentsOfDirectory(atPath: path + "/segments").filter { $0.hasSuffix(".seg") }
         #expect(before.count >= 12)
@@ -55,7 +55,7 @@ import LogStore
     }
 
     @Test func compactOnAMissingStoreFailsClearly() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let r = try CLI.run(["compact", "--store", dir.path + "/nothing"])
         #expect(r.status == 1)
         #expect(r.stderr.contains("no store"))

@@ -26,13 +26,13 @@ import Testing
     @Test func usageErrorsExitTwoAndDataProblemsExitOne() throws {
         #expect(try CLI.run(["stats", "--by", "colour"]).status == 2)
         #expect(try CLI.run(["query", "--where", "level >"]).status == 2)
-        let dir = try TempDir()
+        let dir = TempDir()
         #expect(try CLI.run(["inspect", "--store", dir.path + "/missing"]).status == 1)
         #expect(try CLI.run(["count", "--store", dir.path + "/missing"]).status == 1)
     }
 
     @Test func countAndExpireTakeFormatJSON() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/store"
         try makeStore(path, [record(nowNanos() - nanosPerSecond, .error, "x")])
         #expect(try json(try CLI.run(["count", "--store", path, "--format", "json"]).stdout)["count"] as? Int == 1)
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func storeMayComeBeforeTheSubcommand() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/store"
         try makeStore(path, [record(nowNanos() - nanosPerSecond, .error, "x"), record(nowNanos() - nanosPerSecond, .info, "y")])
         for arguments in [["--store", path, "count", "--format", "json"], ["--store=" + path, "count", "--format", "json"],

@@ -15,7 +15,7 @@ import LogStore
     }
 
     @Test func exportCSVHasAHeaderAndRFC4180Quoting() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = try Self.store(dir)
         let r = try CLI.run(["export", "--store", path, "--format", "csv", "--where", "level >= info"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -26,7 +26,7 @@ import LogStore
     }
 
     @Test func exportNDJSONToAFileStreamsEveryRecord() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = try Self.store(dir)
         let file = dir.path + "/out.ndjson"
         let r = try CLI.run(["export", "--store", path, "-o", file])

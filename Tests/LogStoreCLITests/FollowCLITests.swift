@@ -10,7 +10,7 @@ import Glibc
 /// matching a pattern, and SIGKILLs while another thread writes and rotates fast.
 @Suite(.serialized) struct FollowCLITests {
     @Test func partialLastLineIsWaitedForAndStoredWhole() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let log = dir.path + "/app.log", store = dir.path + "/store"
         appendText("first line\nsec", to: log)
         let tailer = try FollowProcess(store: store, paths: [log], dir: dir)
@@ -26,7 +26,7 @@ import Glibc
     }
 
     @Test func restartMidFileContinuesExactlyAfterSIGTERM() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let log = dir.path + "/app.log", store = dir.path + "/store"
         let lines = (1...300).map { "line \($0) of the file" }
         appendText(lines[0..<100].joined(separator: "\n") + "\n" + "line 101 of", to: log)
@@ -46,7 +46,7 @@ import Glibc
     /// logrotate's order: rename, new file, then the program writes a last line to the renamed file
     /// before it reopens the path. With --rotate-wait 3 that line is stored, and the new file after it.
     @Test func aLineWrittenToTheRotatedFileBeforeTheWriterReopensIsStored() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let log = dir.path + "/app.log", store = dir.path + "/store"
         let fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)  // the program's descriptor
         try #require(fd >= 0)
@@ -65,7 +65,7 @@ import Glibc
     }
 
     @Test func aNewFileMatchingThePatternIsPickedUp() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let logs = dir.path + "/logs", store = dir.path + "/store"
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         appendText("a one\n", to: logs + "/a.log")
@@ -89,7 +89,7 @@ import Glibc
     }
 
     @Test func pollingFallbackFollowsGrowthAndRotation() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let log = dir.path + "/app.log", store = dir.path + "/store"
         appendText("p1\n", to: log)
         let tailer = try FollowProcess(store: store, paths: [log], dir: dir, extra: ["--follow-polling"])
@@ -107,7 +107,7 @@ import Glibc
     /// tailer is SIGKILLed every 1–2 s and started again. At the end the store holds every line of every
     /// source file exactly once.
     @Test func sigkillDuringHeavyWritingLosesAndRepeatsNothing() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let logs = dir.path + "/logs", store = dir.path + "/store"
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         let log = logs + "/app.log"

@@ -4,7 +4,7 @@ import LogStore
 
 @Suite struct IngestCLITests {
     @Test func ingestSummaryJSONCountsAcceptedRejectedAndDroppedRecords() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/store"
         let now = nowNanos()
         let recent = Date(timeIntervalSince1970: Double(now) / 1e9 - 60)

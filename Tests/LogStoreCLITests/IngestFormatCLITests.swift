@@ -13,7 +13,7 @@ import LogStore
     }
 
     @Test func logfmtLinesBecomeRecordsWithAttributes() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let input = dir.path + "/app.logfmt"
         let now = Date()
         let iso = ISO8601DateFormatter().string(from: now.addingTimeInterval(-60))
@@ -41,7 +41,7 @@ import LogStore
     }
 
     @Test func textLinesGetTimestampsLevelsAndJoinedStackTraces() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let input = dir.path + "/worker.log"
         let base = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 3600).rounded(.down))
         let f = DateFormatter()

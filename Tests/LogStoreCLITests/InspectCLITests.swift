@@ -20,7 +20,7 @@ import LogStore
     }
 
     @Test func inspectListsEverySegmentWithRangeRecordsBytesAndRatio() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let (path, records) = try Self.store(dir)
         let r = try CLI.run(["inspect", "--store", path])
         #expect(r.status == 0, "\(r.stderr)")
@@ -39,7 +39,7 @@ import LogStore
     /// The file tailer's positions (FORMAT.md 9.3, value built here byte by byte from the spec) are
     /// listed decoded; another producer's checkpoint by its size.
     @Test func inspectListsCheckpointsWithTailPositionsDecoded() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/store"
         func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
         let tail = [UInt8(1)] + le(UInt64(2049)) + le(UInt64(131_077)) + le(UInt64(5_242_880)) + le(UInt64(81_234))
@@ -62,7 +62,7 @@ import LogStore
     }
 
     @Test func inspectReadsASegmentFileCopiedAwayFromItsStoreWithoutChangingIt() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let (path, _) = try Self.store(dir)
         let name = try #require(try FileManager.default.contentsOfDirectory(atPath: path + "/segments").filter { $0.hasSuffix(".seg") }.sorted().first)
         let copy = dir.path + "/copy.seg"
@@ -87,7 +87,7 @@ import LogStore
     }
 
     @Test func inspectReportsADamagedBlockWithItsOffsetAndExitsOne() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let (path, _) = try Self.store(dir)
         let name = try #require(try FileManager.default.contentsOfDirectory(atPath: path + "/segments").filter { $0.hasSuffix(".seg") }.sorted().first)
         let seg = path + "/segments/" + name

@@ -23,7 +23,7 @@ import LogStore
     static let base = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 3600).rounded(.down))
 
     @Test func accessLogIsRecognisedAndItsFieldsAnswerStatsWhereAndTrace() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let input = dir.path + "/access.log"
         let t = Self.format(Self.base, "dd/MMM/yyyy:HH:mm:ss") + " +0000"
         let statuses = [200, 200, 404, 500, 200, 503, 301, 200]
@@ -54,7 +54,7 @@ import LogStore
     }
 
     @Test func summaryJsonNamesFormatsAndKeptAsTextCounts() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let input = dir.path + "/sys.log"
         let t = Self.format(Self.base, "MMM dd HH:mm:ss")
         try """
@@ -82,7 +82,7 @@ import LogStore
     }
 
     @Test func criLogWithPiecesAndKubernetesPath() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let folder = dir.path + "/var/log/containers"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let input = folder + "/checkout-5f7d-abcde_shop_api-" + String(repeating: "0123456789abcdef", count: 4) + ".log"
@@ -111,7 +111,7 @@ import LogStore
     }
 
     @Test func patternWithLayoutAndFileFormatRules() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let input = dir.path + "/app.txt"
         let t = Self.format(Self.base, "dd.MM.yyyy HH:mm:ss")
         try """

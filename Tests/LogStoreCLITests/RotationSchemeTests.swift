@@ -19,7 +19,7 @@ import Glibc
     /// Runs `scheme` for `seconds`, SIGKILLing the tailer every `killEvery` seconds (nil: never), then
     /// waits until every line that still exists is stored and stops the tailer.
     func run(_ scheme: RotationScheme, seconds: Double, killEvery: ClosedRange<Double>?) throws -> (SchemeWriter, Outcome, Int) {
-        let dir = try TempDir()
+        let dir = TempDir()
         let logs = dir.path + "/logs", store = dir.path + "/store"
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         // Under a sanitizer (LOGSTORE_TEST_SLOWDOWN) the writer writes that much slower, so files stay

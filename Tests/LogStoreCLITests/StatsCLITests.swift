@@ -19,7 +19,7 @@ import LogStore
     }
 
     @Test func statsGivesCountErrorRateAndPercentilesPerSource() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let (path, _) = try Self.store(dir)
         let r = try CLI.run(["stats", "--store", path, "--by", "source", "--field", "latency_ms"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -36,7 +36,7 @@ import LogStore
     }
 
     @Test func statsEveryBucketsByTimeAsCSVAndDrawsBarsOnlyOnATerminal() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let (path, _) = try Self.store(dir)
         let csv = try CLI.run(["stats", "--store", path, "--every", "1h", "--format", "csv"])
         let lines = csv.stdout.split(separator: "\n").map(String.init)
@@ -52,7 +52,7 @@ import LogStore
     }
 
     @Test func statsAppliesWhereAndGroupsByAttribute() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let (path, _) = try Self.store(dir)
         let r = try CLI.run(["stats", "--store", path, "--where", "attr.latency_ms > 90", "--by", "level", "--format", "csv"])
         #expect(r.stdout == "level,count,errors,error_rate\ninfo,9,0,0.0000\nerror,1,1,1.0000\n")

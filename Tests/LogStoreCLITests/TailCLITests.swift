@@ -4,7 +4,7 @@ import LogStore
 
 @Suite struct TailCLITests {
     @Test func tailPrintsTheLastNMatchingRecordsOldestFirst() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let t0 = nowNanos() - 600 * nanosPerSecond
         let path = dir.path + "/store"
         try makeStore(path, (0..<50).map { i in record(t0 + Int64(i) * nanosPerSecond, i % 2 == 0 ? .warning : .info, "line \(i)") })
@@ -15,7 +15,7 @@ import LogStore
     }
 
     @Test func tailFollowPrintsNewCommittedRecordsAndExitsCleanlyOnCtrlC() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let exe = try #require(CLI.executable)
         let path = dir.path + "/store"
         let t0 = nowNanos() - 60 * nanosPerSecond
@@ -84,7 +84,7 @@ import LogStore
     }
 
     @Test func tailFollowPrintsEveryRecordAnotherProcessWritesOnceIncludingLateOnes() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/store"
         let t0 = nowNanos() - 60 * nanosPerSecond
         try makeStore(path, [record(t0, .info, "before one"), record(t0 + nanosPerSecond, .info, "before two")])
@@ -141,7 +141,7 @@ import LogStore
     }
 
     @Test func tailFollowKeepsFollowingWritersThatAreKilledAndRestarted() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let exe = try #require(CLI.executable)
         let path = dir.path + "/store"
         try makeStore(path, [record(nowNanos() - 60 * nanosPerSecond, .info, "before")])

@@ -32,7 +32,7 @@ import Glibc
     }
 
     @Test func tailFollowWarnsOnStandardErrorNamingTheFileAndOffsetOfDamage() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let exe = try #require(CLI.executable)
         let full = dir.path + "/full", path = dir.path + "/store"
         // Five appends of 20 records (one WAL frame each, sequences 1…100), as a crash leaves them.

@@ -19,7 +19,7 @@ import LogStore
     }
 
     @Test func traceShowsEachStepWithOffsetsAndAFailedSummary() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = try Self.store(dir)
         let r = try CLI.run(["trace", "job-1", "--store", path])
         #expect(r.status == 0, "\(r.stderr)")
@@ -34,7 +34,7 @@ import LogStore
     }
 
     @Test func traceJSONGivesTheSameStructure() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = try Self.store(dir)
         let j = try json(try CLI.run(["trace", "job-1", "--store", path, "--format", "json"]).stdout)
         #expect(j["status"] as? String == "failed")
@@ -48,7 +48,7 @@ import LogStore
     }
 
     @Test func traceColoursOnlyOnATerminalAndNeverWithNoColor() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = try Self.store(dir)
         let tty = try CLI.runOnTerminal(["trace", "job-1", "--store", path])
         #expect(tty.stdout.contains("\u{1B}[31m"), "red error on a terminal: \(tty.stdout)")
@@ -59,7 +59,7 @@ import LogStore
     }
 
     @Test func traceOfAnUnknownIDExitsOne() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = try Self.store(dir)
         let r = try CLI.run(["trace", "nope", "--store", path])
         #expect(r.status == 1)

@@ -21,7 +21,7 @@ import LogStore
     }
 
     @Test func salvageIntoANewStoreSavesEveryIntactRecordAndCountsTheLost() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let (path, all, lost) = try Self.damagedStore(dir)
         let out = dir.path + "/rescued"
         let r = try CLI.run(["verify", "--store", path, "--salvage", out])
@@ -39,7 +39,7 @@ import LogStore
     }
 
     @Test func salvageToNDJSONWritesEveryIntactRecord() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let (path, all, lost) = try Self.damagedStore(dir)
         let out = dir.path + "/rescued.ndjson"
         let r = try CLI.run(["verify", "--store", path, "--salvage", out, "--format", "ndjson"])
@@ -52,7 +52,7 @@ import LogStore
     }
 
     @Test func salvageReadsTheBlocksOfASegmentWhoseFooterIsDamaged() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let (path, records) = try InspectCLITests.store(dir)
         let segments = try FileManager.default.contentsOfDirectory(atPath: path + "/segments").filter { $0.hasSuffix(".seg") }.sorted()
         let file = try #require(try segments.map { try SegmentFile.open(path + "/segments/" + $0) }.max { $0.footer.blocks.count < $1.footer.blocks.count })
@@ -70,7 +70,7 @@ import LogStore
     }
 
     @Test func salvageRefusesAnExistingDestination() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let (path, _) = try InspectCLITests.store(dir)
         let r = try CLI.run(["verify", "--store", path, "--salvage", dir.path])
         #expect(r.status == 2)
@@ -78,7 +78,7 @@ import LogStore
     }
 
     @Test func verifyJSONNamesFileOffsetAndBlockOfEachProblem() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let (path, _, _) = try Self.damagedStore(dir)
         let r = try CLI.run(["verify", "--store", path, "--format", "json"])
         #expect(r.status == 1)
@@ -92,7 +92,7 @@ import LogStore
     }
 
     @Test func verifyDrawsAProgressBarOnlyOnATerminal() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let (path, _) = try InspectCLITests.store(dir)
         let tty = try CLI.runOnTerminal(["verify", "--store", path])
         #expect(tty.stdout.contains("verifying") && tty.stdout.contains("%"), "\(tty.stdout)")

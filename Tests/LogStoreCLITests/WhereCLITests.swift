@@ -16,7 +16,7 @@ import LogStore
     }
 
     @Test func whereCombinesAndOrNotParenthesesComparisonsSubstringAndIn() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = try Self.store(dir)
         func count(_ expr: String) throws -> String {
             let r = try CLI.run(["count", "--store", path, "--where", expr])
@@ -34,7 +34,7 @@ import LogStore
     }
 
     @Test func whereLimitCountsOnlyRecordsPassingTheResidualFilter() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = try Self.store(dir)
         let r = try CLI.run(["query", "--store", path, "--where", "not source = cron", "--limit", "3", "--format", "json"])
         let sources = try r.stdout.split(separator: "\n").map { try json(String($0))["source"] as? String }
@@ -42,7 +42,7 @@ import LogStore
     }
 
     @Test func aParseErrorPointsAtItsColumnWithACaretAndExitsTwo() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = try Self.store(dir)
         let r = try CLI.run(["query", "--store", path, "--where", "level >= warning and (source = api"])
         #expect(r.status == 2)

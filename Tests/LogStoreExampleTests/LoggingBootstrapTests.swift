@@ -7,22 +7,7 @@ import LogStore
 /// bootstrapped once per process) logs from many tasks, and every log call shows up in a query.
 @Suite struct LoggingBootstrapTests {
     /// The example program, built next to this test bundle by `swift build --build-tests`.
-    static let executable: String? = {
-        let name = "LogStoreLoggingExample"
-        var candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(), Bundle.main.bundleURL]
-        for b in Bundle.allBundles { candidates.append(b.bundleURL) }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(root.appendingPathComponent(".build/debug"))
-        for start in candidates {
-            var dir = start.standardizedFileURL
-            for _ in 0..<6 {
-                let p = dir.appendingPathComponent(name).path
-                if FileManager.default.isExecutableFile(atPath: p) { return p }
-                dir.deleteLastPathComponent()
-            }
-        }
-        return nil
-    }()
+    static let executable: String? = BuiltExecutable.path("LogStoreLoggingExample")
 
     @Test func everyLogCallOfManyTasksShowsUpInAQueryAfterTheReadmeBootstrap() throws {
         let exe = try #require(Self.executable, "LogStoreLoggingExample is not built next to the tests")

@@ -291,7 +291,7 @@ import Testing
     }
 
     @Test func decodedBlockNeverCrashesOnGarbage() {
-        var rng = SeededGenerator(seed: 0x6A6)
+        var rng = SeededRandom(seed: 0x6A6)
         var accepted = 0
         for _ in 0..<3_000 {
             let garbage = rng.bytes(rng.int(0...200))
@@ -310,7 +310,7 @@ import Testing
     @Test func mutatedBlocksNeverCrash() throws {
         var g = RecordGenerator(seed: 0x3A7)
         let raw = encode(g.sortedRecords(20)).raw
-        var rng = SeededGenerator(seed: 11)
+        var rng = SeededRandom(seed: 11)
         for _ in 0..<5_000 {
             var bad = raw
             for _ in 0..<rng.int(1...4) { bad[rng.int(0..<bad.count)] = UInt8.random(in: 0...255, using: &rng) }

@@ -178,7 +178,7 @@ import Testing
     }
 
     @Test func randomVarintAndZigzagStreamsRoundTrip() throws {
-        var rng = SeededGenerator(seed: 0xB17E5)
+        var rng = SeededRandom(seed: 0xB17E5)
         var us: [UInt64] = []
         var ss: [Int64] = []
         var w = ByteWriter()

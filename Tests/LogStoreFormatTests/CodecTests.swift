@@ -27,7 +27,7 @@ func referenceCRC32C(_ bytes: some Sequence<UInt8>, continuing: UInt32 = 0) -> U
     }
 
     @Test func continuingChecksumEqualsWholeChecksum() {
-        var rng = SeededGenerator(seed: 0xC4C)
+        var rng = SeededRandom(seed: 0xC4C)
         let data = rng.bytes(10_000)
         let whole = CRC32C.checksum(data)
         for split in [0, 1, 3, 7, 8, 9, 15, 16, 17, 63, 64, 4_095, 5_000, 9_999, 10_000] {
@@ -44,7 +44,7 @@ func referenceCRC32C(_ bytes: some Sequence<UInt8>, continuing: UInt32 = 0) -> U
     }
 
     @Test func crcMatchesReferenceForEveryLengthAndAlignment() {
-        var rng = SeededGenerator(seed: 0xA11)
+        var rng = SeededRandom(seed: 0xA11)
         let data = rng.bytes(300)
         for start in 0..<9 {
             for end in stride(from: start, through: data.count, by: 1) where end - start < 80 || end == data.count {
@@ -56,7 +56,7 @@ func referenceCRC32C(_ bytes: some Sequence<UInt8>, continuing: UInt32 = 0) -> U
     }
 
     @Test func crcOfLargeBuffersMatchesReference() {
-        var rng = SeededGenerator(seed: 0xB16)
+        var rng = SeededRandom(seed: 0xB16)
         for n in [1 << 16, (1 << 20) + 13] {
             let data = rng.bytes(n)
             let expected = referenceCRC32C(data)
@@ -75,7 +75,7 @@ func referenceCRC32C(_ bytes: some Sequence<UInt8>, continuing: UInt32 = 0) -> U
     }
 
     @Test func crcDetectsEverySingleBitFlip() {
-        var rng = SeededGenerator(seed: 5)
+        var rng = SeededRandom(seed: 5)
         let data = rng.bytes(256)
         let base = CRC32C.checksum(data)
         for bit in 0..<(data.count * 8) {
@@ -122,7 +122,7 @@ func referenceCRC32C(_ bytes: some Sequence<UInt8>, continuing: UInt32 = 0) -> U
     }
 
     @Test func lz4RoundTripsRandomData() throws {
-        var rng = SeededGenerator(seed: 0x124)
+        var rng = SeededRandom(seed: 0x124)
         for n in [1, 2, 15, 16, 100, 4_096, 70_000, 1 << 20] {
             let data = rng.bytes(n)
             #expect(try roundTrip(data) == data, "\(n) random bytes")
@@ -143,7 +143,7 @@ func referenceCRC32C(_ bytes: some Sequence<UInt8>, continuing: UInt32 = 0) -> U
     }
 
     @Test func lz4DecompressOfGarbageThrows() {
-        var rng = SeededGenerator(seed: 0x6A7)
+        var rng = SeededRandom(seed: 0x6A7)
         for i in 0..<2_000 {
             let garbage = rng.bytes(rng.int(0...300))
             let rawLength = rng.pick([1, 7, 64, 1_000, rng.int(1...100_000)])
@@ -170,7 +170,7 @@ func referenceCRC32C(_ bytes: some Sequence<UInt8>, continuing: UInt32 = 0) -> U
     }
 
     @Test func lz4WrongRawLengthThrows() throws {
-        var rng = SeededGenerator(seed: 77)
+        var rng = SeededRandom(seed: 77)
         let data = rng.bytes(1_000) + [UInt8](repeating: 7, count: 1_000)
         let compressed = try #require(data.withUnsafeBytes { LZ4.compress($0) })
         for wrong in [1, 999, 1_999, 2_001, 4_000, 1 << 20] {

@@ -289,7 +289,7 @@ import Testing
     }
 
     @Test func footerNeverCrashesOnGarbage() {
-        var rng = SeededGenerator(seed: 0xF00)
+        var rng = SeededRandom(seed: 0xF00)
         let good = Self.validFooter().encode(version: 1)
         for _ in 0..<5_000 {
             var bad = good

@@ -3,20 +3,8 @@ import Testing
 
 // Shared helpers for the LogStoreFormat tests: a seeded generator, random records, byte helpers.
 
-/// SplitMix64: small, fast and reproducible; every property test takes a fixed seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
-extension SeededGenerator {
+extension SeededRandom {
     mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8.random(in: 0...255, using: &self) } }
     mutating func bool() -> Bool { Bool.random(using: &self) }
     mutating func int(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &self) }
@@ -26,8 +14,8 @@ extension SeededGenerator {
 
 /// Builds random but valid records covering every encoding corner the format has.
 struct RecordGenerator {
-    var rng: SeededGenerator
-    init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
+    var rng: SeededRandom
+    init(seed: UInt64) { rng = SeededRandom(seed: seed) }
 
     static let fixedPieces = [
         // Only one of "é" / "e\u{301}": canonically equivalent strings are covered by

@@ -2,17 +2,6 @@ import Foundation
 import Testing
 import LogStore
 
-/// A temporary directory removed when the value goes away.
-final class TempDir {
-    let path: String
-
-    init(_ name: String = "logstore-fwd") {
-        path = NSTemporaryDirectory() + "\(name)-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// A real `clickhouse-server` (Debian's package, installed by scripts/ensure-clickhouse.sh) on
 /// loopback with its own data folder and the test ports 38123 (HTTP) and 39000 (native).

@@ -5,22 +5,7 @@ import LogStoreForward
 
 /// The `logstore` binary built next to the tests (`swift build --build-tests` builds it).
 enum LogStoreBinary {
-    static let path: String? = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        var candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(), root.appendingPathComponent(".build/debug")]
-        for bundle in Bundle.allBundles { candidates.append(bundle.bundleURL) }
-        for start in candidates {
-            var dir = start.standardizedFileURL
-            for _ in 0..<6 {
-                let candidate = dir.appendingPathComponent("logstore").path
-                var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
-                   FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-                dir.deleteLastPathComponent()
-            }
-        }
-        return nil
-    }()
+    static let path: String? = BuiltExecutable.path("logstore")
 
     /// Starts `logstore ARGS` with its standard output and error in `log`.
     static func start(_ args: [String], log: String) throws -> Spawned {

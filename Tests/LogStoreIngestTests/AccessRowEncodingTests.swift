@@ -69,7 +69,7 @@ struct AccessRowEncodingTests {
     /// Lines picked at random from `lines` (the first two repeated first, so that `auto` chooses `expected`),
     /// fed in pieces of random sizes to a record stream and a row stream.
     func check(_ format: LineFormat, lines: [[UInt8]], expected: LineFormat) {
-        var rng = SeededGenerator(seed: 17)
+        var rng = SeededRandom(seed: 17)
         var bytes: [UInt8] = []
         for i in 0..<40 { bytes += lines[i % 2]; bytes.append(0x0A) }
         for _ in 0..<2000 {
@@ -85,7 +85,7 @@ struct AccessRowEncodingTests {
         // Pieces of 1–64 bytes, of up to 9,000, and the whole input in one piece (with `auto`, more than
         // the sample in the first read).
         for seed in 0..<4 {
-            var cuts = SeededGenerator(seed: UInt64(seed))
+            var cuts = SeededRandom(seed: UInt64(seed))
             var recordStream = LineRecordStream(format: format, options: options)
             var rowStream = LineRecordStream(format: format, options: options)
             var records: [LogRecord] = []

@@ -1,6 +1,7 @@
 import Testing
 import LogStore
 @testable import LogStoreIngest
+import LogStoreFormat
 
 @Suite struct LogfmtParserTests {
     func parse(_ line: String) -> Result<LogRecord, LineError> {

@@ -34,7 +34,7 @@ struct NDJSONAttributeValueTests {
     }
 
     @Test func doublesMatchTheStandardLibraryOnRandomInputs() throws {
-        var rng = SeededGenerator(seed: 77)
+        var rng = SeededRandom(seed: 77)
         var mismatches: [String] = []
         for _ in 0..<3000 {
             let digits = (0..<rng.int(1...20)).map { _ in String(rng.int(0...9)) }.joined()

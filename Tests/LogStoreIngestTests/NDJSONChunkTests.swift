@@ -70,7 +70,7 @@ struct NDJSONChunkTests {
     }
 
     @Test func matchesLineByLineParsing() throws {
-        var rng = SeededGenerator(seed: 99)
+        var rng = SeededRandom(seed: 99)
         var lines: [String] = []
         for i in 0..<300 {
             switch rng.int(0...5) {

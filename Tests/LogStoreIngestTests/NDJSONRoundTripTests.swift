@@ -5,7 +5,7 @@ import LogStoreIngest
 /// Builds random records together with a JSON rendering of them that exercises escapes, key aliases,
 /// timestamp forms, level spellings, nesting, arrays and whitespace.
 struct RandomLine {
-    var rng: SeededGenerator
+    var rng: SeededRandom
 
     static let pieces: [Unicode.Scalar] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\r", "\u{0}", "\u{1F}",
                                            "\u{7F}", "é", "ß", "中", "\u{2028}", "\u{FFFF}", "😀", "\u{10FFFF}", "{", "}", ":", ","]
@@ -194,7 +194,7 @@ struct RandomLine {
 struct NDJSONRoundTripTests {
     @Test(arguments: [UInt64(1), 2, 3, 0xDEAD_BEEF])
     func randomRecordsParseBack(seed: UInt64) throws {
-        var generator = RandomLine(rng: SeededGenerator(seed: seed))
+        var generator = RandomLine(rng: SeededRandom(seed: seed))
         var failures: [String] = []
         for _ in 0..<1500 {
             let (expected, json) = generator.next()
@@ -208,7 +208,7 @@ struct NDJSONRoundTripTests {
     }
 
     @Test func randomDocumentsThroughChunksAndStreams() throws {
-        var generator = RandomLine(rng: SeededGenerator(seed: 2026))
+        var generator = RandomLine(rng: SeededRandom(seed: 2026))
         var expected: [LogRecord] = []
         var text = ""
         for i in 0..<800 {
@@ -223,7 +223,7 @@ struct NDJSONRoundTripTests {
         #expect(zip(chunk.records, expected).allSatisfy { $0.isIdentical(to: $1) })
 
         let bytes = Array(text.utf8)
-        var rng = SeededGenerator(seed: 5)
+        var rng = SeededRandom(seed: 5)
         var stream = NDJSONStream()
         var records: [LogRecord] = []
         var errors: [LineError] = []

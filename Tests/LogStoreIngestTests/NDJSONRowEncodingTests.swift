@@ -1,6 +1,7 @@
 import Testing
 import LogStore
 @testable import LogStoreIngest
+import LogStoreFormat
 
 /// Random lines for comparing the two outputs of the parser: the round-trip generator's lines, some
 /// with extra mapped members (demotions, odd value kinds) and some damaged (syntax and UTF-8 errors).
@@ -79,7 +80,7 @@ struct NDJSONRowEncodingTests {
 
     @Test(arguments: [UInt64(11), 12, 13, 0xFEED_FACE])
     func rowsEqualEncodedRecordsLineByLine(seed: UInt64) {
-        var generator = MutatedLine(base: RandomLine(rng: SeededGenerator(seed: seed)))
+        var generator = MutatedLine(base: RandomLine(rng: SeededRandom(seed: seed)))
         var mismatches: [String] = []
         var recordCount = 0, errorCount = 0
         for index in 0..<3000 {
@@ -106,7 +107,7 @@ struct NDJSONRowEncodingTests {
     }
 
     @Test func streamsGiveTheSameRowsAndErrors() {
-        var generator = MutatedLine(base: RandomLine(rng: SeededGenerator(seed: 77)))
+        var generator = MutatedLine(base: RandomLine(rng: SeededRandom(seed: 77)))
         var bytes: [UInt8] = []
         for i in 0..<1500 {
             bytes += generator.next()
@@ -115,7 +116,7 @@ struct NDJSONRowEncodingTests {
         }
         bytes += Array(#"{"ts":1,"msg":"no newline at the end"}"#.utf8)
         for options in Self.optionVariants {
-            var rng = SeededGenerator(seed: 5)
+            var rng = SeededRandom(seed: 5)
             var recordStream = NDJSONStream(parser: NDJSONParser(options: options))
             var rowStream = NDJSONStream(parser: NDJSONParser(options: options))
             var records: [LogRecord] = []

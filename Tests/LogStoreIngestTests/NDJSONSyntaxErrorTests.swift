@@ -102,7 +102,7 @@ struct NDJSONSyntaxErrorTests {
     }
 
     @Test func randomByteMutationsNeverCrash() {
-        var rng = SeededGenerator(seed: 4242)
+        var rng = SeededRandom(seed: 4242)
         let base = Array(#"{"ts":1795377753,"level":"error","msg":"x\n\u00e9","a":{"b":[1,2.5,"c"]},"d":null}"#.utf8)
         let alphabet = Array(#"{}[]:,"\\ 0123456789.eE+-tfnul\#u{7F}"#.utf8) + [0x00, 0x0A, 0x80, 0xC3, 0xFF]
         var failures = 0

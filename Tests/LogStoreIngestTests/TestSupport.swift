@@ -10,22 +10,6 @@ let referenceNanos: Int64 = referenceSeconds * 1_000_000_000
 /// A timestamp member to splice into test records.
 let tsMember = #""ts":"2026-11-22T20:02:33Z""#
 
-/// SplitMix64: small, fast and reproducible; every property test takes a fixed seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &self) }
-    mutating func int64(_ r: ClosedRange<Int64>) -> Int64 { Int64.random(in: r, using: &self) }
-    mutating func chance(_ oneIn: Int) -> Bool { int(1...oneIn) == 1 }
-    mutating func pick<T>(_ values: [T]) -> T { values[int(0...(values.count - 1))] }
-}
 
 struct UnexpectedSuccess: Error {}
 

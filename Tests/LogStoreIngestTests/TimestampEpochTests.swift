@@ -93,7 +93,7 @@ struct TimestampFormatTests {
     }
 
     @Test func roundTripsRandomInstants() {
-        var rng = SeededGenerator(seed: 0xF0_4D47)
+        var rng = SeededRandom(seed: 0xF0_4D47)
         var mismatches: [Int64] = []
         for _ in 0..<20_000 {
             let ns = rng.chance(10) ? rng.int64(Int64.min...Int64.max) : rng.int64(-5_000_000_000_000_000_000...5_000_000_000_000_000_000)

@@ -6,10 +6,6 @@ import Testing
 @testable import LogStoreLogging
 import LogStorePipeline
 
-final class TempDir: Sendable {
-    let path = NSTemporaryDirectory() + "logging-\(UUID().uuidString)"
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// A store, an ingestor and a logger writing into them.
 func makeLogger(label: String = "api", options: LogStoreLogHandler.Options = .init(),

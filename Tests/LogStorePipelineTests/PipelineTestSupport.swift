@@ -4,17 +4,6 @@ import Testing
 @testable import LogStore
 @testable import LogStorePipeline
 
-/// A temporary directory removed when the value goes away.
-final class TempDir: Sendable {
-    let path: String
-
-    init(_ name: String = "pipeline") {
-        path = NSTemporaryDirectory() + "\(name)-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// The real file system, with hooks before every write and sync for the test doubles below.
 class ForwardingIO: StorageIO, @unchecked Sendable {

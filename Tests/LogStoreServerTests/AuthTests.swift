@@ -98,3 +98,13 @@ func logServerDocExample() async throws {
     options.port = 4318
     try await LogServer(options: options).run()
 }
+
+/// LogStoreServer.docc/LogStoreServer.md, compiled (not run: it serves until SIGTERM; ServerProcessTests
+/// runs the same server as a process).
+func logServerArticleExample(directory: String, tokensPath: String) async throws {
+    var options = ServeOptions()
+    options.storePath = directory
+    options.port = 0                          // any free port
+    options.tokensFile = tokensPath           // lines of "SCOPE sha256:HEX [NAME]" (logstore serve --new-token)
+    try await LogServer(options: options).run(onListening: { port in print("listening on \(port)") })
+}

@@ -12,23 +12,7 @@ final class ServerProcess: @unchecked Sendable {
     let stderrPath: String
     private(set) var port = 0
 
-    static let executable: String? = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        var candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
-        for b in Bundle.allBundles { candidates.append(b.bundleURL) }
-        candidates.append(root.appendingPathComponent(".build/debug"))
-        for start in candidates {
-            var dir = start.standardizedFileURL
-            for _ in 0..<6 {
-                let p = dir.appendingPathComponent("logstore").path
-                var isDir: ObjCBool = false
-                if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), !isDir.boolValue,
-                   FileManager.default.isExecutableFile(atPath: p) { return p }
-                dir.deleteLastPathComponent()
-            }
-        }
-        return nil
-    }()
+    static let executable: String? = BuiltExecutable.path("logstore")
 
     /// Starts `logstore serve --listen 127.0.0.1:0 --store DIR ARGS` and waits until it listens.
     init(_ arguments: [String] = [], directory: String? = nil) throws {

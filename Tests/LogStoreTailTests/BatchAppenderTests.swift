@@ -20,7 +20,7 @@ import LogStoreIngest
     }
 
     @Test func aSmallBatchWithNoneInFlightIsStoredBeforeSubmitReturns() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let store = try LogStore.open(at: dir.path + "/store")
         defer { try? store.close() }
         let appender = BatchAppender(store: store)
@@ -34,7 +34,7 @@ import LogStoreIngest
     }
 
     @Test func aSmallBatchDoesNotOvertakeALargeOneInFlight() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let store = try LogStore.open(at: dir.path + "/store")
         defer { try? store.close() }
         let appender = BatchAppender(store: store)

@@ -27,7 +27,7 @@ import Glibc
     /// the old content's offset with the new content's bytes, and a restarted tailer did not find the
     /// copy (the unread end reported lost) or took the new content, or a later copy, for the old file.
     @Test func aPositionTakenAfterACopytruncateStillDescribesTheBytesRead() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append(header + lines("a", 0..<60), to: path)
         var options = LineParserOptions()
@@ -57,7 +57,7 @@ import Glibc
     /// before its turn: its lines are read from its own copy. It used to be queued without its first
     /// bytes, so its copy could not be found and it was reported lost.
     @Test func aQueuedFileTruncatedBeforeItsTurnIsReadFromItsCopy() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append(header + lines("a", 0..<60), to: path)
         let first = try Follower(path)

@@ -21,7 +21,7 @@ import LogStoreIngest
     }
 
     @Test func positionIsStoredWithTheRecordsAndARestartContinuesExactly() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         let storePath = dir.path + "/store"
         append("a1\na2\npart", to: path)
@@ -61,7 +61,7 @@ import LogStoreIngest
     }
 
     @Test func newFilesMatchingAPatternArePickedUp() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let storePath = dir.path + "/store"
         append("x1\n", to: dir.path + "/x.log")
         let store = try LogStore.open(at: storePath)
@@ -77,7 +77,7 @@ import LogStoreIngest
     }
 
     @Test func aFileNamedTwiceIsFollowedOnce() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append("once\n", to: path)
         let store = try LogStore.open(at: dir.path + "/store")
@@ -88,7 +88,7 @@ import LogStoreIngest
     }
 
     @Test func badLinesAreReportedWithFileAndLineAndDoNotStopTheTailer() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.ndjson"
         let ts = Int(Date().timeIntervalSince1970)
         append("{\"ts\":\(ts),\"message\":\"ok1\"}\nnot json\n{\"ts\":\(ts),\"message\":\"ok2\"}\n", to: path)
@@ -108,7 +108,7 @@ import LogStoreIngest
     /// `run` with inotify: a directory that does not exist at the start is found once it appears, and
     /// its matching file is followed; the run ends when asked.
     @Test func runFindsFilesInADirectoryCreatedLater() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let logs = dir.path + "/later"
         let store = try LogStore.open(at: dir.path + "/store")
         var options = TailOptions()

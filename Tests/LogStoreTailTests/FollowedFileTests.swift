@@ -9,7 +9,7 @@ import Glibc
 /// The follower of one path, stepped by hand against real files (no store: the batches are collected).
 @Suite struct FollowedFileTests {
     @Test func partialLastLineIsWaitedForNotSplit() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append("one\ntwo\npar", to: path)
         let f = try Follower(path)
@@ -29,7 +29,7 @@ import Glibc
     /// Whatever the read size, after every batch the position is exactly the end of the last line stored.
     @Test(arguments: [LineFormat.text, .ndjson, .logfmt, .cri], [1, 3, 7, 64])
     func positionIsAlwaysTheEndOfTheLastStoredLine(format: LineFormat, limit: Int) throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         let lines = (1...40).map { i in
             switch format {
@@ -54,7 +54,7 @@ import Glibc
     }
 
     @Test func rotationByRenameReadsTheOldFileToItsEndFirst() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append("a1\na2\n", to: path)
         let f = try Follower(path)
@@ -74,7 +74,7 @@ import Glibc
     }
 
     @Test func copytruncateReadsTheNewContentFromTheStart() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append((1...5).map { "old\($0)\n" }.joined(), to: path)
         let f = try Follower(path)
@@ -89,7 +89,7 @@ import Glibc
     }
 
     @Test func copytruncateNoticedAfterTheFileGrewPastTheOldOffset() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append("x1\nx2\n", to: path)
         let f = try Follower(path)
@@ -101,7 +101,7 @@ import Glibc
     }
 
     @Test func deleteAndRecreateFollowsTheNewFile() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append("a1\na2\n", to: path)
         let f = try Follower(path)
@@ -120,7 +120,7 @@ import Glibc
     }
 
     @Test func fileThatShrinksIsReadAgainFromItsStart() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append((1...10).map { "line number \($0)\n" }.joined(), to: path)
         let f = try Follower(path)
@@ -133,7 +133,7 @@ import Glibc
     }
 
     @Test func textRecordIsHeldForContinuationsUntilIdle() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append("ERROR boom\n  at frame1\n", to: path)
         let f = try Follower(path)
@@ -150,7 +150,7 @@ import Glibc
     }
 
     @Test func resumesAtTheStoredPositionWithLineNumbers() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append("{\"ts\":1,\"message\":\"1\"}\n{\"ts\":1,\"message\":\"2\"}\n{\"ts\":1,\"mess", to: path)
         let first = try Follower(path, format: .ndjson)
@@ -165,7 +165,7 @@ import Glibc
     }
 
     @Test func resumeFinishesAFileRotatedAwayWhileStopped() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append("a1\na2\n", to: path)
         let first = try Follower(path)
@@ -181,7 +181,7 @@ import Glibc
     }
 
     @Test func resumeStartsOverWhenTheStoredFileIsGoneOrRewritten() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append("a1\na2\n", to: path)
         let first = try Follower(path)
@@ -195,7 +195,7 @@ import Glibc
     }
 
     @Test func unreadableStoredPositionStopsWithAReason() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append("a\n", to: path)
         #expect(throws: TailError.self) { try Follower(path, stored: [9, 9, 9]) }
@@ -206,7 +206,7 @@ import Glibc
     /// Two renames before the follower finishes the first file: the file in the middle is not skipped,
     /// because the follower opened it as soon as it saw it at the path.
     @Test func fileSeenAtThePathIsReadEvenIfRotatedAgainBeforeItsTurn() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append((1...50).map { "a\($0)\n" }.joined(), to: path)
         let f = try Follower(path)
@@ -227,7 +227,7 @@ import Glibc
     /// Stopped while behind: the stored file was rotated, then the next one too. Both are read, in
     /// order, before the file now at the path; older rotated files and compressed copies are not.
     @Test func filesRotatedAfterTheStoredOneAreReadInOrder() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append("old\n", to: path + ".0")  // rotated before the stored file: already read
         Thread.sleep(forTimeInterval: 0.02)
@@ -254,7 +254,7 @@ import Glibc
     /// logrotate renames the file, then signals the program, which writes to the renamed file until it
     /// reopens the path: those late lines are read, and the new file after them.
     @Test func linesAddedToTheRotatedFileBeforeTheWriterReopensAreRead() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append("a1\na2\n", to: path)
         let f = try Follower(path)
@@ -281,7 +281,7 @@ import Glibc
     /// Without a wait (rotateWait 0) the tailer moves on as soon as the old file is read to its end:
     /// a line written to it afterwards is not read. This is what the wait is for.
     @Test func withoutAWaitALateLineIsNotRead() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append("a1\n", to: path)
         let f = try Follower(path)

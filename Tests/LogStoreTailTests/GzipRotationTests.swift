@@ -34,7 +34,7 @@ import Glibc
     /// compressed, and the next file rotated too and compressed: the stored file's rest is read from its
     /// `.gz` at the stored offset, then the later `.gz`, then the file at the path; nothing is lost.
     @Test func aFileRotatedAndCompressedWhileStoppedIsFinishedFromTheGz() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         let a = lines("a", 0..<300), b = lines("b", 0..<200), c = lines("c", 0..<10)
         append(header + text(Array(a[0..<100])), to: path)
@@ -61,7 +61,7 @@ import Glibc
     /// A restart while the `.gz` is being read finds the `.gz` by its identity (the position names it)
     /// and continues there.
     @Test func aPositionInAGzIsResumedThere() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         let a = lines("a", 0..<2000)
         append(header + text(Array(a[0..<10])), to: path)
@@ -84,7 +84,7 @@ import Glibc
     /// A `.gz` whose stream is incomplete (gzip still writing it) or damaged is not read as the file:
     /// the bytes are reported lost rather than guessed.
     @Test func anIncompleteGzIsNotRead() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append(header + text(lines("a", 0..<500)), to: path)
         // One small read: the position stored knows the file is longer.

@@ -23,7 +23,7 @@ import Glibc
 
     @Test(arguments: [LineFormat.ndjson, .logfmt], [2, 3, 4])
     func piecesKeepOrderPositionsAndLineNumbers(format: LineFormat, pieces: Int) throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         let all = (0..<3000).map { line($0, format: format) }
         append(all.map { $0 + "\n" }.joined() + "{\"partial", to: path)

@@ -8,16 +8,6 @@ import LogStoreIngest
 import Glibc
 #endif
 
-/// A temporary directory removed when the value is released.
-final class TempDir: @unchecked Sendable {
-    let path: String
-    init() throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("logstore-tail-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
-        path = base.path
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// Appends `text` to the file (created if missing), like a writer with `O_APPEND`.
 func append(_ text: String, to path: String) {

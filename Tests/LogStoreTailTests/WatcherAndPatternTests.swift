@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct ChangeWatcherTests {
     @Test func inotifyWakesOnAWriteAndReportsNewNames() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         let path = dir.path + "/app.log"
         append("a\n", to: path)
         let watcher = ChangeWatcher(polling: false)
@@ -32,7 +32,7 @@ import Testing
 
 @Suite struct PathPatternTests {
     @Test func globsExpandToRegularFilesSortedAndPlainPathsStay() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         for name in ["b.log", "a.log", "c.txt"] { append("x\n", to: dir.path + "/" + name) }
         try FileManager.default.createDirectory(atPath: dir.path + "/d.log", withIntermediateDirectories: true)
         let patterns = PathPatterns([dir.path + "/*.log", dir.path + "/missing.log", dir.path + "/a.log"])
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func rotatedCandidatesAreSiblingsStartingWithTheName() throws {
-        let dir = try TempDir()
+        let dir = TempDir()
         for name in ["app.log", "app.log.1", "app.log-20261123", "other.log", "ap.log"] {
             append("x\n", to: dir.path + "/" + name)
         }

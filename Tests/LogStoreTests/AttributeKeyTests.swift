@@ -1,5 +1,6 @@
 import Testing
 @testable import LogStore
+import LogStoreFormat
 
 /// Found by FuzzBlock (Fuzz/regressions/FuzzBlock/block-key-lookup-*): a key spelled two ways
 /// (NFC "é" and NFD "e\u{301}") got two dictionary entries, and an attribute query on a block looked

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LogStore
+import LogStoreFormat
 
 /// Format version 2 stores a block's columns in three sections (FORMAT.md 5.2): queries read and
 /// decompress only the sections they need, and stores written by version 1 still open and answer.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LogStore
+import LogStoreFormat
 
 /// Checkpoints stored with their records (issue 5, item 3; docs/FORMAT.md, section 9): one WAL frame
 /// holds both, so after a crash, a torn write or a failed WAL write, the remembered position always

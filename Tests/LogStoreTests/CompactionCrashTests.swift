@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LogStore
+import LogStoreFormat
 
 /// A real process compacting a store is killed with SIGKILL at every step of the compaction
 /// (docs/FORMAT.md, 10.2): readers, `verify` and the next writer see either the inputs or the

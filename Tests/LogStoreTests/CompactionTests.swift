@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LogStore
+import LogStoreFormat
 
 /// Compaction (docs/FORMAT.md, section 10): fewer, larger segments holding exactly the same records.
 @Suite struct CompactionTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LogStore
+import LogStoreFormat
 
 /// Sets a file's access and modification times to `nanos` (nanoseconds since the epoch).
 func setModificationTime(_ path: String, _ nanos: Int64) throws {

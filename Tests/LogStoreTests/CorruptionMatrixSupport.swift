@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LogStore
+import LogStoreFormat
 
 // The pieces of the corruption matrix (CorruptionMatrixTests): a small store image, seeded
 // mutations, and the tally that docs/FUZZING.md reports.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LogStore
+import LogStoreFormat
 
 /// For every kind of file in a store directory (docs/FORMAT.md section 1), 1,200 seeded mutations
 /// (300 each of bit flips, zeroed ranges, truncations and extensions with random bytes). For each:

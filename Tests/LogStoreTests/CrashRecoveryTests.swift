@@ -6,31 +6,7 @@ import Testing
 /// subcommand (`logstore crash-writer --store DIR --seed N`: appends with durability sync and prints
 /// `ack SEQ MESSAGE` per acknowledged record).
 enum CrashWriter {
-    static let executable: String? = {
-        var candidates: [URL] = []
-        candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        candidates.append(Bundle.main.bundleURL)
-        if let p = Bundle.main.executableURL { candidates.append(p.deletingLastPathComponent()) }
-        for b in Bundle.allBundles { candidates.append(b.bundleURL) }
-        // The package's own build directory for this suite's scratch path, as a last resort.
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(packageRoot.appendingPathComponent(".build-engine/debug"))
-        for start in candidates {
-            var dir = start.standardizedFileURL
-            for _ in 0..<6 {
-                for rel in ["logstore", "debug/logstore"] {
-                    let p = dir.appendingPathComponent(rel).path
-                    var isDir: ObjCBool = false
-                    if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), !isDir.boolValue,
-                       FileManager.default.isExecutableFile(atPath: p) {
-                        return p
-                    }
-                }
-                dir.deleteLastPathComponent()
-            }
-        }
-        return nil
-    }()
+    static let executable: String? = BuiltExecutable.path("logstore")
 
     /// The binary, when it answers `crash-writer --help` with a usage naming `--store` and `--seed`.
     static let available: String? = {

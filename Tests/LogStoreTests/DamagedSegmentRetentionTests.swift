@@ -1,5 +1,6 @@
 import Testing
 @testable import LogStore
+import LogStoreFormat
 
 /// Damage must never pin the disk (Prometheus' lesson): a segment that cannot be opened is left in
 /// place for verify and salvage, but retention still removes it once its whole window has expired.

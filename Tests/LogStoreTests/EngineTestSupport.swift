@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import LogStore
+import LogStoreFormat
 
 // Helpers shared by the engine suites: clocks, file surgery, record bookkeeping, random queries.
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LogStore
+import LogStoreFormat
 
 /// A crash during a flush (docs/FORMAT.md section 6): segments of an incomplete group are rebuilt from
 /// the WAL file that still holds their records; a complete group makes its WAL files obsolete. Either

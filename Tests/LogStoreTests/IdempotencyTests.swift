@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LogStore
+import LogStoreFormat
 
 /// Idempotent appends (issue 5, item 4; docs/FORMAT.md, section 8): a record whose idempotency key the
 /// store accepted within the window is dropped, across clean restarts (KEYS) and crashes (keys frames).

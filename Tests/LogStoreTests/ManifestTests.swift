@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LogStore
+import LogStoreFormat
 
 /// A file-system seam that records which files were read (pread) and how many bytes.
 final class ReadTrackingIO: StorageIO, @unchecked Sendable {

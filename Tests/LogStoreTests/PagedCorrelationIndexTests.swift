@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LogStore
+import LogStoreFormat
 
 /// Segment versions 4 and 5 keep the correlation index in checksummed pages outside the footer
 /// (FORMAT.md 5.6): opening reads the small fence only, a lookup reads the pages that may hold its

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LogStore
+import LogStoreFormat
 
 /// Retention at ingest, at flush and by `expire()`; persisted settings; the size cap; and queries
 /// that outlive the files they read.

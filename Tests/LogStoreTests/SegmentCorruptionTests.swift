@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LogStore
+import LogStoreFormat
 
 /// Damaged segment files: found by `verify` with file and offset, turned into `.corruption` errors by
 /// queries (never a crash), and skipped with a report by open. Newer versions are refused by name.

@@ -2,35 +2,10 @@ import Foundation
 import Testing
 @testable import LogStore
 
-/// A temporary directory removed when the value goes away.
-final class TempDir {
-    let path: String
-
-    init(_ name: String = "logstore") {
-        path = NSTemporaryDirectory() + "\(name)-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String) -> String { path + "/" + name }
-}
 
 /// Now, in nanoseconds since the epoch.
 func nowNanos() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
 
-/// A small deterministic generator (SplitMix64) for property-style tests.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Realistic records: sources, correlation IDs shared by several records, templated messages,
 /// attributes, and some late (out-of-order) timestamps.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LogStore
+import LogStoreFormat
 
 /// WAL recovery (docs/FORMAT.md 4.3 and section 6): torn tails are cut silently, damage in the
 /// middle is salvaged around, quarantined and reported, or refused on request.

@@ -1,5 +1,6 @@
 import Foundation
 import LogStore
+import LogStoreFormat
 
 /// `logstore ingest FILE --store DIR --durability batch` run as a child process.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import LogStore
+import LogStoreFormat
 
 /// `--compaction` (issue 14): what compaction does to size, open and lookups, side by side in one run.
 ///

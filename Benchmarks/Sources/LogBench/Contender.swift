@@ -1,4 +1,5 @@
 import LogStore
+import LogStoreFormat
 
 /// How records are fed to a contender during an ingest workload.
 struct IngestPlan: Sendable, CustomStringConvertible {

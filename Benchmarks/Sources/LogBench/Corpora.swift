@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import LogStore
+import LogStoreFormat
 
 /// Real log files (issue 3, "Real corpora"): bytes on disk of LogStore against the raw text, beside
 /// `lz4 -1` and `zstd -3` of the same file.

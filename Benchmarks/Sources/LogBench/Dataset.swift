@@ -1,4 +1,5 @@
 import LogStore
+import LogStoreFormat
 
 /// The generated request-log dataset, shared by every contender and workload.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import LogStore
+import LogStoreFormat
 
 /// DuckDB through its Python package, driven as a child process running
 /// `Benchmarks/duckdb/duckdb_bench.py`. Every timing is taken inside the Python process (so Python

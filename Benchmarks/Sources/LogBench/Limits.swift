@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import LogStore
+import LogStoreFormat
 
 /// What the machine allows, measured in the same run as the engines so that LogStore's figures can be
 /// read as fractions of it (issue 3: "how far is it from what the hardware allows"):

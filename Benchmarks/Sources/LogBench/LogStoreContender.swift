@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LogStore
+import LogStoreFormat
 
 /// The LogStore library, used in-process like an embedding collector would.
 struct LogStoreContender: Contender {

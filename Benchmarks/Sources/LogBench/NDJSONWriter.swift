@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import LogStore
+import LogStoreFormat
 
 /// Writes records as NDJSON in the layout `logstore ingest` reads: `timestamp` (RFC 3339, nanoseconds,
 /// UTC), `level`, `source`, `correlation_id`, `message`, then every attribute as a top-level field.

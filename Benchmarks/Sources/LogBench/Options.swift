@@ -49,6 +49,9 @@ struct Options: Sendable {
     /// `--tail-count-all`: the throughput part's completion follower delivers every record as an event
     /// and counts them (the detector before 2026-12-07 16:00), instead of only the last record.
     var tailCountAll = false
+    /// `--tail-reopen`: only the cost of a read-only open (and one lookup) over a growing unflushed WAL,
+    /// written by a writer in this process (TailReopen.swift); needs no logstore binary.
+    var tailReopen = false
     /// `--ingestor-batch N`: the Ingestor's batchRecords in `--pipeline` (nil: its default).
     var ingestorBatchRecords: Int?
     /// `--compaction`: the compaction benchmark (Compaction.swift) and nothing else.
@@ -82,7 +85,7 @@ struct Options: Sendable {
                     [--shape request|workflow] [--span-hours H] [--sqlite-variants LIST]
                     [--compaction [--compaction-flushes N] [--compaction-dense N]]
                     [--growth N1,N2,…] [--pipeline [--producers 1,2,8] [--ingestor-batch N]]
-                    [--tail [--tail-probes N] [--tail-rates 0,2000] [--tail-count-all]]
+                    [--tail [--tail-probes N] [--tail-rates 0,2000] [--tail-count-all] | --tail-reopen]
 
       --records N      records in the generated dataset (default 1,000,000; ~500 B each as NDJSON)
       --reps R         repetitions per workload; medians are reported (default 3)
@@ -129,6 +132,8 @@ struct Options: Sendable {
       --tail-rates L   background dataset lines/s beside the probes, one latency run each (default 0,2000)
       --tail-count-all completion of the throughput part seen by a LogStore.follow in this process that
                        delivers and counts every record (the old detector; default: only the last record)
+      --tail-reopen    only the read-only open (+ one correlation lookup) over an unflushed WAL growing to
+                       --records rows, written in this process; median / p99 of --reps opens per step
       --pipeline-variants L  variants for --pipeline, comma-separated (default all): direct,offerRecord,
                        submitRecord,offerBatch,handler,offerRecordUnbounded,handlerUnbounded
     """
@@ -216,6 +221,7 @@ struct Options: Sendable {
             case "--tail": o.tail = true
             case "--tail-probes": o.tailProbes = try number(a)
             case "--tail-count-all": o.tailCountAll = true
+            case "--tail-reopen": o.tailReopen = true
             case "--tail-rates":
                 let parts = try value(a).split(separator: ",")
                 let rates = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }

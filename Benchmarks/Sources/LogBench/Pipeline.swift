@@ -1,6 +1,7 @@
 import Foundation
 import LogStore
 import LogStorePipeline
+import LogStoreFormat
 
 /// One row of the `--pipeline` table: a variant with a producer count, medians over reps.
 struct PipelineRow: Codable, Sendable {

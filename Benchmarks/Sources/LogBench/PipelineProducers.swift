@@ -6,6 +6,7 @@ import LogStorePipeline
 import Logging
 #if canImport(Glibc)
 import Glibc
+import LogStoreFormat
 #endif
 
 /// The ways `--pipeline` gets the dataset's records into a store, each with 1, 2 or 8 producers.

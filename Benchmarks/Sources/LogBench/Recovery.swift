@@ -1,5 +1,6 @@
 import Foundation
 import LogStore
+import LogStoreFormat
 
 /// Recovery after a kill: a child process (this executable, `--crash-child`) regenerates the dataset
 /// from the seed, ingests all of it without closing and SIGKILLs itself; the parent then times the

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import GRDB
 import LogStore
+import LogStoreFormat
 
 /// SQLite through GRDB, in process, with the `tail_logs` schema of the design documents.
 ///

@@ -2,6 +2,7 @@ import Foundation
 import LogStore
 #if canImport(Glibc)
 import Glibc
+import LogStoreFormat
 #endif
 
 struct TailSummary: Codable, Sendable {
@@ -107,7 +108,7 @@ final class TailBench {
         var peak = 0
         let rates = options.tailRates
         var pooled: [Int: (upper: Samples, lower: Samples, polls: Samples, written: Int, p50: Samples, p99: Samples, follow: Samples,
-                            cli: Samples)] = [:]
+                            cli: Samples, query: Samples, queryProcesses: Samples)] = [:]
         for rep in 0..<options.reps {
             do {
                 let t = try throughputRep(rep)
@@ -120,8 +121,10 @@ final class TailBench {
             for rate in rates {
                 do {
                     let l = try latencyRep(rep, rate: rate)
-                    var p = pooled[rate] ?? (Samples(), Samples(), Samples(), 0, Samples(), Samples(), Samples(), Samples())
+                    var p = pooled[rate] ?? (Samples(), Samples(), Samples(), 0, Samples(), Samples(), Samples(), Samples(), Samples(), Samples())
                     for v in l.follow.values { p.follow.add(v) }
+                    for v in l.query.values { p.query.add(v) }
+                    for v in l.queryProcesses.values { p.queryProcesses.add(v) }
                     for v in l.cli.values { p.cli.add(v) }
                     for v in l.upper.values { p.upper.add(v) }
                     for v in l.lower.values { p.lower.add(v) }
@@ -144,6 +147,9 @@ final class TailBench {
                                   followP99Ms: p.follow.percentile(99), followMaxMs: p.follow.max,
                                   tailCLISeen: p.cli.count, tailCLIP50Ms: p.cli.median, tailCLIP99Ms: p.cli.percentile(99),
                                   tailCLIMaxMs: p.cli.max,
+                                  querySeen: p.query.count, queryP50Ms: p.query.median, queryP99Ms: p.query.percentile(99),
+                                  queryMaxMs: p.query.max, queryProcessMedianMs: p.queryProcesses.median,
+                                  queryProcessP99Ms: p.queryProcesses.percentile(99),
                                   pollMedianMs: p.polls.median, pollP99Ms: p.polls.percentile(99),
                                   repP50Ms: p.p50.values, repP99Ms: p.p99.values)
         }
@@ -263,7 +269,7 @@ final class TailBench {
 
     /// Probe lines every 50 ms beside `rate` dataset lines per second; latency until each is queryable.
     private func latencyRep(_ rep: Int, rate: Int) throws -> (upper: Samples, lower: Samples, polls: Samples, written: Int, follow: Samples,
-                                                             cli: Samples) {
+                                                             cli: Samples, query: Samples, queryProcesses: Samples) {
         let file = "\(workdir)/tail-latency.ndjson", store = "\(workdir)/stores/tail-latency"
         defer { Files.remove(file); Files.remove(store) }
         sync()
@@ -307,7 +313,11 @@ final class TailBench {
             writerFinished.withLock { $0 = true }
         }
         writerThread.stackSize = 8 << 20
+        // A fourth: `logstore query --correlation ID` as a new process per poll, on its own thread.
+        let queryReader = TailQueryReader(executable: executable, store: store) { [written] in written.withLock { $0 } }
         writerThread.start()
+        queryReader.start()
+        defer { queryReader.stop() }
 
         var upper = Samples(), lower = Samples(), polls = Samples()
         var seen = Set<String>()
@@ -318,7 +328,7 @@ final class TailBench {
             if !follower.isRunning { throw Failure(description: "the follower exited: \(follower.logTail)") }
             let finished = writerFinished.withLock { $0 }
             let outstanding = written.withLock { $0 }.filter { !seen.contains($0.id) }
-            if finished && outstanding.isEmpty { break }
+            if finished && outstanding.isEmpty && queryReader.count >= written.withLock({ $0.count }) { break }
             if finished && deadline == nil { deadline = clock.now + .seconds(30) }
             if let deadline, clock.now > deadline { break }
             if outstanding.isEmpty { usleep(1_000); continue }
@@ -339,6 +349,13 @@ final class TailBench {
             usleep(pollPauseMicros)
         }
         let count = written.withLock { $0.count }
+        queryReader.stop()
+        if let e = queryReader.error { problem("tail latency at \(rate) lines/s: \(e)") }
+        var query = Samples()
+        for probe in written.withLock({ $0 }) {
+            if let at = queryReader.arrival(of: probe.id) { query.add(Double(at - probe.ns) / 1e6) }
+        }
+        if query.count < count { problem("tail latency at \(rate) lines/s: `logstore query --correlation` processes found \(query.count) of \(count) probes") }
         // Give the store follower up to 5 s more for the last probes.
         let followDeadline = clock.now + .seconds(5)
         while followed.withLock({ $0.count }) < count && clock.now < followDeadline { usleep(5_000) }
@@ -382,9 +399,10 @@ final class TailBench {
             problem("tail latency at \(rate) lines/s: LogStore.follow delivered \(follow.count) of \(count) probes within 5 s "
                     + "after the last was written (missing: \(missing.prefix(5).joined(separator: ", ")); the read-only reader found them\(diagnosis))")
         }
-        progress(String(format: "  p50 %.1f ms, p99 %.1f ms (poll %.1f ms median); LogStore.follow p50 %.1f ms, p99 %.1f ms; tail -f p50 %.1f ms, p99 %.1f ms",
+        progress(String(format: "  p50 %.1f ms, p99 %.1f ms (poll %.1f ms median); LogStore.follow p50 %.1f ms, p99 %.1f ms; tail -f p50 %.1f ms, p99 %.1f ms; "
+                        + "query process p50 %.1f ms, p99 %.1f ms (process %.1f ms median)",
                         upper.median, upper.percentile(99), polls.median, follow.median, follow.percentile(99),
-                        cli.median, cli.percentile(99)))
-        return (upper, lower, polls, count, follow, cli)
+                        cli.median, cli.percentile(99), query.median, query.percentile(99), Samples(queryReader.processMillis).median))
+        return (upper, lower, polls, count, follow, cli, query, Samples(queryReader.processMillis))
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import LogStore
 #if canImport(Glibc)
 import Glibc
+import LogStoreFormat
 #endif
 
 /// A third latency reader of `--tail`: `logstore tail -f` as a second process, filtered to the probes'

@@ -25,6 +25,16 @@ struct TailLatencyRow: Codable, Sendable {
     var tailCLIP50Ms: Double
     var tailCLIP99Ms: Double
     var tailCLIMaxMs: Double
+    /// From the probe's write until a `logstore query --correlation ID` process (started for the oldest
+    /// probe not yet found, back to back) that printed it exited, ms: a second process opening the store
+    /// read-only for every poll, what a user or a dashboard runs.
+    var querySeen: Int
+    var queryP50Ms: Double
+    var queryP99Ms: Double
+    var queryMaxMs: Double
+    /// Wall time of one such process, ms.
+    var queryProcessMedianMs: Double
+    var queryProcessP99Ms: Double
     /// Duration of one poll (read-only open, lookups, close), ms.
     var pollMedianMs: Double
     var pollP99Ms: Double
@@ -49,15 +59,17 @@ extension TailBench {
                         + "this benchmark process (writer, completion follower): CPU \(med(s.harnessCPUMicrosPerRecord)) µs per line",
                      "  latency from a probe line's write to it being queryable (one probe every \(Fmt.number(s.probeIntervalMs)) ms; "
                         + "queryable = \(s.queryable)):"]
-        lines.append("| background lines/s | probes seen | p50 ms | p99 ms | max ms | p50 / p99 lower bound ms | poll median / p99 ms | per-rep p50 | per-rep p99 | LogStore.follow p50 / p99 / max ms | `tail -f` process p50 / p99 / max ms |")
-        lines.append("|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|")
+        lines.append("| background lines/s | probes seen | p50 ms | p99 ms | max ms | p50 / p99 lower bound ms | poll median / p99 ms | per-rep p50 | per-rep p99 | LogStore.follow p50 / p99 / max ms | `tail -f` process p50 / p99 / max ms | `query --correlation` process per poll p50 / p99 / max ms | query process median / p99 ms |")
+        lines.append("|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|")
         for r in s.latency {
             lines.append("| \(Fmt.grouped(Double(r.backgroundLinesPerSecond))) | \(r.probesSeen)/\(r.probesWritten) | \(Fmt.number(r.p50Ms)) | "
                          + "\(Fmt.number(r.p99Ms)) | \(Fmt.number(r.maxMs)) | \(Fmt.number(r.p50LowerMs)) / \(Fmt.number(r.p99LowerMs)) | "
                          + "\(Fmt.number(r.pollMedianMs)) / \(Fmt.number(r.pollP99Ms)) | "
                          + r.repP50Ms.map(Fmt.number).joined(separator: ", ") + " | " + r.repP99Ms.map(Fmt.number).joined(separator: ", ")
                          + " | \(Fmt.number(r.followP50Ms)) / \(Fmt.number(r.followP99Ms)) / \(Fmt.number(r.followMaxMs)) (\(r.followSeen)) | "
-                         + "\(Fmt.number(r.tailCLIP50Ms)) / \(Fmt.number(r.tailCLIP99Ms)) / \(Fmt.number(r.tailCLIMaxMs)) (\(r.tailCLISeen)) |")
+                         + "\(Fmt.number(r.tailCLIP50Ms)) / \(Fmt.number(r.tailCLIP99Ms)) / \(Fmt.number(r.tailCLIMaxMs)) (\(r.tailCLISeen)) | "
+                         + "\(Fmt.number(r.queryP50Ms)) / \(Fmt.number(r.queryP99Ms)) / \(Fmt.number(r.queryMaxMs)) (\(r.querySeen)) | "
+                         + "\(Fmt.number(r.queryProcessMedianMs)) / \(Fmt.number(r.queryProcessP99Ms)) |")
         }
         return lines.joined(separator: "\n")
     }

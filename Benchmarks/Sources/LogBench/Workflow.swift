@@ -1,4 +1,5 @@
 import LogStore
+import LogStoreFormat
 
 /// The two dataset shapes of the design documents.
 ///

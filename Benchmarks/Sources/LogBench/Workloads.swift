@@ -1,5 +1,6 @@
 import Foundation
 import LogStore
+import LogStoreFormat
 
 /// The query arguments of one repetition, shared by every contender so they answer the same questions.
 struct QueryPlan: Sendable, Codable {

@@ -1,5 +1,6 @@
 import Foundation
 import LogStore
+import LogStoreFormat
 
 // LogBench: throughput and latency of LogStore on a generated request-log dataset, side by side
 // with SQLite (GRDB) and DuckDB (Python). See docs/BENCHMARKS.md for how to run it and read it.
@@ -108,6 +109,12 @@ let config = RunConfig(records: options.records, reps: options.reps, seed: optio
                        workdir: workdir, logstoreBinary: CLIIngest.locate(override: options.logstore),
                        command: CommandLine.arguments.joined(separator: " "))
 var report = Report(machine: machine, config: config, dataset: facts)
+
+// `--tail-reopen`: the read-only open over a growing unflushed WAL, printed, nothing else.
+if options.tailReopen {
+    print(TailReopen(dataset: dataset, workdir: workdir, reps: options.reps).run())
+    exit(0)
+}
 report.peakRSS.append(PhaseMemory(phase: "dataset", peakRSSBytes: datasetPeak, growthBytes: datasetPeak))
 
 // `--pipeline`: direct appends, the Ingestor and the swift-log handler on this dataset, nothing else.

@@ -11,6 +11,7 @@ import Glibc
 #endif
 import LogStore
 import LogStoreIngest
+import LogStoreFormat
 
 var megabytes = 32
 var reps = 5

@@ -26,13 +26,25 @@ enum Probes {
     /// `GET /api/v1/trace/{id}` for `lookups` random correlation IDs of the store (each ID holds 8
     /// records), one keep-alive client, after `warmup` lookups that are not counted. Every answer must be
     /// 200 and name its ID, else the probe fails.
-    static func correlation(port: Int, ids: [String], lookups: Int, warmup: Int) throws -> Summary {
+    ///
+    /// With `withFloor`, each lookup is followed by a `GET /healthz` on the same connection, whose times
+    /// (`floor`) are the HTTP round trip with no store work under the same conditions.
+    static func correlation(port: Int, ids: [String], lookups: Int, warmup: Int,
+                            withFloor: Bool = false) throws -> (lookups: Summary, floor: Summary?) {
+        var floor: [Double] = []
         let connection = try HTTPConnection(port: port)
         var rng = SplitMix(state: 7)
         var samples: [Double] = []
         samples.reserveCapacity(lookups)
         var bytes = 0
         for i in 0..<(warmup + lookups) {
+            if withFloor {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let answer = try connection.get("/healthz")
+                let ms = milliseconds(since: t0)
+                guard answer.status == 200 else { throw HTTPConnection.Failure(description: "/healthz: status \(answer.status)") }
+                if i >= warmup { floor.append(ms) }
+            }
             let id = ids[rng.below(ids.count)]
             let t0 = DispatchTime.now().uptimeNanoseconds
             let answer = try connection.get("/api/v1/trace/\(id)")
@@ -42,7 +54,8 @@ enum Probes {
             }
             if i >= warmup { samples.append(ms); bytes += answer.body.count }
         }
-        return Summary(samples: samples, note: "\(bytes / max(1, lookups)) bytes per answer")
+        return (Summary(samples: samples, note: "\(bytes / max(1, lookups)) bytes per answer"),
+                withFloor ? Summary(samples: floor, note: "") : nil)
     }
 
     /// What the tail reader and the sender share.

@@ -18,10 +18,13 @@ struct Settings {
     var workdir = NSTemporaryDirectory() + "servebench-\(getpid())"
     var only: Set<String> = ["throughput", "query", "tail"]
     var probeRecords = 1_000_000
+    var probeAccessLog = false
+    var formats: Set<String> = ["protobuf", "json", "ndjson", "clickhouse"]
 
     static let usage = """
     ServeBench [--logstore PATH] [--records N] [--clients 1,4,16] [--batch N] [--durability sync|batch|none] [--no-clickhouse] [--workdir DIR]
-               [--only throughput,query,tail] [--probe-records N]
+               [--only throughput,query,tail] [--probe-records N] [--formats protobuf,json,ndjson,clickhouse]
+               [--probe-access-log]
     """
 
     init(_ args: [String]) throws {
@@ -42,6 +45,8 @@ struct Settings {
             case "--workdir": workdir = try value()
             case "--only": only = Set(try value().split(separator: ",").map(String.init))
             case "--probe-records": probeRecords = Int(try value()) ?? probeRecords
+            case "--probe-access-log": probeAccessLog = true
+            case "--formats": formats = Set(try value().split(separator: ",").map(String.init))
             default: throw HTTPConnection.Failure(description: "unknown option \(args[i])\n" + Self.usage)
             }
             i += 1
@@ -59,25 +64,27 @@ defer { try? FileManager.default.removeItem(atPath: settings.workdir) }
 let now = Int64(Date().timeIntervalSince1970 * 1e9)
 let records = Payloads.records(count: settings.records, now: now, seed: 42)
 let slices = stride(from: 0, to: records.count, by: settings.batch).map { records[$0..<min($0 + settings.batch, records.count)] }
-let formats: [(name: String, path: String, type: String, batches: [[UInt8]])] = [
-    ("OTLP protobuf", "/v1/logs", "application/x-protobuf", slices.map(Payloads.otlpProtobuf)),
-    ("OTLP JSON", "/v1/logs", "application/json", slices.map(Payloads.otlpJSON)),
-    ("NDJSON", "/insert/jsonline", "application/x-ndjson", slices.map(Payloads.ndjson)),
+let formats: [(name: String, key: String, path: String, type: String, batches: [[UInt8]])] = [
+    ("OTLP protobuf", "protobuf", "/v1/logs", "application/x-protobuf", slices.map(Payloads.otlpProtobuf)),
+    ("OTLP JSON", "json", "/v1/logs", "application/json", slices.map(Payloads.otlpJSON)),
+    ("NDJSON", "ndjson", "/insert/jsonline", "application/x-ndjson", slices.map(Payloads.ndjson)),
 ]
 let chBatches = slices.map(Payloads.jsonEachRow)
 let ndjsonBytes = formats[2].batches.reduce(0) { $0 + $1.count }
 say("\(records.count) records, \(slices.count) batches of \(settings.batch); NDJSON \(ndjsonBytes / records.count) bytes per record")
 
-struct Row { var target: String; var format: String; var clients: Int; var result: Load.Result; var peakMiB: Double }
+struct Row { var target: String; var format: String; var clients: Int; var result: Load.Result; var peakMiB: Double; var cpuSeconds: Double }
 var rows: [Row] = []
 var run = 0
 
 for clients in settings.only.contains("throughput") ? settings.clients : [] {
-    for format in formats {
+    for format in formats where settings.formats.contains(format.key) {
         run += 1
         let server = try ServerUnderTest(logstore: settings.logstore, directory: settings.workdir + "/store-\(run)", durability: settings.durability)
+        let cpuBefore = server.cpuSeconds
         let result = Load.run(port: server.port, path: format.path, contentType: format.type, batches: format.batches, clients: clients)
         let peak = server.peakRSSMiB
+        let cpu = server.cpuSeconds - cpuBefore
         // Every acknowledged record must be there: the server's own count after the run.
         let counted = try HTTPConnection(port: server.port).get("/api/v1/count")
         let stored = Int(String(decoding: counted.body, as: UTF8.self).split(whereSeparator: { !$0.isNumber }).first ?? "") ?? -1
@@ -86,19 +93,21 @@ for clients in settings.only.contains("throughput") ? settings.clients : [] {
         }
         server.stop()
         try? FileManager.default.removeItem(atPath: settings.workdir + "/store-\(run)")
-        rows.append(Row(target: "logstore serve (\(settings.durability))", format: format.name, clients: clients, result: result, peakMiB: peak))
+        rows.append(Row(target: "logstore serve (\(settings.durability))", format: format.name, clients: clients, result: result, peakMiB: peak, cpuSeconds: cpu))
         say("logstore \(format.name) ×\(clients): \(Int(Double(records.count) / result.seconds)) records/s, failures \(result.failures) \(result.firstFailure ?? "")")
     }
-    if settings.clickhouse {
+    if settings.clickhouse && settings.formats.contains("clickhouse") {
         let ch = try ServerUnderTest(clickhouseIn: settings.workdir + "/clickhouse-\(clients)", httpPort: 18123, tcpPort: 19000)
         let create = "CREATE TABLE logs (ts UInt64, level String, source String, correlation_id String, message String, status Int64, latency_ms Float64, method String, path String) ENGINE = MergeTree() ORDER BY (source, ts)"
         let setup = try HTTPConnection(port: ch.port).post("/", contentType: "text/plain", body: Array(create.utf8))
         if setup.status != 200 { say("clickhouse CREATE TABLE: \(setup.status) \(String(decoding: setup.body, as: UTF8.self))") }
+        let cpuBefore = ch.cpuSeconds
         let result = Load.run(port: ch.port, path: "/?query=INSERT%20INTO%20logs%20FORMAT%20JSONEachRow", contentType: "application/x-ndjson",
                               batches: chBatches, clients: clients)
         let peak = ch.peakRSSMiB
+        let cpu = ch.cpuSeconds - cpuBefore
         ch.stop()
-        rows.append(Row(target: "ClickHouse 18.16 HTTP", format: "JSONEachRow", clients: clients, result: result, peakMiB: peak))
+        rows.append(Row(target: "ClickHouse 18.16 HTTP", format: "JSONEachRow", clients: clients, result: result, peakMiB: peak, cpuSeconds: cpu))
         say("clickhouse ×\(clients): \(Int(Double(records.count) / result.seconds)) records/s, failures \(result.failures) \(result.firstFailure ?? "")")
     }
 }
@@ -141,11 +150,21 @@ if settings.only.contains("query") {
     build.standardError = FileHandle.nullDevice
     try build.run()
     build.waitUntilExit()
-    let server = try ServerUnderTest(logstore: settings.logstore, directory: settings.workdir + "/probe", durability: settings.durability)
+    let server = try ServerUnderTest(logstore: settings.logstore, directory: settings.workdir + "/probe", durability: settings.durability,
+                                     accessLog: settings.probeAccessLog)
     defer { server.stop() }
-    let lookups = try Probes.correlation(port: server.port, ids: ids, lookups: 2000, warmup: 200)
+    let (lookups, floor) = try Probes.correlation(port: server.port, ids: ids, lookups: 2000, warmup: 200, withFloor: settings.probeAccessLog)
     say("correlation over HTTP, \(settings.probeRecords) records: \(lookups.line)")
     probeLines.append("| correlation lookup `GET /api/v1/trace/{id}` (8 records), \(settings.probeRecords) records | \(lookups.line); \(lookups.note) |")
+    if let round = floor {
+        say("GET /healthz after each lookup, same connection: \(round.line)")
+        probeLines.append("| `GET /healthz` after each lookup, same connection (the HTTP round trip alone) | \(round.line) |")
+        // The server's own time per lookup (its access log, the last 2,000 lookups): what of the tail is spent
+        // inside the handler, and what between the socket and the handler or waiting for a CPU.
+        let inside = Probes.Summary(samples: Array(server.serverMilliseconds(pathPrefix: "/api/v1/trace/").suffix(2000)), note: "")
+        say("correlation, server's own time (access log): \(inside.line)")
+        probeLines.append("| correlation lookup, the server's own time (access log, 0.1 ms steps) | \(inside.line) |")
+    }
 }
 if settings.only.contains("tail") {
     let server = try ServerUnderTest(logstore: settings.logstore, directory: settings.workdir + "/tail", durability: settings.durability)
@@ -157,13 +176,13 @@ if settings.only.contains("tail") {
     probeLines.append("| live tail: send → 2xx answer | \(result.ack.line); \(result.ack.note) |")
 }
 
-print("| target | format | clients | records/s | ack p50 ms | ack p99 ms | failed requests | server peak RSS MiB |")
-print("|---|---|---|---|---|---|---|---|")
+print("| target | format | clients | records/s | ack p50 ms | ack p99 ms | failed requests | server peak RSS MiB | server CPU µs/record |")
+print("|---|---|---|---|---|---|---|---|---|")
 for row in rows {
     let rate = Double(records.count - row.result.failures * settings.batch) / row.result.seconds
-    print("| \(row.target) | \(row.format) | \(row.clients) | \(Int(rate)) | \(String(format: "%.1f", row.result.percentile(0.5))) | \(String(format: "%.1f", row.result.percentile(0.99))) | \(row.result.failures) | \(Int(row.peakMiB)) |")
+    print("| \(row.target) | \(row.format) | \(row.clients) | \(Int(rate)) | \(String(format: "%.1f", row.result.percentile(0.5))) | \(String(format: "%.1f", row.result.percentile(0.99))) | \(row.result.failures) | \(Int(row.peakMiB)) | \(String(format: "%.2f", row.cpuSeconds * 1e6 / Double(records.count))) |")
 }
-print("| logstore ingest (one shot, \(settings.durability)) | NDJSON file | 1 | \(Int(oneShotRate)) | | | exit \(ingest.terminationStatus) | |")
+print("| logstore ingest (one shot, \(settings.durability)) | NDJSON file | 1 | \(Int(oneShotRate)) | | | exit \(ingest.terminationStatus) | | |")
 if !probeLines.isEmpty {
     print("")
     print("| probe (logstore serve, \(settings.durability)) | latency |")

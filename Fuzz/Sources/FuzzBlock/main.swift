@@ -2,6 +2,7 @@
 import CFuzzSupport
 import FuzzKit
 import LogStore
+import LogStoreFormat
 
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -6,6 +6,7 @@ import CFuzzSupport
 import FuzzKit
 import LogStore
 import LogStoreFilter
+import LogStoreFormat
 
 let now: Int64 = 1_800_000_000_000_000_000
 

@@ -9,6 +9,7 @@ import CFuzzSupport
 import FuzzKit
 import LogStore
 import LogStoreIngest
+import LogStoreFormat
 
 /// LeakSanitizer suppressions: Swift's regex parser (`_RegexParser`, `_StringProcessing`) leaves the boxes of
 /// the pattern's syntax tree allocated for the life of the process (the one `LinePattern` below, made once);

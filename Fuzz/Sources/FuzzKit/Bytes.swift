@@ -1,4 +1,5 @@
 import LogStore
+import LogStoreFormat
 
 @inline(__always)
 public func loadU32(_ b: [UInt8], _ at: Int) -> UInt32 {

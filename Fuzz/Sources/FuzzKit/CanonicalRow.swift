@@ -1,4 +1,5 @@
 import LogStore
+import LogStoreFormat
 
 /// An independent walk of the row encoding (docs/FORMAT.md, 3.4) that re-emits a row with every varint
 /// in its shortest form. The format does not require minimal varints, so a decoded row re-encodes to

@@ -1,4 +1,5 @@
 import LogStore
+import LogStoreFormat
 
 /// Traps with a message when an invariant does not hold. libFuzzer sees the trap as a crash
 /// ("deadly signal") and saves the input as `crash-<sha1>`.

@@ -3,6 +3,7 @@
 import CFuzzSupport
 import FuzzKit
 import LogStore
+import LogStoreFormat
 
 func checkManifest(_ buf: UnsafeRawBufferPointer) {
     guard let entries = try? ManifestFile.decode(buf) else { return }

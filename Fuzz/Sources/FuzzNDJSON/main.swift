@@ -7,6 +7,7 @@ import CFuzzSupport
 import FuzzKit
 import LogStore
 import LogStoreIngest
+import LogStoreFormat
 
 let parsers = [
     NDJSONParser(),

@@ -8,6 +8,7 @@ import CFuzzSupport
 import FuzzKit
 import LogStore
 import LogStoreProtocols
+import LogStoreFormat
 
 let mappings = [OTLPMappingOptions(), OTLPMappingOptions(correlationAttribute: "request_id")]
 

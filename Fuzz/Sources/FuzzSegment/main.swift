@@ -4,6 +4,7 @@
 import CFuzzSupport
 import FuzzKit
 import LogStore
+import LogStoreFormat
 
 func checkSegment(_ buf: UnsafeRawBufferPointer) {
     let size = buf.count

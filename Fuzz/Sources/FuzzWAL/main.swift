@@ -4,6 +4,7 @@
 import CFuzzSupport
 import FuzzKit
 import LogStore
+import LogStoreFormat
 
 func replay(_ buf: UnsafeRawBufferPointer) {
     do throws(FormatError) {

@@ -6,6 +6,7 @@
 import Foundation
 import LogStore
 import LogStoreIngest
+import LogStoreFormat
 
 let packageDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let outDir = CommandLine.arguments.count > 1 ? URL(fileURLWithPath: CommandLine.arguments[1]) : packageDir.appendingPathComponent("corpus")

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import LogStoreFormat
 #endif
 
 /// Checkpoints across restarts (docs/FORMAT.md, section 9): loaded at open from `CHECKPOINTS` and the

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CLogStoreSystem
+import LogStoreFormat
 
 /// What one compaction pass did.
 public struct CompactionReport: Sendable {

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import LogStoreFormat
 #endif
 
 /// The points of a compaction where a crash test may stop the process (docs/FORMAT.md, 10.2).

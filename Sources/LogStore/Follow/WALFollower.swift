@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import LogStoreFormat
 #endif
 
 /// The thread behind a ``LogFollower``: follows a store's WAL files from another process and hands

@@ -1,5 +1,7 @@
 /// The records accepted since the last flush: their encoded rows (the same bytes the WAL holds),
 /// with a small per-row index. No per-record objects are kept.
+import LogStoreFormat
+
 struct Head: Sendable {
     /// Keeps the row bytes alive.
     private(set) var batches: [RowBatch] = []
@@ -13,8 +15,13 @@ struct Head: Sendable {
     private(set) var firstAppendAt: Int64?
     /// The WAL file holding this head's records.
     let walNumber: UInt64
+    /// Whether full chunks get a sorted correlation index (see ``HeadChunk/freeze(indexing:)``).
+    let indexesCorrelation: Bool
 
-    init(walNumber: UInt64) { self.walNumber = walNumber }
+    init(walNumber: UInt64, indexesCorrelation: Bool = true) {
+        self.walNumber = walNumber
+        self.indexesCorrelation = indexesCorrelation
+    }
 
     var isEmpty: Bool { recordCount == 0 }
 
@@ -24,7 +31,7 @@ struct Head: Sendable {
     mutating func append(_ row: RowRef, correlationHash: UInt64, now: Int64) {
         if open.isFull {
             var full = open
-            full.freeze()
+            full.freeze(indexing: indexesCorrelation)
             frozen.append(full)
             open = HeadChunk()
         }

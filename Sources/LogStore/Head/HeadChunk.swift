@@ -2,6 +2,8 @@
 ///
 /// A chunk is frozen (made immutable and shared with queries) when it reaches its capacity; only the
 /// store's append path mutates the open chunk, under the state lock.
+import LogStoreFormat
+
 struct HeadChunk: Sendable {
     static let capacity = 4096
 
@@ -11,8 +13,10 @@ struct HeadChunk: Sendable {
     private(set) var minTimestamp = Int64.max
     private(set) var maxTimestamp = Int64.min
     private(set) var levelMask: UInt8 = 0
-    /// Sorted (hash, position) pairs; built when frozen.
+    /// Sorted (hash, position) pairs; built when frozen, unless the head is a read-only replay.
     private(set) var correlationIndex: [(hash: UInt64, position: UInt16)] = []
+    /// Whether `correlationIndex` was built; without it a lookup scans `correlationHashes`.
+    private(set) var isIndexed = false
 
     init() {
         rows.reserveCapacity(Self.capacity)
@@ -29,8 +33,12 @@ struct HeadChunk: Sendable {
         levelMask |= 1 << row.level
     }
 
-    /// Builds the correlation index; call once, when the chunk stops growing.
-    mutating func freeze() {
+    /// Builds the correlation index; call once, when the chunk stops growing. A read-only open passes
+    /// `indexing: false`: sorting the hashes of every replayed chunk cost more than the few lookups
+    /// one read-only open serves, each of which then compares the chunk's hashes in one pass.
+    mutating func freeze(indexing: Bool = true) {
+        guard indexing else { return }
+        isIndexed = true
         var index: [(hash: UInt64, position: UInt16)] = []
         for (i, h) in correlationHashes.enumerated() where h != 0 { index.append((h, UInt16(i))) }
         index.sort { $0.hash < $1.hash || ($0.hash == $1.hash && $0.position < $1.position) }
@@ -39,7 +47,7 @@ struct HeadChunk: Sendable {
 
     /// Positions of rows that may carry the correlation ID with `hash`.
     func positions(forCorrelationHash hash: UInt64, frozen: Bool) -> [Int] {
-        if !frozen {
+        if !frozen || !isIndexed {
             return correlationHashes.indices.filter { correlationHashes[$0] == hash }
         }
         var lo = 0

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import LogStoreFormat
 #endif
 
 /// An open file descriptor, closed when the last reference goes away.
@@ -59,6 +60,14 @@ final class File: @unchecked Sendable {
     func readAll() throws(LogStoreError) -> [UInt8] {
         let n = try size()
         return try read(at: 0, count: Int(n))
+    }
+
+    /// The whole file (as long as it was when this started), read straight into a ``RowBatch``.
+    func readAllIntoBatch() throws(LogStoreError) -> RowBatch {
+        let n = Int(try size())
+        return try RowBatch(capacity: n) { (buffer) throws(LogStoreError) -> Int in
+            try io.pread(fd, into: buffer, at: 0, path: path)
+        }
     }
 
     func write(_ bytes: [UInt8]) throws(LogStoreError) {

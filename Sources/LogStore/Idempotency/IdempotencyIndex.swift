@@ -1,6 +1,8 @@
 /// The idempotency keys a writer remembers (docs/FORMAT.md, section 8), guarded by the store's state
 /// lock: each key with the sequence of its record and when it was accepted, forgotten after the
 /// window or when more than `maxKeys` newer keys exist.
+import LogStoreFormat
+
 struct IdempotencyIndex {
     private struct Remembered {
         var sequence: UInt64

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import LogStoreFormat
 #endif
 
 /// Idempotency keys across restarts (docs/FORMAT.md, section 8): rebuilt at open from `KEYS` and the

@@ -114,7 +114,7 @@ public struct AttributeFilter: Sendable {
 }
 
 /// A position in a query's result: the `(timestamp, sequence)` of a record. Its text form is
-/// `TIMESTAMP:SEQUENCE` and round-trips through ``init(_:)``.
+/// `TIMESTAMP:SEQUENCE` and round-trips through ``init(_:)-(String)``.
 public struct QueryCursor: Sendable, Hashable, Comparable, LosslessStringConvertible {
     /// The record's timestamp (ns since the epoch).
     public var timestamp: Int64

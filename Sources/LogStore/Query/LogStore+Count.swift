@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Dispatch
+import LogStoreFormat
 extension LogStore {
     /// The number of records a query would return, ignoring its limit. Segments and blocks entirely
     /// inside the time range are counted from their summaries, without decompression (segments without

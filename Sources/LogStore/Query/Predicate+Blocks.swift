@@ -1,4 +1,5 @@
 import CLogStoreSystem
+import LogStoreFormat
 extension Predicate {
     /// Whether a segment may hold a match, from its summary and correlation filter alone (nothing of
     /// the file is read: FORMAT.md 11.2).

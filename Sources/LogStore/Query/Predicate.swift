@@ -1,4 +1,5 @@
 import CLogStoreSystem
+import LogStoreFormat
 
 /// A compiled query: the conditions in the forms that are fast to test against block columns.
 struct Predicate: Sendable {

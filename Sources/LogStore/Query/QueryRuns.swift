@@ -1,4 +1,6 @@
 /// One sorted source of records for the merge: a segment's matching rows, or a head's.
+import LogStoreFormat
+
 protocol QueryRun: AnyObject {
     /// The key of the current record, nil when exhausted.
     var current: QueryCursor? { get }

@@ -1,5 +1,7 @@
 /// Settings every process that opens the store applies, persisted in `STORE/SETTINGS`
 /// (docs/FORMAT.md, section 2).
+import LogStoreFormat
+
 public struct StoreSettings: Sendable, Equatable {
     /// Records older than this are expired. Default 7 days.
     public var retentionSeconds: Int64 = 7 * 86_400

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import LogStoreFormat
 #endif
 
 /// An open, immutable segment file: its header and summary in memory, its footer read on first use

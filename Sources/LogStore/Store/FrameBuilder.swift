@@ -1,5 +1,7 @@
 /// Builds the WAL frames of one append outside the store's lock: rows are encoded (or copied) into
 /// records frames of about 1 MiB each, with their first sequence left blank for the lock to fill in.
+import LogStoreFormat
+
 struct FrameBuilder {
     var frames = ByteWriter(capacity: 64 << 10)
     var frameStarts: [(offset: Int, firstIndex: Int)] = []
@@ -88,6 +90,9 @@ package struct EncodedRows: Sendable {
     package var bytes = ByteWriter(capacity: 1 << 20)
     /// End offset of each row in `bytes`.
     package var ends: [Int] = []
+    /// Idempotency keys of some rows (index into ``ends``, increasing): `LogStore.append(rows:)` drops a
+    /// row whose key it accepted before, as for ``LogRecord/idempotencyKey`` (docs/FORMAT.md, 8).
+    package var keys: [(row: Int, key: IdempotencyKey)] = []
 
     package init() {}
 
@@ -96,8 +101,12 @@ package struct EncodedRows: Sendable {
     /// Marks the bytes written since the previous row as one row.
     package mutating func endRow() { ends.append(bytes.count) }
 
+    /// Gives the row just ended an idempotency key.
+    package mutating func keyLastRow(_ key: IdempotencyKey) { keys.append((ends.count - 1, key)) }
+
     package mutating func removeAll() {
         bytes.removeAll()
         ends.removeAll(keepingCapacity: true)
+        keys.removeAll()
     }
 }

@@ -1,5 +1,7 @@
+import LogStoreFormat
+
 extension LogStore {
-    /// Appends one record. See ``append(_:)-(some Sequence<LogRecord>)``.
+    /// Appends one record. See ``append(_:)-(Sequence<LogRecord>)``.
     @discardableResult
     public func append(_ record: LogRecord) throws(LogStoreError) -> AppendReceipt {
         try append(CollectionOfOne(record))
@@ -25,10 +27,10 @@ extension LogStore {
     /// records (for example a tailed file's inode and offset). Records and checkpoints go into one WAL
     /// frame, so after a crash both are stored or neither is (docs/FORMAT.md, section 9); read them
     /// back with ``checkpoint(named:)``. `records` may be empty to move a position only; an empty
-    /// checkpoint value removes the name. Acknowledged like ``append(_:)-(some Sequence<LogRecord>)``.
+    /// checkpoint value removes the name. Acknowledged like ``append(_:)-(Sequence<LogRecord>)``.
     ///
     /// Throws ``LogStoreError/Kind/invalidArgument`` for an invalid checkpoint (empty or over-long name,
-    /// over-long value, a name given twice, more than ``Checkpoint/maxPerAppend``) or a batch over
+    /// over-long value, a name given twice, more than `Checkpoint.maxPerAppend`) or a batch over
     /// 256 MiB of encoded records (split it).
     @discardableResult
     public func append(_ records: some Sequence<LogRecord>, checkpoints: [Checkpoint]) throws(LogStoreError) -> AppendReceipt {
@@ -40,7 +42,7 @@ extension LogStore {
         return receipt
     }
 
-    /// Appends a batch like ``append(_:)-(some Sequence<LogRecord>)`` but suspends instead of
+    /// Appends a batch like ``append(_:)-(Sequence<LogRecord>)`` but suspends instead of
     /// blocking a thread while waiting for the sync in `.sync` mode.
     @discardableResult
     public func appendAsync(_ records: some Sequence<LogRecord>) async throws -> AppendReceipt {
@@ -160,11 +162,26 @@ extension LogStore {
     /// Each row's structure is checked; a malformed row is rejected like an invalid record. With
     /// `checkpoints`, rows and checkpoints are stored together as in ``append(_:checkpoints:)``. Returns
     /// once queued, whatever the durability; wait with ``waitUntilDurableBlocking(_:)``.
+    /// Rows with idempotency keys (``EncodedRows/keys``) are dropped and counted as duplicates when their
+    /// key was accepted before, as in ``append(_:)-(some Sequence<LogRecord>)``.
     @discardableResult
     package func append(rows: EncodedRows, checkpoints: [Checkpoint] = []) throws(LogStoreError) -> AppendReceipt {
         guard committer != nil else { throw readOnlyError() }
         try Self.validate(checkpoints)
+        guard !rows.keys.isEmpty else { return try append(rows: rows, known: nil, checkpoints: checkpoints) }
+        // Keyed appends take turns from the key check to the commit (see enqueue(buffer:checkpoints:)).
+        return try keyedAppends.withLock { () throws(LogStoreError) -> AppendReceipt in
+            let now = options.clock()
+            let known = state.withLock { rows.keys.map { shared.idempotency.contains($0.key, now: now) } }
+            return try append(rows: rows, known: known, checkpoints: checkpoints)
+        }
+    }
+
+    /// `known[i]` tells whether the key of `rows.keys[i]` was accepted before (nil: no keys).
+    private func append(rows: EncodedRows, known: [Bool]?, checkpoints: [Checkpoint]) throws(LogStoreError) -> AppendReceipt {
         let (oldest, newest) = try ingestWindow()
+        var nextKey = 0
+        var keysInBatch: Set<IdempotencyKey> = []
         var receipt = AppendReceipt()
         var builder = FrameBuilder(checkpoints: checkpoints)
         // The frames hold these rows plus a small header per frame of about 1 MiB: size them once
@@ -174,6 +191,14 @@ extension LogStore {
             var start = 0
             for (index, end) in rows.ends.enumerated() {
                 defer { start = end }
+                var key: IdempotencyKey?
+                if nextKey < rows.keys.count, rows.keys[nextKey].row == index {
+                    let (rowKey, seen) = (rows.keys[nextKey].key, known?[nextKey] == true)
+                    nextKey += 1
+                    if let reason = rowKey.invalidReason { receipt.rejected.append((index, reason)); continue }
+                    if seen || keysInBatch.contains(rowKey) { receipt.duplicates += 1; continue }
+                    key = rowKey
+                }
                 let row = UnsafeRawBufferPointer(rebasing: all[start..<end])
                 let view: RowView
                 do throws(FormatError) {
@@ -193,6 +218,10 @@ extension LogStore {
                 let rowStart = builder.beginRow()
                 builder.frames.raw(row)
                 builder.commitRow(start: rowStart, timestamp: view.timestamp, level: view.level, correlationHash: hash)
+                if let key {
+                    builder.keyLastRow(key)
+                    keysInBatch.insert(key)
+                }
             }
         }
         return try commit(&builder, receipt: receipt)

@@ -1,3 +1,5 @@
+import LogStoreFormat
+
 extension LogStore {
     /// Starts the background thread that turns immutable heads into segments and applies retention.
     func startFlusher() throws(LogStoreError) {

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import LogStoreFormat
 #endif
 
 extension LogStore {
@@ -175,9 +176,9 @@ extension LogStore {
             for (i, number) in numbers.enumerated() where number > maxCommitted {
                 let name = WALFormat.fileName(number)
                 let filePath = joinPath(walDir, name)
-                let bytes: [UInt8]
+                let bytes: RowBatch
                 do throws(LogStoreError) {
-                    bytes = try File(path: filePath, flags: O_RDONLY, io: io).readAll()
+                    bytes = try File(path: filePath, flags: O_RDONLY, io: io).readAllIntoBatch()
                 } catch {
                     if error.code == ENOENT { changed = true; break }
                     throw error
@@ -203,20 +204,35 @@ extension LogStore {
             state.segments = committed
             state.checkpoints = checkpoints
             state.checkpointsFileProblem = checkpointsFileProblem
-            let head = Self.head(from: replayed, walNumber: 0)
+            let head = Self.head(from: replayed, walNumber: 0, indexesCorrelation: false)
             if !head.isEmpty { state.immutables.append(head.snapshot()) }
             return LogStore(path: path, options: options, recovered: RecoveredStore(state: state, report: report),
                             lock: nil, committer: nil)
         }
     }
 
-    /// A head holding the rows replayed from WAL files, in sequence order.
-    static func head(from results: [WALReadResult], walNumber: UInt64) -> Head {
-        var head = Head(walNumber: walNumber)
+    /// A head holding the rows replayed from WAL files, in sequence order. `indexesCorrelation: false`
+    /// (a read-only open) leaves the full chunks without a sorted correlation index.
+    static func head(from results: [WALReadResult], walNumber: UInt64, indexesCorrelation: Bool = true) -> Head {
+        var head = Head(walNumber: walNumber, indexesCorrelation: indexesCorrelation)
         let now = monotonicNanos()
-        var rows: [(RowRef, UInt64)] = []
+        // WAL files are read in file order and every file's rows increase (WALReader refuses a frame
+        // that does not follow), so the rows are nearly always in order already: append them directly.
+        var last: UInt64 = 0
+        var ordered = true
         for result in results {
             if let batch = result.batch, !result.rows.isEmpty { head.retain(batch) }
+            if let first = result.rows.first, first.sequence <= last { ordered = false }
+            if let end = result.rows.last { last = end.sequence }
+        }
+        if ordered {
+            for result in results {
+                for (row, hash) in zip(result.rows, result.correlationHashes) { head.append(row, correlationHash: hash, now: now) }
+            }
+            return head
+        }
+        var rows: [(RowRef, UInt64)] = []
+        for result in results {
             for (row, hash) in zip(result.rows, result.correlationHashes) { rows.append((row, hash)) }
         }
         rows.sort { $0.0.sequence < $1.0.sequence }

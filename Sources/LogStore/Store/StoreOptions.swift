@@ -1,4 +1,6 @@
 /// When an append counts as done.
+import LogStoreFormat
+
 public enum Durability: String, Sendable, CaseIterable {
     /// Acknowledged after the WAL write is `fdatasync`ed. Concurrent appends share one sync (group commit).
     case sync
@@ -60,7 +62,7 @@ public struct StoreOptions: Sendable {
     public var unforwarded: UnforwardedRetention = .expire
     /// Default 60 s: how often the background thread applies retention.
     public var expiryInterval: Duration = .seconds(60)
-    /// Default 10 minutes: how long an accepted ``LogRecord/idempotencyKey`` is remembered (by wall-clock
+    /// Default 10 minutes: how long an accepted `LogRecord.idempotencyKey` is remembered (by wall-clock
     /// acceptance time, across restarts). A longer window catches later retries and costs memory.
     public var idempotencyWindow: Duration = .seconds(600)
     /// Default 200,000: the most idempotency keys remembered (about 100 bytes of memory each, and

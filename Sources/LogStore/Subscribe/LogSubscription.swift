@@ -35,7 +35,7 @@
 public struct LogSubscription: AsyncSequence, Sendable {
     /// What a subscription yields.
     public enum Event: Sendable, Hashable {
-        /// A committed record that matches the filter, with its ``LogRecord/sequence`` set.
+        /// A committed record that matches the filter, with its `LogRecord.sequence` set.
         case record(LogRecord)
         /// The consumer fell behind and `skipped` matching records were dropped at this point (they
         /// are stored; a query over their time range returns them).

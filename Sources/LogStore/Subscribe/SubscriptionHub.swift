@@ -1,4 +1,5 @@
 import Synchronization
+import LogStoreFormat
 
 /// The live subscriptions of a writing store, fed by the WAL committer with the batches it has just
 /// made durable (docs/FORMAT.md, 4.2: each batch is one append's records frames).

@@ -1,4 +1,5 @@
 import CLogStoreSystem
+import LogStoreFormat
 
 /// Recovers the records of a segment whose footer cannot be read, by scanning its bytes for blocks
 /// (docs/FORMAT.md 5.2): a version 2 block header starts with `LSB2` and carries its own checksum, so

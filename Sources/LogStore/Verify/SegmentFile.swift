@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import LogStoreFormat
 #endif
 
 /// One segment file opened for inspection, read-only and without the store's lock. Works on a file

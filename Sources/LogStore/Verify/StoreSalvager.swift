@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import LogStoreFormat
 #endif
 
 /// What ``LogStore/salvage(at:progress:emit:)`` rescued and what it could not.
@@ -27,6 +28,7 @@ extension LogStore {
     /// segment, then WAL file by WAL file, each in store order; not in one global order.
     ///
     /// - Parameters:
+    ///   - path: the store's directory.
     ///   - progress: called with (files done, files total).
     ///   - emit: receives each readable record; an error it throws stops the salvage.
     public static func salvage(at path: String, progress: ((Int, Int) -> Void)? = nil,

@@ -1,12 +1,15 @@
 #if canImport(Glibc)
 import Glibc
+import LogStoreFormat
 #endif
 
 extension LogStore {
     /// Checks every checksum and structural rule of docs/FORMAT.md (section 7) in the store at `path`,
     /// without opening it for writing and without taking its lock, so it works beside a running writer.
     ///
-    /// - Parameter progress: called with (files done, files total) as the check advances.
+    /// - Parameters:
+    ///   - path: the store's directory.
+    ///   - progress: called with (files done, files total) as the check advances.
     public static func verify(at path: String, progress: ((Int, Int) -> Void)? = nil) throws(LogStoreError) -> VerifyReport {
         try StoreVerifier(path: path, io: PosixIO()).run(progress: progress)
     }

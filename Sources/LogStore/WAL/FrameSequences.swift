@@ -3,6 +3,8 @@
 /// frames without records (a checkpoint-only type 3 frame) are skipped.
 ///
 /// Used on frames this process built and sealed; still bounds-checked, never trapping on odd bytes.
+import LogStoreFormat
+
 func frameSequenceRange(_ bytes: UnsafeRawBufferPointer) -> ClosedRange<UInt64>? {
     let h = WALFormat.frameHeaderSize
     var offset = 0

@@ -1,4 +1,6 @@
 /// A damaged byte range found in a store file.
+import LogStoreFormat
+
 public struct DamageReport: Sendable, Hashable, CustomStringConvertible {
     /// The file, relative to the store directory.
     public var file: String
@@ -59,11 +61,16 @@ enum WALReader {
     /// `isNewest` tells whether it is the last WAL file, where a short or partial header is what a
     /// crash during file creation leaves.
     static func read(_ bytes: [UInt8], name: String, isNewest: Bool) -> WALReadResult {
+        read(RowBatch(copying: bytes), name: name, isNewest: isNewest)
+    }
+
+    /// Reads and checks the WAL file bytes held by `batch` (see ``read(_:name:isNewest:)``); the rows
+    /// point into the batch, so nothing is copied.
+    static func read(_ batch: RowBatch, name: String, isNewest: Bool) -> WALReadResult {
         var result = WALReadResult()
-        result.size = bytes.count
-        let batch = RowBatch(copying: bytes)
-        result.batch = batch
         let buf = batch.bytes
+        result.size = buf.count
+        result.batch = batch
         do throws(FormatError) {
             result.header = try WALHeader.decode(buf)
         } catch {
@@ -71,13 +78,13 @@ enum WALReader {
                 result.unsupported = error
                 return result
             }
-            if isNewest && bytes.count < WALFormat.headerSize + WALFormat.frameHeaderSize
+            if isNewest && buf.count < WALFormat.headerSize + WALFormat.frameHeaderSize
                 && WALFrame.nextValidFrame(after: 0, in: buf) == nil {
-                result.tornTailBytes = bytes.count
+                result.tornTailBytes = buf.count
                 result.validEnd = 0
                 return result
             }
-            result.damage.append(DamageReport(file: name, offset: error.offset, length: min(bytes.count, WALFormat.headerSize),
+            result.damage.append(DamageReport(file: name, offset: error.offset, length: min(buf.count, WALFormat.headerSize),
                                               reason: "WAL header: \(error.reason)"))
             // Salvage the frames after the header anyway.
         }
@@ -129,21 +136,30 @@ enum WALReader {
                             result.validEnd = offset
                             continue
                         }
-                        var rows: [(offset: Int, length: Int, timestamp: Int64, level: UInt8, hash: UInt64)] = []
-                        let (first, count) = try WALFrame.scanRows(records) { offset, length, view in
-                            rows.append((offset, length, view.timestamp, view.level,
-                                         view.correlation.isEmpty ? 0 : CorrelationHash.hash(view.correlation)))
+                        // Rows go straight into the result, numbered from the frame's first sequence (its
+                        // first 8 bytes, checked by scanRows), and are taken back if the frame is refused.
+                        let rowsBefore = result.rows.count
+                        guard let base = records.baseAddress else { throw FormatError("records payload is empty", at: 0) }
+                        var next = records.count >= 8 ? records.loadUnaligned(as: UInt64.self).littleEndian : 0
+                        let (first, count): (UInt64, Int)
+                        do throws(FormatError) {
+                            (first, count) = try WALFrame.scanRows(records) { offset, length, view in
+                                result.rows.append(RowRef(timestamp: view.timestamp, sequence: next, row: base + offset,
+                                                          length: Int32(length), level: view.level))
+                                result.correlationHashes.append(view.correlation.isEmpty ? 0 : CorrelationHash.hash(view.correlation))
+                                next &+= 1
+                            }
+                        } catch {
+                            result.rows.removeSubrange(rowsBefore...)
+                            result.correlationHashes.removeSubrange(rowsBefore...)
+                            throw error
                         }
                         if first <= lastSequence {
+                            result.rows.removeSubrange(rowsBefore...)
+                            result.correlationHashes.removeSubrange(rowsBefore...)
                             problem = "sequence \(first) does not follow \(lastSequence)"
                         } else {
                             lastSequence = first + UInt64(count) - 1
-                            let base = frame.payload.baseAddress!
-                            for (i, row) in rows.enumerated() {
-                                result.rows.append(RowRef(timestamp: row.timestamp, sequence: first + UInt64(i),
-                                                          row: base + row.offset, length: Int32(row.length), level: row.level))
-                                result.correlationHashes.append(row.hash)
-                            }
                             result.checkpoints.append(contentsOf: checkpoints)
                             offset = frame.end
                             result.validEnd = offset

@@ -17,6 +17,21 @@ public final class RowBatch: @unchecked Sendable {
         self.init(owning: source.withUnsafeBytes { Self.copy($0) }, count: source.count)
     }
 
+    /// A new batch of up to `capacity` bytes filled in place by `fill`, which returns how many bytes it
+    /// wrote (fewer when a file ends early). Saves the copy of ``init(copying:)-([UInt8])`` when the
+    /// bytes come straight from a read.
+    public convenience init<E: Error>(capacity: Int, fill: (UnsafeMutableRawBufferPointer) throws(E) -> Int) throws(E) {
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, capacity), alignment: 16)
+        let filled: Int
+        do throws(E) {
+            filled = try fill(UnsafeMutableRawBufferPointer(rebasing: storage[0..<max(0, capacity)]))
+        } catch {
+            storage.deallocate()
+            throw error
+        }
+        self.init(owning: storage, count: min(max(0, filled), max(0, capacity)))
+    }
+
     private init(owning storage: UnsafeMutableRawBufferPointer, count: Int) {
         bytes = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(storage)[0..<count])
     }

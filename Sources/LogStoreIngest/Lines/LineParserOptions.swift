@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import LogStore
+import LogStoreFormat
 
 /// Settings shared by the line parsers (``LineRecordStream``, ``LogfmtParser``, ``TextLineParser`` and the
 /// formats of ``LineFormat``).

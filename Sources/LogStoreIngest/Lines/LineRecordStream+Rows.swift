@@ -1,4 +1,5 @@
 import LogStore
+import LogStoreFormat
 
 /// The row output (docs/FORMAT.md, 3.4) of ``LineRecordStream`` for `LogStore.append(rows:)`.
 ///

@@ -1,4 +1,5 @@
 import LogStore
+import LogStoreFormat
 
 /// The line formats `logstore ingest --format` and the file tailer read.
 public enum LineFormat: String, Sendable, CaseIterable {

@@ -1,4 +1,5 @@
 import LogStore
+import LogStoreFormat
 
 /// Parses logfmt lines (`ts=2026-11-22T20:02:33Z level=warn msg="disk slow" latency_ms=31.5 retry`).
 ///

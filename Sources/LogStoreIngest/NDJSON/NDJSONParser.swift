@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import LogStore
+import LogStoreFormat
 
 /// A fast parser for newline-delimited JSON log records, working directly on bytes.
 ///

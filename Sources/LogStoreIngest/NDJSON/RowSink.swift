@@ -1,4 +1,5 @@
 import LogStore
+import LogStoreFormat
 
 /// A ``RecordSink`` that appends each record to ``rows`` in the row encoding (docs/FORMAT.md, 3.4),
 /// byte for byte what `RowCodec.encode` writes for the `LogRecord` that ``LogRecordSink`` would build,

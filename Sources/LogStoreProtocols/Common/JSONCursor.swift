@@ -100,6 +100,17 @@ struct JSONCursor {
         let open = pos
         var scan = pos + 1
         var ascii = true
+        // Eight bytes at a time while none of them ends the plain run (a quote, a backslash, a control
+        // character); a byte ≥ 0x80 only means the run is checked as UTF-8 at the end.
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while scan + 8 <= bytes.count {
+                let x = raw.loadUnaligned(fromByteOffset: scan, as: UInt64.self)
+                if Self.endsPlainRun(x) { break }
+                if x & Self.highBits != 0 { ascii = false }
+                scan += 8
+            }
+        }
         while scan < bytes.count {
             let c = bytes[scan]
             if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
@@ -126,6 +137,18 @@ struct JSONCursor {
             throw JSONFastPathDeclined()
         }
         return .decoded(text)
+    }
+
+    static let lowBits: UInt64 = 0x0101_0101_0101_0101
+    static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// True when one of the eight bytes of `x` is a quote, a backslash or below 0x20 (exact: the
+    /// borrows of the subtractions can only set high bits above a byte that matched).
+    @inline(__always)
+    static func endsPlainRun(_ x: UInt64) -> Bool {
+        @inline(__always) func hasLess(_ v: UInt64, _ n: UInt64) -> UInt64 { (v &- lowBits &* n) & ~v & highBits }
+        let quote = x ^ (lowBits &* 0x22), backslash = x ^ (lowBits &* 0x5C)
+        return (hasLess(quote, 1) | hasLess(backslash, 1) | hasLess(x, 0x20)) != 0
     }
 
     /// The number token at `pos`, as written.

@@ -17,15 +17,10 @@ enum OTLPJSONID {
     case hex(Range<Int>)
     case data(Data)
 
-    func write(_ bytes: UnsafeBufferPointer<UInt8>, into w: inout ByteWriter) {
+    func write(_ bytes: UnsafeBufferPointer<UInt8>, into w: inout OTLPRowBytes) {
         switch self {
-        case .hex(let range):
-            w.varint(range.count)
-            for i in range {
-                let c = bytes[i]
-                w.u8(c >= UInt8(ascii: "A") && c <= UInt8(ascii: "F") ? c + 32 : c)
-            }
-        case .data(let data): OTLPRowMapper.hex(data, into: &w)
+        case .hex(let range): w.lowercased(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[range]))
+        case .data(let data): data.withUnsafeBytes { w.hex($0) }
         }
     }
 }
@@ -72,7 +67,7 @@ struct OTLPJSONRecordFields {
     }
 
     /// Reads the record object at the cursor (depth 7), its attributes into `attributes`.
-    mutating func read(_ c: inout JSONCursor, options: OTLPMappingOptions, attributes: inout ByteWriter,
+    mutating func read(_ c: inout JSONCursor, options: OTLPMappingOptions, attributes: inout OTLPRowBytes,
                        place: OTLPRecordPlace) throws(JSONFastPathDeclined) {
         var times = Slot<UInt64>(), observeds = Slot<UInt64>(), severities = Slot<Int>()
         var texts = Slot<JSONStringToken>(), traces = Slot<OTLPJSONID?>(), spans = Slot<OTLPJSONID?>(), events = Slot<JSONStringToken>()
@@ -212,7 +207,7 @@ struct OTLPJSONRecordFields {
     /// The attributes array at the cursor (depth 8) written into `attributes`, or false (the cursor
     /// anywhere inside) when an element is not a `{"key": "…", "value": <scalar>}` object.
     mutating func readAttributes(_ c: inout JSONCursor, options: OTLPMappingOptions,
-                                 into attributes: inout ByteWriter) throws(JSONFastPathDeclined) -> Bool {
+                                 into attributes: inout OTLPRowBytes) throws(JSONFastPathDeclined) -> Bool {
         guard c.current == UInt8(ascii: "[") else { return false }
         var fast = true
         let correlationKey = options.correlationAttribute

@@ -21,14 +21,18 @@ struct OTLPJSONRowReader {
     var result = DecodedRows()
     /// Rejections found while mapping (timestamp range, correlation ID length); they follow the JSON ones.
     private var mappingRejected: [ProtocolDecodeError] = []
+    /// The rows written so far; they go into ``result`` at the end.
+    private var rows: OTLPRowBytes
     /// The encoded attributes of the record being read.
-    private var attributes = ByteWriter(capacity: 4096)
+    private var attributes = OTLPRowBytes(capacity: 4096)
     /// The encoded scope and resource attributes every row of the current scope ends with.
     private var shared = ByteWriter(capacity: 1024)
 
-    init(options: OTLPMappingOptions, receiveTime: Int64) {
+    /// - Parameter capacity: the bytes to reserve for the rows (about the body's size).
+    init(options: OTLPMappingOptions, receiveTime: Int64, capacity: Int = 0) {
         self.options = options
         self.receiveTime = receiveTime
+        rows = OTLPRowBytes(capacity: capacity)
     }
 
     /// Reads the whole body; throws ``JSONFastPathDeclined`` when the general reader must take it.
@@ -62,6 +66,7 @@ struct OTLPJSONRowReader {
             try resourceLogsArray(&again)
         }
         result.rejected += mappingRejected
+        rows.move(into: &result.rows)
         return result
     }
 
@@ -233,9 +238,9 @@ struct OTLPJSONRowReader {
         case 1...24: level = OTLPRecordMapper.level(record.severity, text: "")
         default: level = OTLPRecordMapper.level(record.severity, text: severityText.map { c.text($0) } ?? "")
         }
-        var w = ByteWriter(capacity: 0)
-        swap(&w, &result.rows.bytes)
-        defer { swap(&w, &result.rows.bytes) }
+        var w = OTLPRowBytes(capacity: 0)
+        swap(&w, &rows)
+        defer { swap(&w, &rows) }
         w.i64(timestamp)
         w.u8(level.rawValue)
         w.string(source)
@@ -259,38 +264,37 @@ struct OTLPJSONRowReader {
         if severityText != nil { count += 1 }
         if record.eventName != nil { count += 1 }
         w.varint(count)
-        w.raw(attributes.bytes)
+        attributes.bytes.withUnsafeBytes { w.raw($0) }
         if let trace = record.trace, record.attributeCorrelation != nil {
-            w.string("trace_id")
+            w.string(OTLPRowMapper.traceIDKey)
             w.u8(AttributeType.string)
             trace.write(bytes, into: &w)
         }
         if let span = record.span {
-            w.string("span_id")
+            w.string(OTLPRowMapper.spanIDKey)
             w.u8(AttributeType.string)
             span.write(bytes, into: &w)
         }
         if let text = severityText {
-            w.string("severity_text")
+            w.string(OTLPRowMapper.severityTextKey)
             w.u8(AttributeType.string)
             Self.string(text, bytes, into: &w)
         }
         if let name = record.eventName {
-            w.string("event_name")
+            w.string(OTLPRowMapper.eventNameKey)
             w.u8(AttributeType.string)
             Self.string(name, bytes, into: &w)
         }
-        w.raw(shared.bytes)
-        result.rows.ends.append(w.count)
+        shared.withBytes { w.raw($0) }
+        w.endRow()
     }
 
     /// A string token in the row's string encoding.
     @inline(__always)
-    static func string(_ token: JSONStringToken, _ bytes: UnsafeBufferPointer<UInt8>, into w: inout ByteWriter) {
+    static func string(_ token: JSONStringToken, _ bytes: UnsafeBufferPointer<UInt8>, into w: inout OTLPRowBytes) {
         switch token {
         case .raw(let range):
-            w.varint(range.count)
-            w.raw(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[range]))
+            w.string(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[range]))
         case .decoded(let s):
             w.string(s)
         }

@@ -20,6 +20,15 @@ struct OTLPRowMapper {
     let receiveTime: Int64
 
     func map(_ request: OTLPExportRequest, into rows: inout EncodedRows, rejected: inout [ProtocolDecodeError]) {
+        var out = OTLPRowBytes(capacity: 0)
+        map(request, into: &out, rejected: &rejected)
+        out.move(into: &rows)
+    }
+
+    /// Writes the rows of `request` into `out`; the records that cannot be mapped are listed in
+    /// `rejected` with their places. The records are read where the message holds them (no copy of a
+    /// record, its strings or its attributes per record).
+    func map(_ request: OTLPExportRequest, into out: inout OTLPRowBytes, rejected: inout [ProtocolDecodeError]) {
         var shared = ByteWriter(capacity: 1024)
         for (r, resourceLogs) in request.resourceLogs.enumerated() {
             let resource = OTLPRecordMapper.ResourceContext(resourceLogs.resource)
@@ -31,13 +40,15 @@ struct OTLPRowMapper {
                 for a in resource.attributes { Self.attribute(a, into: &shared) }
                 let context = Context(source: resource.source, sharedCount: scope.attributes.count + resource.attributes.count)
                 shared.withBytes { sharedBytes in
-                    for (i, record) in scopeLogs.logRecords.enumerated() {
-                        do throws(ProtocolDecodeError) {
-                            try map(record, context: context, shared: sharedBytes, into: &rows)
-                        } catch {
-                            let place = "resourceLogs[\(r)].scopeLogs[\(s)].logRecords[\(i)]"
-                            rejected.append(ProtocolDecodeError(
-                                place: error.place.isEmpty ? place : "\(place).\(error.place)", reason: error.reason))
+                    scopeLogs.logRecords.withUnsafeBufferPointer { records in
+                        for i in records.indices {
+                            do throws(ProtocolDecodeError) {
+                                try map(records[i], context: context, shared: sharedBytes, into: &out)
+                            } catch {
+                                let place = "resourceLogs[\(r)].scopeLogs[\(s)].logRecords[\(i)]"
+                                rejected.append(ProtocolDecodeError(
+                                    place: error.place.isEmpty ? place : "\(place).\(error.place)", reason: error.reason))
+                            }
                         }
                     }
                 }
@@ -51,9 +62,9 @@ struct OTLPRowMapper {
         let sharedCount: Int
     }
 
-    /// Appends the row of `record` to `rows`; throws, writing nothing, when the record is rejected.
+    /// Appends the row of `record` to `out`; throws, writing nothing, when the record is rejected.
     func map(_ record: OTLPLogRecord, context: Context, shared: UnsafeRawBufferPointer,
-             into rows: inout EncodedRows) throws(ProtocolDecodeError) {
+             into out: inout OTLPRowBytes) throws(ProtocolDecodeError) {
         // Every check that can reject the record comes before the first byte is written, in the order
         // OTLPRecordMapper makes them, so both name the same first problem.
         let timestamp = try OTLPRecordMapper.timestamp(record, receiveTime: receiveTime)
@@ -75,16 +86,16 @@ struct OTLPRowMapper {
         }
 
         Self.write(record, timestamp: timestamp, context: context, attributeID: attributeID,
-                   correlationIndex: correlationIndex, hasTrace: hasTrace, hasSpan: hasSpan, shared: shared, into: &rows.bytes)
-        rows.endRow()
+                   correlationIndex: correlationIndex, hasTrace: hasTrace, hasSpan: hasSpan, shared: shared, into: &out)
+        out.endRow()
+        OTLPIdempotency.keyLastRow(of: record, in: &out)
     }
 
     /// The row of a record that passed every check.
     @inline(__always)
     static func write(_ record: OTLPLogRecord, timestamp: Int64, context: Context, attributeID: String?,
                       correlationIndex: Int, hasTrace: Bool, hasSpan: Bool, shared: UnsafeRawBufferPointer,
-                      into w: inout ByteWriter) {
-        let traceID = record.traceID
+                      into w: inout OTLPRowBytes) {
         w.i64(timestamp)
         w.u8(OTLPRecordMapper.level(record.severityNumber.rawValue, text: record.severityText).rawValue)
         w.string(context.source)
@@ -93,16 +104,15 @@ struct OTLPRowMapper {
             w.string(id)
         } else if hasTrace {
             w.u8(1)
-            Self.hex(traceID, into: &w)
+            record.traceID.withUnsafeBytes { w.hex($0) }
         } else {
             w.u8(0)
         }
         if record.hasBody {
-            let body = record.body
-            switch body.value {
+            switch record.body.value {
             case .stringValue(let s)?: w.string(s)
             case nil: w.u8(0)
-            default: w.string(OTLPValues.jsonText(body))
+            default: w.string(OTLPValues.jsonText(record.body))
             }
         } else {
             w.u8(0)
@@ -113,32 +123,39 @@ struct OTLPRowMapper {
         if !record.severityText.isEmpty { count += 1 }
         if !record.eventName.isEmpty { count += 1 }
         w.varint(count)
-        for (k, kv) in record.attributes.enumerated() where k != correlationIndex {
-            w.string(kv.key)
-            Self.value(kv.value, into: &w)
+        record.attributes.withUnsafeBufferPointer { attributes in
+            for k in attributes.indices where k != correlationIndex {
+                w.string(attributes[k].key)
+                Self.value(attributes[k].value, into: &w)
+            }
         }
         if hasTrace && attributeID != nil {
-            w.string("trace_id")
+            w.string(Self.traceIDKey)
             w.u8(AttributeType.string)
-            Self.hex(traceID, into: &w)
+            record.traceID.withUnsafeBytes { w.hex($0) }
         }
         if hasSpan {
-            w.string("span_id")
+            w.string(Self.spanIDKey)
             w.u8(AttributeType.string)
-            Self.hex(record.spanID, into: &w)
+            record.spanID.withUnsafeBytes { w.hex($0) }
         }
         if !record.severityText.isEmpty {
-            w.string("severity_text")
+            w.string(Self.severityTextKey)
             w.u8(AttributeType.string)
             w.string(record.severityText)
         }
         if !record.eventName.isEmpty {
-            w.string("event_name")
+            w.string(Self.eventNameKey)
             w.u8(AttributeType.string)
             w.string(record.eventName)
         }
         w.raw(shared)
     }
+
+    static let traceIDKey = "trace_id"
+    static let spanIDKey = "span_id"
+    static let severityTextKey = "severity_text"
+    static let eventNameKey = "event_name"
 
     /// True when the id is present (not empty, not all zero); throws when present with the wrong length.
     static func checkID(_ bytes: Data, length: Int, field: String) throws(ProtocolDecodeError) -> Bool {
@@ -149,18 +166,6 @@ struct OTLPRowMapper {
         return true
     }
 
-    /// The row's string encoding of the lowercase hex of `bytes` (at most 16 bytes, so 32 digits).
-    @inline(__always)
-    static func hex(_ bytes: Data, into w: inout ByteWriter) {
-        w.varint(bytes.count * 2)
-        bytes.withUnsafeBytes { raw in
-            for b in raw {
-                w.u8(JSONText.hexDigits[Int(b >> 4)])
-                w.u8(JSONText.hexDigits[Int(b & 0xF)])
-            }
-        }
-    }
-
     /// An attribute already mapped (scope and resource ones): key and value as `RowCodec` writes them.
     static func attribute(_ a: Attribute, into w: inout ByteWriter) {
         w.string(a.key)
@@ -169,7 +174,7 @@ struct OTLPRowMapper {
 
     /// A record attribute's value as ``OTLPValues/attributeValue(_:)`` maps it, written without boxing.
     @inline(__always)
-    static func value(_ value: OTLPAnyValue, into w: inout ByteWriter) {
+    static func value(_ value: OTLPAnyValue, into w: inout OTLPRowBytes) {
         switch value.value {
         case .stringValue(let s)?:
             w.u8(AttributeType.string)

@@ -17,14 +17,19 @@ struct BodyReader {
     func read(_ request: Request) async throws -> [UInt8] {
         let encoding = request.headers[.contentEncoding]?.lowercased().trimmingSpaces ?? ""
         switch encoding {
-        case "", "identity": return try await readPlain(request.body)
+        case "", "identity":
+            // The buffer is sized once from Content-Length (capped at the limit) instead of doubling
+            // (and copying) its way up through the chunks.
+            let expected = request.headers[.contentLength].flatMap { Int($0) }.map { max(0, min($0, limit)) } ?? 0
+            return try await readPlain(request.body, expected: expected)
         case "gzip", "x-gzip", "deflate": return try await readCompressed(request.body, encoding: encoding)
         default: throw Failure.unsupportedEncoding(encoding)
         }
     }
 
-    private func readPlain(_ body: RequestBody) async throws -> [UInt8] {
+    private func readPlain(_ body: RequestBody, expected: Int) async throws -> [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(expected)
         for try await buffer in body {
             guard out.count + buffer.readableBytes <= limit else { throw Failure.tooLarge(limit: limit) }
             buffer.withUnsafeReadableBytes { out.append(contentsOf: $0) }
