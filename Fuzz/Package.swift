@@ -33,6 +33,8 @@ let package = Package(
         .executableTarget(name: "FuzzBlock", dependencies: ["FuzzKit", "CFuzzSupport", logStore, format]),
         .executableTarget(name: "FuzzSegment", dependencies: ["FuzzKit", "CFuzzSupport", logStore, format]),
         .executableTarget(name: "FuzzWAL", dependencies: ["FuzzKit", "CFuzzSupport", logStore, format]),
+        // The store manifest (FORMAT.md 11): entries, summaries, correlation filters.
+        .executableTarget(name: "FuzzManifest", dependencies: ["FuzzKit", "CFuzzSupport", logStore, format]),
         .executableTarget(name: "FuzzNDJSON", dependencies: ["FuzzKit", "CFuzzSupport", logStore, format, ingest]),
         .executableTarget(name: "FuzzLogfmt", dependencies: ["FuzzKit", "CFuzzSupport", logStore, format, ingest]),
         .executableTarget(name: "FuzzText", dependencies: ["FuzzKit", "CFuzzSupport", logStore, format, ingest]),

@@ -12,7 +12,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-all=(FuzzBlock FuzzSegment FuzzWAL FuzzNDJSON FuzzLogfmt FuzzText FuzzFormats FuzzFilter FuzzOTLP)
+all=(FuzzBlock FuzzSegment FuzzWAL FuzzManifest FuzzNDJSON FuzzLogfmt FuzzText FuzzFormats FuzzFilter FuzzOTLP)
 seconds=30
 targets=()
 for arg in "$@"; do

@@ -1,4 +1,5 @@
 import LogStore
+import LogStoreFormat
 #if canImport(Glibc)
 import Glibc
 import LogStoreFormat

@@ -18,7 +18,7 @@ import LogStoreFormat
         let m = try #require(j["manifest"] as? [String: Any])
         #expect(m["segments"] as? Int == segments.count && m["current"] as? Bool == true)
 
-        let manifest = path + "/" + ManifestFile.fileName
+        let manifest = path + "/MANIFEST"
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: manifest)))
         bytes[bytes.count - 3] ^= 0x40
         try Data(bytes).write(to: URL(fileURLWithPath: manifest))

@@ -74,7 +74,8 @@ final class ReadTrackingIO: StorageIO, @unchecked Sendable {
                                    createdAt: 1, version: SegmentFormat.compactedVersion)
         let entry = ManifestFile.Entry(header: header, fileSize: 4096, modifiedAt: 1_700_000_000_123_456_789,
                                        summary: SegmentSummary(minTimestamp: 5, maxTimestamp: 7, minSequence: 1, maxSequence: 3, recordCount: 3,
-                                                               blockCount: 1, rawBytes: 300, sources: ["api", "db"], replaces: [2, 5]),
+                                                               blockCount: 1, rawBytes: 300, levelCounts: [0, 0, 2, 1, 0, 0, 0],
+                                                               sources: ["api", "db"], replaces: [2, 5]),
                                        filter: filter)
         let bytes = ManifestFile.encode([entry])
         #expect(try bytes.withUnsafeBytes { try ManifestFile.decode($0) } == [entry])
@@ -98,6 +99,14 @@ final class ReadTrackingIO: StorageIO, @unchecked Sendable {
         #expect(read <= manifestBytes + 4096, "open read \(read) bytes, the manifest is \(manifestBytes)")
         #expect(store.recoveryReport.manifest.isCurrent)
         #expect(store.recoveryReport.manifest.segmentsDescribed == segments.count)
+        // A whole-store count and a count by level come from the manifest's summaries alone.
+        io.reset()
+        #expect(try store.count(LogQuery()) == records.count)
+        var byLevel: [LogLevel: Int] = [:]
+        for r in records { byLevel[r.level, default: 0] += 1 }
+        #expect(try store.countByLevel(LogQuery()) == byLevel)
+        #expect(try store.count(LogQuery(levels: [.error, .warning])) == records.filter { $0.level == .error || $0.level == .warning }.count)
+        #expect(io.segmentFilesRead.isEmpty, "count read \(io.segmentFilesRead.count) segment files")
         expectSameRecords(try store.records(LogQuery()), records, "records through a described store")
         try store.close()
 
@@ -212,10 +221,10 @@ final class ReadTrackingIO: StorageIO, @unchecked Sendable {
     @Test func aManifestThatDisagreesWithItsSegmentIsCaughtWhenTheFooterIsRead() throws {
         let dir = TempDir()
         let records = try manySegmentStore(dir, n: 600)
-        // Same size and id, another record count: the entry lies about the file.
+        // Same id, size and time, another newest timestamp: the entry lies about the file.
         var entries = try manifestEntries(dir.path)
-        let victim = try #require(entries.firstIndex { $0.summary.recordCount > 1 })
-        entries[victim].summary.recordCount -= 1
+        let victim = try #require(entries.firstIndex { $0.summary.maxTimestamp > $0.summary.minTimestamp })
+        entries[victim].summary.maxTimestamp -= 1
         try Data(ManifestFile.encode(entries)).write(to: URL(fileURLWithPath: manifestPath(dir.path)))
         let reader = try readOnly(dir.path)
         #expect(throws: LogStoreError.self) { _ = try reader.records(LogQuery()) }

@@ -4,9 +4,9 @@ import Glibc
 import Dispatch
 import LogStoreFormat
 extension LogStore {
-    /// The number of records a query would return, ignoring its limit. Blocks entirely inside the
-    /// time range are counted from footer summaries, without decompression, when only time, level and
-    /// source narrow the query.
+    /// The number of records a query would return, ignoring its limit. Segments and blocks entirely
+    /// inside the time range are counted from their summaries, without decompression (segments without
+    /// reading their footers), when only time, level and source narrow the query.
     public func count(_ query: LogQuery) throws(LogStoreError) -> Int {
         try tally(query, perLevel: false).reduce(0, +)
     }
@@ -30,6 +30,15 @@ extension LogStore {
         // Blocks the summaries answer are counted here; the rest are decoded, on every core.
         var toDecode: [(segment: Segment, block: Int, messagesOnly: Bool)] = []
         for segment in snapshot.segments where predicate.mayMatch(segment) {
+            // A segment entirely inside the time range, when only time and level narrow the query, is
+            // counted from its summary (the manifest's, FORMAT.md 11.1) without reading its footer.
+            if predicate.isSummaryCountable && predicate.sources == nil
+                && segment.minTimestamp >= predicate.since && segment.maxTimestamp < predicate.until {
+                for l in 0..<LogLevel.count where predicate.levelMask & (1 << UInt8(l)) != 0 {
+                    counts[l] += Int(segment.summary.levelCounts[l])
+                }
+                continue
+            }
             let allowed: Set<UInt32>? = predicate.sources.map { segment.sourceIndexes(Array($0)) }
             let footer = try segment.footer()
             for index in try predicate.candidateBlocks(segment) {

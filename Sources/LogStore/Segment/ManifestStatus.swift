@@ -1,3 +1,4 @@
+import LogStoreFormat
 #if canImport(Glibc)
 import Glibc
 import LogStoreFormat

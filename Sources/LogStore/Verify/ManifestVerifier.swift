@@ -1,5 +1,4 @@
 import LogStoreFormat
-
 extension StoreVerifier {
     /// Checks the `MANIFEST` against the segment files (docs/FORMAT.md, section 7): damage and entries
     /// that disagree with their segment are problems; a stale manifest (a file gone, changed or not

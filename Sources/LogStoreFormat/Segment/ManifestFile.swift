@@ -9,12 +9,14 @@ public struct SegmentSummary: Sendable, Equatable {
     public var blockCount: Int
     /// Raw (decoded) bytes of its blocks.
     public var rawBytes: Int
+    /// Records per level byte 0…6 (the sum of its blocks' level counts).
+    public var levelCounts: [UInt64]
     public var sources: [String]
     /// Ids this segment replaces (compacted segments, FORMAT.md 10.2), ascending; empty otherwise.
     public var replaces: [UInt64]
 
     public init(minTimestamp: Int64, maxTimestamp: Int64, minSequence: UInt64, maxSequence: UInt64, recordCount: UInt64,
-                blockCount: Int, rawBytes: Int, sources: [String], replaces: [UInt64]) {
+                blockCount: Int, rawBytes: Int, levelCounts: [UInt64], sources: [String], replaces: [UInt64]) {
         self.minTimestamp = minTimestamp
         self.maxTimestamp = maxTimestamp
         self.minSequence = minSequence
@@ -22,6 +24,7 @@ public struct SegmentSummary: Sendable, Equatable {
         self.recordCount = recordCount
         self.blockCount = blockCount
         self.rawBytes = rawBytes
+        self.levelCounts = levelCounts
         self.sources = sources
         self.replaces = replaces
     }
@@ -30,7 +33,11 @@ public struct SegmentSummary: Sendable, Equatable {
     public init(footer f: SegmentFooter) {
         self.init(minTimestamp: f.minTimestamp, maxTimestamp: f.maxTimestamp, minSequence: f.minSequence,
                   maxSequence: f.maxSequence, recordCount: f.recordCount, blockCount: f.blocks.count,
-                  rawBytes: f.blocks.reduce(0) { $0 + $1.rawLength }, sources: f.sources, replaces: f.replaces)
+                  rawBytes: f.blocks.reduce(0) { $0 + $1.rawLength },
+                  levelCounts: f.blocks.reduce(into: [UInt64](repeating: 0, count: 7)) { sum, b in
+                      for (l, n) in b.levelCounts.enumerated() where l < 7 { sum[l] &+= UInt64(n) }
+                  },
+                  sources: f.sources, replaces: f.replaces)
     }
 }
 
@@ -76,6 +83,7 @@ public enum ManifestFile {
             body.u64(s.recordCount)
             body.varint(s.blockCount)
             body.varint(s.rawBytes)
+            for l in 0..<7 { body.varint(l < s.levelCounts.count ? s.levelCounts[l] : 0) }
             body.varint(s.sources.count)
             for source in s.sources { body.string(source) }
             body.varint(s.replaces.count)
@@ -91,7 +99,7 @@ public enum ManifestFile {
     public static func decode(_ buffer: UnsafeRawBufferPointer) throws(FormatError) -> [Entry] {
         let body = try ChecksummedFile.body(of: buffer, label: "MANIFEST", magic: magic, version: version)
         var r = ByteReader(body)
-        let count = try r.count("segment count", max: r.remaining / (SegmentFormat.headerSize + 62))  // the smallest entry: 126 bytes
+        let count = try r.count("segment count", max: r.remaining / (SegmentFormat.headerSize + 69))  // the smallest entry: 133 bytes
         var out: [Entry] = []
         out.reserveCapacity(count)
         var ids = Set<UInt64>()
@@ -119,6 +127,12 @@ public enum ManifestFile {
             }
             let blocks = try r.count("block count", max: Int(UInt32.max))
             let raw = try r.count("raw bytes", max: Int(Int64.max))
+            var levels: [UInt64] = []
+            for _ in 0..<7 { levels.append(try r.varint("level count")) }
+            let levelsAt = headerSize + r.offset
+            guard levels.reduce(UInt64(0), { $0 &+ $1 }) == records, levels.allSatisfy({ $0 <= records }) else {
+                throw FormatError("segment \(header.segmentID): its level counts do not add up to its record count", at: levelsAt)
+            }
             let sourceCount = try r.count("source count", max: r.remaining)
             var sources: [String] = []
             for _ in 0..<sourceCount { sources.append(try r.string("source")) }
@@ -143,7 +157,7 @@ public enum ManifestFile {
             words.reserveCapacity(wordCount)
             for _ in 0..<wordCount { words.append(try r.u64("filter word")) }
             let summary = SegmentSummary(minTimestamp: minT, maxTimestamp: maxT, minSequence: minS, maxSequence: maxS,
-                                         recordCount: records, blockCount: blocks, rawBytes: raw, sources: sources,
+                                         recordCount: records, blockCount: blocks, rawBytes: raw, levelCounts: levels, sources: sources,
                                          replaces: replaces)
             out.append(Entry(header: header, fileSize: Int64(fileSize), modifiedAt: modifiedAt, summary: summary,
                              filter: CorrelationFilter(words: words, probes: probes)))
