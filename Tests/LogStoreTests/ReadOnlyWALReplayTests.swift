@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LogStore
+import LogStoreFormat
 
 /// A read-only open beside a live writer replays the unflushed WAL into a head whose full chunks have
 /// no sorted correlation index (`HeadChunk.freeze(indexing: false)`): lookups compare every hash of the

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LogStoreFormat
 
 /// An open file descriptor, closed when the last reference goes away.
 ///
