@@ -2,6 +2,7 @@
 import Glibc
 import LogStoreFormat
 #endif
+import LogStoreFormat
 
 /// An open file descriptor, closed when the last reference goes away.
 ///
