@@ -10,7 +10,7 @@ final class RecordQueue: Sendable {
     }
 
     private struct State {
-        var rows = EncodedRows()
+        var rows = EncodedLines()
         var end: End?
     }
 
@@ -21,7 +21,7 @@ final class RecordQueue: Sendable {
 
     /// Adds `rows` (after those already queued), waiting while the queue is full. Returns false when
     /// the task was cancelled.
-    func push(_ rows: EncodedRows) async -> Bool {
+    func push(_ rows: EncodedLines) async -> Bool {
         while true {
             let added = state.withLock { state -> Bool in
                 guard state.rows.count < capacity else { return false }
@@ -51,10 +51,10 @@ final class RecordQueue: Sendable {
     func finish(_ end: End) { state.withLock { $0.end = end } }
 
     /// Takes every waiting line, and the end if the reader has finished.
-    func drain() -> (rows: EncodedRows, end: End?) {
+    func drain() -> (rows: EncodedLines, end: End?) {
         state.withLock { state in
             let rows = state.rows
-            state.rows = EncodedRows()
+            state.rows = EncodedLines()
             return (rows, state.end)
         }
     }

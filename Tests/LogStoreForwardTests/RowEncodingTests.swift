@@ -23,7 +23,7 @@ struct RowEncodingTests {
 
             var scan = try CommittedRowScan(directory: dir.path, after: 0, window: 700)
             let encoder = ClickHouseBlockEncoder(storeID: storeID)
-            var encoded = EncodedRows()
+            var encoded = EncodedLines()
             while let window = scan.next() {
                 let rows = try #require(encoder.encode(window))
                 encoded.append(contentsOf: rows)
@@ -44,8 +44,8 @@ struct RowEncodingTests {
                 #expect(object["source"] as? String == record.source)
                 #expect(object["correlation_id"] as? String == (record.correlationID ?? ""))
                 #expect(object["message"] as? String == record.message)
-                #expect(object["attr.key"] as? [String] == record.attributes.map(\.key))
-                #expect(object["attr.value"] as? [String] == record.attributes.map(\.value.description))
+                #expect(object["attr.key"] as? [String] == record.attributes.map { $0.key })
+                #expect(object["attr.value"] as? [String] == record.attributes.map { $0.value.description })
             }
         }
     }
@@ -70,7 +70,7 @@ struct RowEncodingTests {
         let reader = ForwardReader(directory: dir.path, storeID: "s", queue: queue, forwarder: forwarder)
         let reading = Task { await reader.run(after: 1234) }
         defer { reading.cancel() }
-        var got = EncodedRows()
+        var got = EncodedLines()
         let deadline = Date().addingTimeInterval(30)
         while got.count < 8000 - 1234 && Date() < deadline {
             let (rows, end) = queue.drain()

@@ -14,8 +14,8 @@ struct ClickHouseBlockEncoder {
     }
 
     /// The lines of every row of `window`, in its order; nil when a row does not decode.
-    func encode(_ window: SegmentRows) -> EncodedRows? {
-        var out = EncodedRows()
+    func encode(_ window: SegmentRows) -> EncodedLines? {
+        var out = EncodedLines()
         var dictionaries: [(sources: [[UInt8]], keys: [[UInt8]])?] = Array(repeating: nil, count: window.blocks.count)
         for place in window.order {
             let b = Int(place.block)

@@ -14,7 +14,7 @@ struct ForwardSession {
     private var mark: UInt64 = 0
     /// Records read from the store (as JSONEachRow lines) and not yet known to be in the table, in
     /// sequence order, from `start`.
-    private var pending = EncodedRows()
+    private var pending = EncodedLines()
     private var start = 0
     private var firstPendingArrival: ContinuousClock.Instant?
     /// When records last came from the reader.

@@ -2,7 +2,7 @@ import LogStore
 
 /// JSONEachRow lines of records in sequence order, each with its sequence number and timestamp:
 /// what the reader hands to the sender, which cuts inserts from it by copying whole lines.
-struct EncodedRows: Sendable {
+struct EncodedLines: Sendable {
     /// The lines, back to back.
     private(set) var bytes: [UInt8] = []
     private(set) var sequences: [UInt64] = []
@@ -41,7 +41,7 @@ struct EncodedRows: Sendable {
     }
 
     /// Appends every line of `other`.
-    mutating func append(contentsOf other: EncodedRows) {
+    mutating func append(contentsOf other: EncodedLines) {
         if isEmpty {
             self = other
             return
@@ -63,7 +63,7 @@ struct EncodedRows: Sendable {
     mutating func removeFirst(_ n: Int) {
         guard n > 0 else { return }
         if n >= count {
-            self = EncodedRows()
+            self = EncodedLines()
             return
         }
         let cut = ends[n - 1]
