@@ -7,9 +7,7 @@ import LogStore
 import LogStorePipeline
 import LogStoreLogging
 import Logging
-#if canImport(Glibc)
 import Glibc
-#endif
 
 let arguments = CommandLine.arguments
 guard arguments.count == 4, let taskCount = Int(arguments[2]), let logsPerTask = Int(arguments[3]) else {

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// How a forwarder reads its store and batches and retries; each field's doc starts with its default.
 public struct ForwardConfiguration: Sendable {

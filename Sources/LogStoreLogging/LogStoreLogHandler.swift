@@ -2,10 +2,8 @@ import Instrumentation
 import LogStore
 import LogStorePipeline
 import Logging
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 /// A swift-log backend that stores every log event in a `LogStore` through an `Ingestor`.
 ///

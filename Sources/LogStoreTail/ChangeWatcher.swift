@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Wakes the tailer when a followed file or a watched directory changes, through inotify; where
 /// inotify is unavailable (`inotify_init1` fails, or polling is asked for) it waits out the timeout

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// What names one file on a machine while it exists: its device and inode numbers.
 ///

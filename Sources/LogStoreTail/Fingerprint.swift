@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A hash of a file's first bytes (up to ``maxLength``), telling a file that kept its inode apart from
 /// a new file that got the same inode number, and a file rewritten in place (copytruncate) from one

@@ -1,7 +1,5 @@
 import CZlib
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Reading a rotated file that was compressed with gzip (logrotate's `compress`) while the tailer was
 /// stopped: its decompressed bytes, for its fingerprint and for the lines after a stored offset.

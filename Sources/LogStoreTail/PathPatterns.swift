@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The paths and glob patterns given to follow, expanded to the files they name.
 ///

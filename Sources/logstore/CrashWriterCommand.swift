@@ -1,8 +1,6 @@
 import ArgumentParser
 import LogStore
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A test aid: appends records one at a time with durability `sync` and prints `ack SEQ MESSAGE`
 /// for each acknowledged record, so a crash test can kill it with SIGKILL at any moment and check

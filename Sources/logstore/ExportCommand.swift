@@ -1,9 +1,7 @@
 import ArgumentParser
 import LogStore
 import LogStoreIngest
-#if canImport(Glibc)
 import Glibc
-#endif
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

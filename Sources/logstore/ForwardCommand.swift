@@ -3,9 +3,7 @@ import Dispatch
 import LogStore
 import LogStoreForward
 import Synchronization
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Set by SIGINT and SIGTERM while `forward` runs.
 private let forwardStopRequested = Atomic<Bool>(false)

@@ -2,9 +2,7 @@ import LogStore
 import LogStoreIngest
 import LogStoreTail
 import Synchronization
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Set by SIGINT and SIGTERM while `ingest --follow` runs.
 private let stopRequested = Atomic<Bool>(false)

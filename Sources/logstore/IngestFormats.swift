@@ -1,8 +1,6 @@
 import ArgumentParser
 import LogStoreIngest
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `--file-format 'GLOB=FORMAT'`: the format of the files whose path (as given, or its last component)
 /// matches the glob. The first matching rule wins; other files take `--format`.

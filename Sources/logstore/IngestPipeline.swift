@@ -2,9 +2,7 @@ import Dispatch
 import LogStore
 import LogStoreIngest
 import Synchronization
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A parsed chunk of input: its records in the row encoding, and the bad lines found in it.
 struct ParsedChunk: Sendable {

@@ -1,10 +1,8 @@
 import ArgumentParser
 import LogStore
 import LogStoreIngest
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,8 +1,6 @@
 import ArgumentParser
 import LogStore
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The `logstore` command-line tool.
 struct LogStoreCLI: ParsableCommand {

@@ -1,9 +1,6 @@
 import LogStore
 import LogStoreFormat
-#if canImport(Glibc)
 import Glibc
-import LogStoreFormat
-#endif
 
 /// What `logstore inspect` shows of a store's `MANIFEST` (docs/FORMAT.md, section 11): how many
 /// segments it describes, how many of them match their file (name, size, modification time), its

@@ -1,9 +1,7 @@
 import ArgumentParser
 import LogStore
 import LogStoreIngest
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Buffered writing to standard output (or another descriptor) and messages to standard error.
 struct Output {

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A file the CLI writes its output to (`export -o`, `verify --salvage FILE`): the one owner of its
 /// descriptor (docs/DESIGN.md, "Descriptors"). ``finish()`` syncs and closes it, reporting failure;

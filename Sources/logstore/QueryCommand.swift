@@ -1,8 +1,6 @@
 import ArgumentParser
 import LogStore
-#if canImport(Glibc)
 import Glibc
-#endif
 
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,5 @@
 import LogStore
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `verify --salvage OUT`: every readable record of a store into a new store or an NDJSON file.
 struct Salvage {

@@ -1,9 +1,7 @@
 import ArgumentParser
 import LogStore
 import LogStoreIngest
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Writes realistic request and job logs as NDJSON, for trying LogStore out and for demos.
 struct SampleCommand: ParsableCommand {

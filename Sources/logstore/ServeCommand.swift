@@ -2,9 +2,7 @@ import ArgumentParser
 import Dispatch
 import LogStore
 import LogStoreServer
-#if canImport(Glibc)
 import Glibc
-#endif
 
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

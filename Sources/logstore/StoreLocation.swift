@@ -1,8 +1,6 @@
 import ArgumentParser
 import LogStore
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `--store DIR`, shared by every subcommand.
 struct StoreLocation: ParsableArguments {

@@ -3,9 +3,7 @@ import Dispatch
 import LogStore
 import LogStoreFilter
 import Synchronization
-#if canImport(Glibc)
 import Glibc
-#endif
 
 struct TailCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

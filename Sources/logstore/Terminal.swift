@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import LogStore
 
 /// Terminal detection and ANSI colours: colours only when the stream is a terminal, `NO_COLOR` is

@@ -1,9 +1,7 @@
 import LogStoreIngest
 import ArgumentParser
 import LogStore
-#if canImport(Glibc)
 import Glibc
-#endif
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,9 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import LogStore
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `logstore ingest --follow` as a real process: a partial last line, a restart mid-file, a new file
 /// matching a pattern, and SIGKILLs while another thread writes and rotates fast.

@@ -1,9 +1,7 @@
 import Foundation
 import Testing
 import LogStore
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Every common rotation scheme, with the writer running, against a real `logstore ingest --follow`
 /// process: once left running, once SIGKILLed at random moments and restarted. The store is compared

@@ -1,8 +1,6 @@
 import Foundation
 import LogStore
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// How a log file is rotated: what an application or logrotate does to the file being written.
 enum RotationScheme: String, CaseIterable, Sendable, CustomStringConvertible {

@@ -1,9 +1,7 @@
 import Foundation
 import Testing
 import LogStore
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `logstore tail -f` never skips damage silently (issue 11): records it cannot read are named on
 /// standard error (file and offset), and every readable record is still printed.

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A child process started with posix_spawn and reaped with waitpid. Foundation's `Process` is not
 /// used for these tests: on Linux its monitoring thread blocks in `wait4` on one long-lived child (the

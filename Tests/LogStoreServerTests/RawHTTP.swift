@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A minimal HTTP/1.1 client over a loopback socket, for tests against the real binary: no
 /// dependency that could hide what the server sends.

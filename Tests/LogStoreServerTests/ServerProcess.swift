@@ -1,8 +1,6 @@
 import Foundation
 import Testing
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The real `logstore` binary running `serve` on a free loopback port, its store in a temporary
 /// directory; standard error goes to a file, where the "listening on port N" line is the readiness signal.

@@ -1,9 +1,7 @@
 import Foundation
 import LogStore
 import Testing
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The real binary as a process: every endpoint over a socket, shutdown on SIGTERM, and SIGKILL while
 /// clients send with `sync` durability.

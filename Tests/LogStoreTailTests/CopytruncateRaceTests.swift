@@ -3,9 +3,7 @@ import Testing
 import LogStore
 import LogStoreIngest
 @testable import LogStoreTail
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Copytruncate racing the tailer (the cause of the intermittent loss of `RotationSchemeTests` with the
 /// tailer SIGKILLed): every file begins with the same header, as the rotation test's files do.

@@ -2,9 +2,7 @@ import Foundation
 import Testing
 import LogStoreIngest
 @testable import LogStoreTail
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The follower of one path, stepped by hand against real files (no store: the batches are collected).
 @Suite struct FollowedFileTests {

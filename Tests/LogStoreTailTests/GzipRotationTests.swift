@@ -3,9 +3,7 @@ import Testing
 import LogStore
 import LogStoreIngest
 @testable import LogStoreTail
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Rotated files compressed with gzip while the tailer was stopped (logrotate `compress`): their unread
 /// lines are read from the `.gz`, found by the fingerprint of its decompressed first bytes.

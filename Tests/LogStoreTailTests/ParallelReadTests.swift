@@ -3,9 +3,7 @@ import Testing
 import LogStore
 import LogStoreIngest
 @testable import LogStoreTail
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A file far behind is read several reads at a time and parsed on several threads: records in file
 /// order, each piece stored with the position just after its last line, bad lines numbered in the file.

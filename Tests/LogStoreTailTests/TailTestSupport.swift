@@ -4,9 +4,7 @@ import LogStore
 import LogStoreFormat
 import LogStoreIngest
 @testable import LogStoreTail
-#if canImport(Glibc)
 import Glibc
-#endif
 
 
 /// Appends `text` to the file (created if missing), like a writer with `O_APPEND`.

@@ -4,10 +4,8 @@ import LogStore
 import LogStoreLogging
 import LogStorePipeline
 import Logging
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 /// The ways `--pipeline` gets the dataset's records into a store, each with 1, 2 or 8 producers.
 enum PipelineVariant: String, CaseIterable, Codable, Sendable {

@@ -1,10 +1,8 @@
 import Dispatch
 import LogStore
 import Logging
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 /// What a call site would pass to swift-log for a dataset record.
 enum CallSiteMetadata {

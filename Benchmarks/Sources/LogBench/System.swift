@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Facts about the machine a run happened on.
 struct MachineFacts: Codable, Sendable {

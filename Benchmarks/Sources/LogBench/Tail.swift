@@ -1,9 +1,7 @@
 import Foundation
 import LogStore
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 struct TailSummary: Codable, Sendable {
     var records: Int

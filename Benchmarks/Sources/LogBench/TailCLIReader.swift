@@ -1,9 +1,7 @@
 import Foundation
 import LogStore
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 /// A third latency reader of `--tail`: `logstore tail -f` as a second process, filtered to the probes'
 /// source, its NDJSON output read from a pipe. A probe counts when its line arrives here: the time

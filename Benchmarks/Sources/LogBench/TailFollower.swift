@@ -1,9 +1,7 @@
 import Foundation
 import LogStore
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 /// The `logstore ingest --follow` child process of `--tail`, and the read-only reader's open.
 extension TailBench {

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The writers of `--tail`: the full-speed copy and the paced probe writer.
 extension TailBench {

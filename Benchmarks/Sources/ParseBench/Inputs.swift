@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import LogStoreIngest
 
 /// Generated inputs, one per format, of about `bytes` bytes each: realistic lines with varying

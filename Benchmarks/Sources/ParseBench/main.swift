@@ -6,9 +6,7 @@
 //
 //   swift run -c release --package-path Benchmarks ParseBench [--mb 32] [--reps 5] [--formats access,cri]
 //       [--logstore .build/release/logstore --ingest-mb 64]
-#if canImport(Glibc)
 import Glibc
-#endif
 import LogStore
 import LogStoreIngest
 import LogStoreFormat

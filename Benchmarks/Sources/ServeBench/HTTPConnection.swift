@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// One keep-alive HTTP/1.1 connection to a loopback port: POST a body, read the answer (Content-Length
 /// or chunked), reuse the connection.

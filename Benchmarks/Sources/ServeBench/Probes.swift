@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The two latency goals of issue 12 that are not about ingest rate: a correlation lookup over HTTP on
 /// a store of 1M records (p99 ≤ 2 ms), and commit → SSE event on a live tail (p99 ≤ 50 ms).

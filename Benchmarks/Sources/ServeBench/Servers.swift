@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A server process the benchmark starts and stops.
 final class ServerUnderTest {

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 /// Checkpoints across restarts (docs/FORMAT.md, section 9): loaded at open from `CHECKPOINTS` and the
 /// records-with-checkpoints frames of the WAL files replayed, saved to `CHECKPOINTS` by every flush.

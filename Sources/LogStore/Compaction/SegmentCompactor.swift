@@ -1,7 +1,5 @@
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 /// The points of a compaction where a crash test may stop the process (docs/FORMAT.md, 10.2).
 package enum CompactionStep: String, Sendable, CaseIterable {

@@ -1,6 +1,5 @@
-#if canImport(Glibc)
 import Glibc
-#endif
+import LogStoreFormat
 
 /// One window of a ``CommittedRowScan``: decoded segment blocks and, in ascending sequence order,
 /// where each of the window's rows is in them. Readers that encode rows themselves (the forwarder's
@@ -63,7 +62,7 @@ package struct CommittedRowScan {
         var recovery = RecoveryReport()
         let catalog = try SegmentCatalog.load(directory: joinPath(directory, "segments"), io: io, report: &recovery)
         let committed = catalog.classify(walNumbers: Set(walNumbers)).committed
-        top = min(top, committed.reduce(0) { max($0, $1.footer.maxSequence) })
+        top = min(top, committed.reduce(0) { max($0, $1.summary.maxSequence) })
         segments = committed
         self.top = top
         self.window = max(1, window)
@@ -78,8 +77,16 @@ package struct CommittedRowScan {
         let high = top - low >= window ? low + window - 1 : top
         var out = SegmentRows()
         var sequences: [UInt64] = []
-        for segment in segments where segment.footer.maxSequence >= low && segment.footer.minSequence <= high {
-            for (index, entry) in segment.footer.blocks.enumerated() where entry.maxSequence >= low && entry.minSequence <= high {
+        for segment in segments where segment.summary.maxSequence >= low && segment.summary.minSequence <= high {
+            let footer: SegmentFooter
+            do throws(LogStoreError) {
+                footer = try segment.footer()   // read on first use when the MANIFEST described the segment
+            } catch {
+                stoppedBy = "the footer of segments/\(segment.name): \(error.message)"
+                low = .max
+                return nil
+            }
+            for (index, entry) in footer.blocks.enumerated() where entry.maxSequence >= low && entry.minSequence <= high {
                 let block: DecodedBlock
                 do throws(LogStoreError) {
                     block = try segment.readBlock(index)

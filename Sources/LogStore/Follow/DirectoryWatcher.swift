@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Wakes a follower thread when a watched directory changes, when another thread calls ``wake()``,
 /// or when a timeout passes.

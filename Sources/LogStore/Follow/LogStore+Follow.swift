@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension LogStore {
     /// Follows the store at `directory`, written by another process (or by this one), delivering the

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 /// The thread behind a ``LogFollower``: follows a store's WAL files from another process and hands
 /// every matching record above its cursor to the buffer, once, in sequence order.

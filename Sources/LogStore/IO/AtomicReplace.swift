@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Replaces the small file `name` in the store directory `directory` atomically: writes `NAME.tmp`,
 /// fsyncs it, renames it over `NAME` and fsyncs the directory (docs/FORMAT.md: `SETTINGS`, `KEYS`,

@@ -1,7 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-import LogStoreFormat
-#endif
 import LogStoreFormat
 
 /// An open file descriptor, closed when the last reference goes away.

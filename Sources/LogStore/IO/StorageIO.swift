@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The one seam through which LogStore touches the file system. Everything that opens, writes,
 /// syncs, renames or deletes goes through it, so tests can inject faults (ENOSPC, EIO, short

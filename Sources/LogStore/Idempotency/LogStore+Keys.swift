@@ -1,7 +1,5 @@
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 /// Idempotency keys across restarts (docs/FORMAT.md, section 8): rebuilt at open from `KEYS` and the
 /// keys frames of the WAL files replayed, and saved to `KEYS` by every flush.

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 extension Predicate {
     /// Tests a buffered row, decoding it only when an attribute condition needs the values.

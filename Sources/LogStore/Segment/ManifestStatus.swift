@@ -1,8 +1,5 @@
 import LogStoreFormat
-#if canImport(Glibc)
 import Glibc
-import LogStoreFormat
-#endif
 
 /// What opening a store found in its `MANIFEST` (docs/FORMAT.md, section 11).
 public struct ManifestStatus: Sendable, Equatable {

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 /// An open, immutable segment file: its header and summary in memory, its footer read on first use
 /// (at once when no manifest described it), blocks read on demand.

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 /// The segment files of a store directory, grouped by flush (docs/FORMAT.md, section 6).
 struct SegmentCatalog {

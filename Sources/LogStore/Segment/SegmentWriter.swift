@@ -1,9 +1,7 @@
 import Dispatch
 import Synchronization
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 /// Writes one flush group of segments (docs/FORMAT.md, section 6, "Flush").
 struct SegmentWriter: Sendable {

@@ -1,8 +1,5 @@
 import LogStoreFormat
-#if canImport(Glibc)
 import Glibc
-import LogStoreFormat
-#endif
 
 extension LogStore {
     /// The path of the store's `MANIFEST` (docs/FORMAT.md, section 11).

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 extension LogStore {
     static func openWriter(at path: String, options: StoreOptions) throws(LogStoreError) -> LogStore {

@@ -1,7 +1,5 @@
 import Synchronization
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The single-writer lock: `flock(LOCK_EX)` on `STORE/LOCK`, which holds the writer's pid.
 ///

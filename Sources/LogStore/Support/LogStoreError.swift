@@ -1,7 +1,5 @@
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 /// The one error type of LogStore: what happened, where, and what to do about it.
 public struct LogStoreError: Error, Sendable, CustomStringConvertible {

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A mutex with a condition variable, for the few places that must block a thread until another
 /// thread makes progress (group commit, flush backpressure). Everything else uses `Mutex`.

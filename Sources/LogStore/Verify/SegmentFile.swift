@@ -1,7 +1,5 @@
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 /// One segment file opened for inspection, read-only and without the store's lock. Works on a file
 /// inside a store or on a copy anywhere else (nothing is read outside the file itself).

@@ -1,7 +1,5 @@
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 /// What ``LogStore/salvage(at:progress:emit:)`` rescued and what it could not.
 public struct SalvageReport: Sendable {

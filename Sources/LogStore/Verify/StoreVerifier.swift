@@ -1,7 +1,5 @@
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 extension LogStore {
     /// Checks every checksum and structural rule of docs/FORMAT.md (section 7) in the store at `path`,

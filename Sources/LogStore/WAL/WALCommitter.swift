@@ -1,7 +1,5 @@
-#if canImport(Glibc)
 import Glibc
 import LogStoreFormat
-#endif
 
 /// Writes WAL frames and syncs them on its own thread: group commit.
 ///

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// What a block holds, computed while encoding it; becomes the block's footer entry.
 public struct BlockSummary: Sendable {

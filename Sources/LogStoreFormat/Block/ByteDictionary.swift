@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A dictionary from byte strings to dense indexes (0, 1, 2, … in order of first insertion),
 /// compared byte for byte. Used for block-local source and key dictionaries without allocating a

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension DecodedBlock {
     /// The level of record `i`.

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 /// A bounds-checked little-endian cursor over borrowed bytes.
 ///
 /// Every read either succeeds or throws a ``FormatError`` naming the offset; no read can go past the

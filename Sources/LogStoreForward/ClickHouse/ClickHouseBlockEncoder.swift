@@ -1,4 +1,5 @@
 import LogStore
+import LogStoreFormat
 
 /// Encodes rows of decoded segment blocks as the JSONEachRow lines ``ClickHouseRowEncoder`` writes
 /// for their records, byte for byte, straight from the columns: no ``LogRecord``, no `String` per

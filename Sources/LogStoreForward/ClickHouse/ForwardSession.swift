@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 import LogStore
 
 /// One run of a ``ClickHouseForwarder``: step R, then follow the store and send batches, resolving

@@ -5,9 +5,7 @@ import LogStore
 import Logging
 import NIOSSL
 import ServiceLifecycle
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `logstore serve`: LogStore over HTTP (docs/SERVER.md).
 ///

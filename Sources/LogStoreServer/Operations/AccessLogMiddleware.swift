@@ -1,7 +1,5 @@
 import Hummingbird
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// One line per request on standard error: time, method, path, status, duration.
 /// `2026-12-07T04:00:00.123Z 127.0.0.1 POST /v1/logs 200 3.2ms`
