@@ -124,6 +124,10 @@ struct OTLPIntoServeTests {
         var port = 0
         try await waitUntil(timeout: 60, "logstore serve says its port") {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            // A server that exited will never say it: fail at once with what it printed.
+            if !serve.isRunning, !text.contains("listening on port ") {
+                throw TestFailure("logstore serve exited before listening; its output:\n\(text)")
+            }
             guard let line = text.split(separator: "\n").first(where: { $0.contains("listening on port ") }),
                   let value = Int(line.split(separator: " ").last ?? "") else { return false }
             port = value
