@@ -122,6 +122,9 @@ struct OTLPIntoServeTests {
     static func startServe(store: String, log: String, extra: [String] = []) async throws -> (Spawned, Int) {
         let serve = try LogStoreBinary.start(["serve", "--store", store, "--listen", "127.0.0.1:0", "--no-access-log"] + extra, log: log)
         var port = 0
+        // The caller's `defer` that kills it does not exist yet: kill it here if it never says its port.
+        var started = false
+        defer { if !started, serve.isRunning { serve.kill() } }
         try await waitUntil(timeout: 60, "logstore serve says its port") {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             // A server that exited will never say it: fail at once with what it printed.
@@ -133,6 +136,7 @@ struct OTLPIntoServeTests {
             port = value
             return true
         }
+        started = true
         return (serve, port)
     }
 
