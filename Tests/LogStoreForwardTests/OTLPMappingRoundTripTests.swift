@@ -12,7 +12,7 @@ struct OTLPMappingRoundTripTests {
     static let receiveTime: Int64 = 1_800_000_000_000_000_000
 
     @Test func randomRecordsComeBackAsTheDocumentedMappingSays() throws {
-        var rng = SeededGenerator(seed: 0x5EED_0715)
+        var rng = SeededRandom(seed: 0x5EED_0715)
         for round in 0..<200 {
             let records = (0..<Int.random(in: 1...40, using: &rng)).map { i in Self.randomRecord(sequence: UInt64(round * 100 + i + 1), using: &rng) }
             let request = OTLPLogMapper.request(records[...], storeID: "host:/var/logs")
@@ -90,7 +90,7 @@ struct OTLPMappingRoundTripTests {
                          source: record.source, correlationID: correlationID, message: record.message, attributes: attributes)
     }
 
-    static func randomRecord(sequence: UInt64, using rng: inout SeededGenerator) -> LogRecord {
+    static func randomRecord(sequence: UInt64, using rng: inout SeededRandom) -> LogRecord {
         let texts = ["", "a", "api", "ünïcode ✓", "line\nbreak", "tab\there", "\"quoted\"", String(repeating: "z", count: 300)]
         let ids: [String?] = [nil, "", "req-42", String(repeating: "0", count: 32), "5b8efff798038103d269b633813fc60c",
                               "5B8EFFF798038103D269B633813FC60C", "5b8efff798038103d269b633813fc60", UUID().uuidString.lowercased()]
@@ -111,18 +111,5 @@ struct OTLPMappingRoundTripTests {
                                message: texts.randomElement(using: &rng)!, attributes: attributes)
         record.sequence = sequence
         return record
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing round can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
