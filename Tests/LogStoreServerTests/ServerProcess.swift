@@ -29,7 +29,8 @@ final class ServerProcess: @unchecked Sendable {
 
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
-    /// Waits for the readiness line `logstore serve` prints once it listens.
+    /// Waits for the readiness line `logstore serve` prints once it listens (`waitUntil` looks once more
+    /// after the deadline: a thread not run for the whole timeout must not miss a line printed long ago).
     private func waitForPort(timeout: Duration = .seconds(60)) throws -> Int {
         var port: Int?
         waitUntil(timeout: timeout, every: .milliseconds(10)) {
