@@ -45,7 +45,7 @@ struct OTLPIntoServeTests {
             // Even rounds: the moment the first batch is seen, in the middle of the export (12 batches of
             // 250). Odd rounds: a random moment, before, during or after an export or a position save. The
             // delay is the crash point chosen, not a wait for something to happen.
-            if round % 2 == 1 { try await Task.sleep(for: .milliseconds(Int.random(in: 0...300, using: &generator))) }
+            if round % 2 == 1 { await pace(.milliseconds(Int.random(in: 0...300, using: &generator))) }
             forwarder.kill()
             // Counted after the kill: it died before sending everything (a request still in flight at the
             // kill may land later, which only makes this count smaller).

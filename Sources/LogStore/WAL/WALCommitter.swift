@@ -248,6 +248,9 @@ final class WALCommitter: @unchecked Sendable {
     /// For ``LogStore/close()``, after ``close()``: a lost append nobody has been told about yet.
     var error: LogStoreError? { monitor.withLock { ledger.takeUnreported(through: appendedLSN) } }
 
+    /// Whether a caller has asked for a sync that has not been carried out (for tests).
+    var hasPendingSyncRequest: Bool { monitor.withLock { syncRequested } }
+
     /// Writes and syncs everything queued (one attempt), then stops the thread.
     func close() {
         monitor.withLock {
@@ -275,6 +278,10 @@ final class WALCommitter: @unchecked Sendable {
                     let hasData = !queue.isEmpty
                     let unsynced = writtenLSN > durableLSN || hasData
                     let intervalDue = now - lastSync >= intervalNanos
+                    // A request that an interval sync has served (everything is durable) is done: left
+                    // set, it turned the next plain write into a sync of the committer's own, and every
+                    // frame after it waited for that sync instead of reaching the file at once.
+                    if syncRequested && !unsynced && !closing { syncRequested = false }
                     if backgroundSync != nil {
                         if let outcome = backgroundSyncOutcome {
                             backgroundSyncOutcome = nil
