@@ -13,7 +13,7 @@ import LogStoreFormat
 /// process) without waiting behind a sync, which under I/O load takes 5–50 ms. The sync makes durable
 /// what was written before it started; what was written meanwhile waits for the next one.
 ///
-/// **Failures are not sticky** (docs/FORMAT.md, section 6, "WAL write failures"). When a `write` or an
+/// **Failures are not sticky** (docs/DESIGN.md, "WAL write failures"). When a `write` or an
 /// `fdatasync` fails, the committer:
 /// 1. abandons the current file. After a failed fsync nobody knows what reached the disk and the
 ///    kernel may have dropped the dirty pages (PostgreSQL's "fsyncgate"), so the file is never written
