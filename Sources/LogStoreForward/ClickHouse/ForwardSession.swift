@@ -89,8 +89,11 @@ struct ForwardSession {
         }
     }
 
-    /// Moves the records the reader has queued to `pending`; returns the reader's end, if it ended.
+    /// Moves the records the reader has queued to `pending`, unless `pending` already holds the
+    /// queue's capacity of unsent records (so a backlog is held in bounded memory: the reader waits
+    /// on the full queue); returns the reader's end, if it ended.
     private mutating func take(from queue: RecordQueue) -> RecordQueue.End? {
+        guard pending.count - start < queue.capacity else { return nil }
         let (rows, end) = queue.drain()
         if !rows.isEmpty {
             if start == pending.count { firstPendingArrival = clock.now }
@@ -197,13 +200,14 @@ struct ForwardSession {
     /// Step R with retries: R1 create the table, R2 wait until no insert of this store runs, R3 read
     /// the mark.
     /// With `settle` (at a start), R2 is passed twice, that long apart, so that a request a killed
-    /// predecessor had written but ClickHouse had not yet begun is found too (FORWARDING.md 4).
+    /// predecessor had written but ClickHouse had not yet begun is found too (FORWARDING.md 4); not
+    /// when R1 found no table: no insert can have been sent to it.
     private mutating func resolve(settle: Duration = .zero) async throws(ForwardError) -> UInt64 {
         while true {
             do {
-                try await sink.ensureTable()
+                let existed = try await sink.ensureTable()
                 try await sink.waitUntilNoInsertRuns(limit: configuration.requestTimeout)
-                if settle > .zero {
+                if settle > .zero && existed {
                     try await pause(settle)
                     try await sink.waitUntilNoInsertRuns(limit: configuration.requestTimeout)
                 }
