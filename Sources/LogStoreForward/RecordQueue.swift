@@ -1,3 +1,4 @@
+import Glibc
 import LogStore
 
 /// The hand-over from the task that reads the store (and encodes its records as JSONEachRow lines)
@@ -30,6 +31,21 @@ final class RecordQueue: Sendable {
             }
             if added { return true }
             do { try await Task.sleep(for: .milliseconds(2)) } catch { return false }
+        }
+    }
+
+    /// ``push(_:)-(EncodedLines)`` for a thread outside the cooperative pool: blocks while the queue is
+    /// full (2 ms naps). Returns false once `stopped` says so.
+    func pushWaiting(_ rows: EncodedLines, stopped: () -> Bool) -> Bool {
+        while true {
+            if stopped() { return false }
+            let added = state.withLock { state -> Bool in
+                guard state.rows.count < capacity else { return false }
+                state.rows.append(contentsOf: rows)
+                return true
+            }
+            if added { return true }
+            usleep(2000)
         }
     }
 
