@@ -25,6 +25,11 @@ public struct ForwardConfiguration: Sendable {
     /// false: return from ``ClickHouseForwarder/run()`` once every record the store held at the start
     /// is in the sink (`--once`), instead of following until cancelled.
     public var stopWhenCaughtUp = false
+    /// 10 s: with ``stopWhenCaughtUp``, how long the store's reader may hand over nothing before the
+    /// records still missing are taken as unreadable or expired (counted) and the run ends. Long
+    /// enough for a reader that a loaded machine pauses for seconds: at 2 s a `--once` run beside a
+    /// busy test suite ended having sent nothing.
+    public var caughtUpIdle: Duration = .seconds(10)
 
     public init(storeDirectory: String, storeID: String? = nil) {
         self.storeDirectory = storeDirectory

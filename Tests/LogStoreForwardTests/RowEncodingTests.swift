@@ -71,13 +71,16 @@ struct RowEncodingTests {
         let reading = Task { await reader.run(after: 1234) }
         defer { reading.cancel() }
         var got = EncodedLines()
-        let deadline = Date().addingTimeInterval(30)
-        while got.count < 8000 - 1234 && Date() < deadline {
+        // Polls until everything is in; the bound is long because this task and the reader's share the
+        // cooperative pool with the whole suite (at 30 s the loop gave up with nothing in one full run),
+        // and the queue is drained once more after it.
+        func drain() {
             let (rows, end) = queue.drain()
             got.append(contentsOf: rows)
             if case .failed(let error) = end { Issue.record("reader failed: \(error)") }
-            if rows.isEmpty { try await Task.sleep(for: .milliseconds(1)) }   // polls until the deadline
         }
+        await waitUntil(timeout: .seconds(300)) { drain(); return got.count >= 8000 - 1234 }
+        drain()
         #expect(got.sequences == Array(1235...8000))
         var expected: [UInt8] = []
         for record in try storedRecords(dir.path, writer: writer) where record.sequence > 1234 {

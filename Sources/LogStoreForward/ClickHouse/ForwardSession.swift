@@ -66,7 +66,7 @@ struct ForwardSession {
                 }
                 if configuration.stopWhenCaughtUp {
                     // Caught up, or the rest of what the store held is unreadable or expired (counted).
-                    if mark >= target || clock.now - lastArrival > configuration.batchLinger + .seconds(2) { return }
+                    if mark >= target || clock.now - lastArrival > configuration.batchLinger + configuration.caughtUpIdle { return }
                 }
                 try await pause(.milliseconds(10))
                 continue

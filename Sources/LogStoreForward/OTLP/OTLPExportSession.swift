@@ -89,7 +89,7 @@ struct OTLPExportSession {
                     throw ForwardError(.store, "cannot read the store: \(error.description)", place: configuration.storeDirectory)
                 }
                 if configuration.stopWhenCaughtUp {
-                    if mark >= target || clock.now - idleSince > configuration.batchLinger + .seconds(2) { return }
+                    if mark >= target || clock.now - idleSince > configuration.batchLinger + configuration.caughtUpIdle { return }
                 }
                 try await pause(.milliseconds(10))
                 continue
