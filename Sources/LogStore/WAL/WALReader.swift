@@ -52,6 +52,11 @@ struct WALReadResult {
     var damage: [DamageReport] = []
     /// Set when the file was written by a newer format version; nothing else is read from it.
     var unsupported: FormatError?
+    /// Summarized frame groups left undecoded (only ``WALReader/readDeferring(_:name:isNewest:)``; FORMAT.md 4.4).
+    var deferred: [DeferredFrameGroup] = []
+
+    /// Records read: decoded rows and those of deferred groups.
+    var recordCount: Int { rows.count + deferred.reduce(0) { $0 + $1.summary.count } }
 }
 
 /// Reads WAL files for replay and verification.
@@ -122,6 +127,16 @@ enum WALReader {
                         continue
                     } catch {
                         problem = "keys frame does not decode: \(error.reason) at payload byte \(error.offset)"
+                    }
+                } else if frame.type == WALFormat.summaryFrameType {
+                    // A hint for readers that only query (4.4); a full read decodes every frame anyway.
+                    do throws(FormatError) {
+                        _ = try WALFrame.decodeSummary(frame.payload)
+                        offset = frame.end
+                        result.validEnd = offset
+                        continue
+                    } catch {
+                        problem = "summary frame does not decode: \(error.reason) at payload byte \(error.offset)"
                     }
                 } else if !WALFormat.holdsRecords(frame.type) {
                     result.unsupported = .unsupportedVersion("frame type \(frame.type) is not known to this version (written by a newer LogStore)", at: offset + 8)
