@@ -181,4 +181,38 @@ import LogStoreFormat
         #expect(reader.recoveryReport.walDamage.isEmpty)
         #expect(try reader.count(LogQuery()) == appends.prefix(3).flatMap { $0 }.count)
     }
+    @Test func aSummaryThatDoesNotHoldWhatItsFramesHoldIsReportedByVerify() throws {
+        let temp = TempDir()
+        let live = temp.path + "/live"
+        var options = StoreOptions(durability: .none)
+        options.headFlushBytes = 256 << 20
+        let writer = try LogStore.open(at: live, options: options)
+        for batch in Self.records(base: nowNanos() - 100_000_000_000).prefix(3) { _ = try appendInBatches(writer, batch, batches: 1) }
+        try writer.sync()
+        let store = try copyStore(live, into: temp, name: "copy")
+        try writer.close()
+        #expect(try LogStore.verify(at: store).isClean)
+        let walPath = store + "/wal/" + walNames(store)[0]
+        var bytes = try fileBytes(walPath)
+        // The second append's summary: its filter words zeroed, its checksum made to match again.
+        var o = WALFormat.headerSize
+        var summaries: [Int] = []
+        while o + WALFormat.frameHeaderSize <= bytes.count {
+            let length = Int(bytes[o]) | Int(bytes[o + 1]) << 8 | Int(bytes[o + 2]) << 16 | Int(bytes[o + 3]) << 24
+            if bytes[o + 8] == WALFormat.summaryFrameType { summaries.append(o) }
+            o += WALFormat.frameHeaderSize + length
+        }
+        try #require(summaries.count == 3)
+        let s = summaries[1]
+        let length = Int(bytes[s]) | Int(bytes[s + 1]) << 8 | Int(bytes[s + 2]) << 16 | Int(bytes[s + 3]) << 24
+        let wordsAt = s + WALFormat.frameHeaderSize + 30
+        try #require(wordsAt < s + WALFormat.frameHeaderSize + length)
+        for i in wordsAt..<(s + WALFormat.frameHeaderSize + length) { bytes[i] = 0 }
+        let crc = CRC32C.checksum(Array(bytes[(s + 8)..<(s + WALFormat.frameHeaderSize + length)]),
+                                  continuing: CRC32C.checksum(Array(bytes[s..<(s + 4)])))
+        withUnsafeBytes(of: crc.littleEndian) { for i in 0..<4 { bytes[s + 4 + i] = $0[i] } }
+        try writeFileBytes(walPath, bytes)
+        let report = try LogStore.verify(at: store)
+        #expect(report.problems.contains { $0.offset == s && $0.reason.contains("summary") }, "\(report.problems)")
+    }
 }

@@ -112,6 +112,8 @@ enum WALReader {
         var offset = start
         result.validEnd = min(start, buf.count)
         var lastSequence: UInt64 = 0
+        // Records frames accepted so far, with the index of their first row, for checking summaries (4.4).
+        var recordFrames: [(offset: Int, firstRow: Int)] = []
         while offset < buf.count {
             var problem: String?
             if let frame = WALFrame.frame(at: offset, in: buf) {
@@ -131,10 +133,15 @@ enum WALReader {
                 } else if frame.type == WALFormat.summaryFrameType {
                     // A hint for readers that only query (4.4); a full read decodes every frame anyway.
                     do throws(FormatError) {
-                        _ = try WALFrame.decodeSummary(frame.payload)
-                        offset = frame.end
-                        result.validEnd = offset
-                        continue
+                        let summary = try WALFrame.decodeSummary(frame.payload)
+                        if let mismatch = summaryMismatch(summary, at: frame.offset, recordFrames: recordFrames, rows: result.rows,
+                                                          hashes: result.correlationHashes, damage: result.damage) {
+                            problem = "summary frame does not match the frames before it: \(mismatch)"
+                        } else {
+                            offset = frame.end
+                            result.validEnd = offset
+                            continue
+                        }
                     } catch {
                         problem = "summary frame does not decode: \(error.reason) at payload byte \(error.offset)"
                     }
@@ -175,6 +182,7 @@ enum WALReader {
                             problem = "sequence \(first) does not follow \(lastSequence)"
                         } else {
                             lastSequence = first + UInt64(count) - 1
+                            recordFrames.append((frame.offset, rowsBefore))
                             result.checkpoints.append(contentsOf: checkpoints)
                             offset = frame.end
                             result.validEnd = offset
