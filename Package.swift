@@ -74,7 +74,7 @@ let package = Package(
         ]),
         // `logstore serve`: LogStore over HTTP (Hummingbird 2).
         .target(name: "LogStoreServer", dependencies: [
-            "LogStore", "LogStoreProtocols", "LogStoreFilter", "LogStoreIngest", "LogStoreForward", "CZlib",
+            "LogStore", "LogStoreFormat", "LogStoreProtocols", "LogStoreFilter", "LogStoreIngest", "LogStoreForward", "CZlib",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -22,7 +22,7 @@ options.backpressure = .dropOldest       // or .block (producers wait) or .dropN
 options.onStatusChange = { status in print("logstore ingest: \(status)") }   // "stalled: … No space left …"
 let ingestor = try Ingestor(store: store, options: options)
 
-var handlerOptions = LogStoreLogHandler.Options()
+var handlerOptions = LogHandlerOptions()
 handlerOptions.correlationIDKey = "correlation_id"   // the default; else the ServiceContext's trace ID
 LoggingSystem.bootstrap(LogStoreLogHandler.factory(ingestor: ingestor, options: handlerOptions))
 

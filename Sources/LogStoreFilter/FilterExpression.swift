@@ -98,16 +98,7 @@ public enum FilterCondition: Sendable, Equatable {
         }
     }
 
-    static func compare<T: Comparable>(_ a: T, _ op: AttributeFilter.Comparison, _ b: T) -> Bool {
-        switch op {
-        case .equal: a == b
-        case .notEqual: a != b
-        case .less: a < b
-        case .lessOrEqual: a <= b
-        case .greater: a > b
-        case .greaterOrEqual: a >= b
-        }
-    }
+    static func compare<T: Comparable>(_ a: T, _ op: AttributeFilter.Comparison, _ b: T) -> Bool { op.holds(a, b) }
 }
 
 extension String {

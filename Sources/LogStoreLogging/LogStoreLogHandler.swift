@@ -17,38 +17,21 @@ import LogStoreFormat
 /// The logger's label becomes the record's source, its level the level (swift-log's seven levels map
 /// one to one), the message the message, and metadata (handler, provider, then call site, later ones
 /// winning) become attributes, nested dictionaries as dotted keys. The correlation ID comes from the
-/// metadata key ``Options/correlationIDKey`` or else from the trace ID of the current `ServiceContext`.
+/// metadata key ``LogHandlerOptions/correlationIDKey`` or else from the trace ID of the current `ServiceContext`.
 ///
-/// Logging never throws and never blocks longer than ``Options/maxBlock``: when the ingestor's buffer
+/// Logging never throws and never blocks longer than ``LogHandlerOptions/maxBlock``: when the ingestor's buffer
 /// is full (a slow or full disk, a damaged store) records are dropped and counted by the ingestor.
 public struct LogStoreLogHandler: LogHandler {
-    /// Settings of the handler.
-    public struct Options: Sendable {
-        /// Default `correlation_id`. The metadata key whose value becomes the correlation ID (and is not
-        /// kept as an attribute).
-        public var correlationIDKey = "correlation_id"
-        /// Default 0 (never wait). With the ingestor's `.block` policy, how long a log call may wait for
-        /// room in a full buffer before its record is dropped; the other policies never wait.
-        public var maxBlock: Duration = .zero
-        /// Default ``LogStoreLogHandler/traceIDFromInstrument``. Finds the trace ID in a `ServiceContext`, used as the
-        /// correlation ID when the metadata has none; nil turns this off.
-        public var traceID: (@Sendable (ServiceContext) -> String?)? = LogStoreLogHandler.traceIDFromInstrument
-        /// Default: the wall clock. Nanoseconds since the epoch for each record's timestamp.
-        public var now: @Sendable () -> Int64 = LogStoreLogHandler.wallClock
-
-        public init() {}
-    }
-
     /// Where records go.
     public let ingestor: Ingestor
     /// The logger's label, stored as each record's source.
     public let label: String
-    public let options: Options
+    public let options: LogHandlerOptions
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     public var logLevel: Logger.Level = .info
 
-    public init(label: String, ingestor: Ingestor, options: Options = Options(),
+    public init(label: String, ingestor: Ingestor, options: LogHandlerOptions = LogHandlerOptions(),
                 metadataProvider: Logger.MetadataProvider? = nil) {
         self.label = label
         self.ingestor = ingestor
@@ -59,14 +42,14 @@ public struct LogStoreLogHandler: LogHandler {
     /// A factory for `LoggingSystem.bootstrap(_:)` (and `Logger(label:factory:)`):
     /// `LoggingSystem.bootstrap(LogStoreLogHandler.factory(ingestor: ingestor, options: options))`.
     /// Handlers get no metadata provider; to set one, bootstrap with ``metadataProviderFactory(ingestor:options:)``.
-    public static func factory(ingestor: Ingestor, options: Options = Options()) -> @Sendable (String) -> any LogHandler {
+    public static func factory(ingestor: Ingestor, options: LogHandlerOptions = LogHandlerOptions()) -> @Sendable (String) -> any LogHandler {
         { label in LogStoreLogHandler(label: label, ingestor: ingestor, options: options) }
     }
 
     /// A factory for `LoggingSystem.bootstrap(_:metadataProvider:)`, which hands each handler the
     /// bootstrapped metadata provider:
     /// `LoggingSystem.bootstrap(LogStoreLogHandler.metadataProviderFactory(ingestor: ingestor), metadataProvider: provider)`.
-    public static func metadataProviderFactory(ingestor: Ingestor, options: Options = Options())
+    public static func metadataProviderFactory(ingestor: Ingestor, options: LogHandlerOptions = LogHandlerOptions())
         -> @Sendable (String, Logger.MetadataProvider?) -> any LogHandler {
         { label, provider in LogStoreLogHandler(label: label, ingestor: ingestor, options: options, metadataProvider: provider) }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import LogStore
 import LogStoreIngest
 import Glibc
+import LogStoreFormat
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -63,16 +64,10 @@ struct ExportCommand: ParsableCommand {
 
     /// One CSV row; the attributes column holds a JSON object.
     static func csv(_ r: LogRecord) -> String {
-        var attrs = "{"
-        for (i, a) in r.attributes.enumerated() {
-            if i > 0 { attrs += "," }
-            JSON.appendString(a.key, to: &attrs)
-            attrs += ":"
-            JSON.appendValue(a.value, to: &attrs)
-        }
-        attrs += "}"
+        var attrs = JSONWriter()
+        attrs.attributes(r.attributes)
         return [String(r.sequence), TimestampParser.formatRFC3339(r.timestamp), r.level.name, r.source, r.correlationID ?? "",
-                r.message, r.attributes.isEmpty ? "" : attrs].map(Format.csv).joined(separator: ",") + "\n"
+                r.message, r.attributes.isEmpty ? "" : attrs.text].map(Format.csv).joined(separator: ",") + "\n"
     }
 }
 

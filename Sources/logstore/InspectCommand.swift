@@ -139,8 +139,4 @@ func listSegmentNames(_ directory: String) throws -> [String] {
     return names.sorted()
 }
 
-func jsonString(_ s: String) -> String {
-    var out = ""
-    JSON.appendString(s, to: &out)
-    return out
-}
+func jsonString(_ s: String) -> String { JSONWriter.quoted(s) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import LogStore
 import LogStoreIngest
 import Glibc
+import LogStoreFormat
 
 /// Buffered writing to standard output (or another descriptor) and messages to standard error.
 struct Output {
@@ -73,61 +74,17 @@ enum RecordPrinter {
         return s + "\n"
     }
 
-    /// One JSON object per line with keys seq, timestamp, level, source, correlation_id, message, attributes.
+    /// One JSON object per line (`JSONWriter.record`: seq, timestamp, timestamp_ns, level, source,
+    /// correlation_id, message, attributes), the same form the server answers with.
     static func ndjson(_ r: LogRecord) -> String {
-        var s = "{\"seq\":\(r.sequence),\"timestamp\":\"\(TimestampParser.formatRFC3339(r.timestamp))\",\"level\":\"\(r.level.name)\",\"source\":"
-        JSON.appendString(r.source, to: &s)
-        s += ",\"correlation_id\":"
-        if let id = r.correlationID { JSON.appendString(id, to: &s) } else { s += "null" }
-        s += ",\"message\":"
-        JSON.appendString(r.message, to: &s)
-        s += ",\"attributes\":{"
-        for (i, a) in r.attributes.enumerated() {
-            if i > 0 { s += "," }
-            JSON.appendString(a.key, to: &s)
-            s += ":"
-            JSON.appendValue(a.value, to: &s)
-        }
-        return s + "}}\n"
+        var writer = JSONWriter()
+        writer.record(r)
+        return writer.text + "\n"
     }
 
     private static func quoteIfNeeded(_ v: String) -> String {
         if !v.isEmpty && !v.utf8.contains(where: { $0 == 0x20 || $0 == 0x22 || $0 == 0x3D || $0 < 0x20 }) { return v }
-        var s = ""
-        JSON.appendString(v, to: &s)
-        return s
-    }
-}
-
-enum JSON {
-    static func appendString(_ v: String, to s: inout String) {
-        s += "\""
-        for u in v.unicodeScalars {
-            switch u {
-            case "\"": s += "\\\""
-            case "\\": s += "\\\\"
-            case "\n": s += "\\n"
-            case "\r": s += "\\r"
-            case "\t": s += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    s += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    s.unicodeScalars.append(u)
-                }
-            }
-        }
-        s += "\""
-    }
-
-    static func appendValue(_ v: AttributeValue, to s: inout String) {
-        switch v {
-        case .string(let x): appendString(x, to: &s)
-        case .int(let x): s += String(x)
-        case .double(let x): s += x.isFinite ? String(x) : "null"
-        case .bool(let x): s += x ? "true" : "false"
-        }
+        return JSONWriter.quoted(v)
     }
 }
 
@@ -150,7 +107,8 @@ func writeStderr(_ text: String) {
     t.withUTF8 { b in
         var done = 0
         while done < b.count {
-            let n = Glibc.write(2, b.baseAddress! + done, b.count - done)
+            guard let base = b.baseAddress else { return }
+            let n = Glibc.write(2, base + done, b.count - done)
             if n <= 0 { if errno == EINTR { continue }; return }
             done += n
         }

@@ -18,7 +18,9 @@ struct TailCommand: ParsableCommand {
         are read from the segments, so none is missed. Records it cannot read (a damaged WAL frame \
         or segment block) are named on standard error ("warning: damaged records not shown: FILE at \
         byte OFFSET ...") and every readable record is still printed. Ctrl-C (SIGINT) or SIGTERM \
-        ends it with exit status 0.
+        ends it with exit status 0. With --ready-file PATH, once following has its starting \
+        position tail writes that sequence number to PATH (a script can start its writer then, \
+        knowing every record it commits will be printed).
 
         Examples:
           logstore tail -n 50 --level warning
@@ -43,8 +45,14 @@ struct TailCommand: ParsableCommand {
     @Option(help: "Output format: text, ndjson or json (the same as ndjson).")
     var format: RecordFormat = .text
 
+    @Option(name: .customLong("ready-file"),
+            help: ArgumentHelp("With -f: once following, write the sequence number it follows after to PATH.",
+                               valueName: "PATH"))
+    var readyFile: String?
+
     func validate() throws {
         if count < 0 { throw ValidationError("-n must not be negative") }
+        if readyFile != nil && !follow { throw ValidationError("--ready-file applies only with -f") }
     }
 
     func run() throws {
@@ -60,11 +68,13 @@ struct TailCommand: ParsableCommand {
         for r in latest.reversed() { out.write(format.line(r)) }
         out.flush()
         guard follow else { return }
-        try Self.follow(location.path, plan: plan, after: start, format: format)
+        try Self.follow(location.path, plan: plan, after: start, format: format, readyFile: readyFile)
     }
 
     /// Prints the records committed after sequence `after` that pass `plan`, until a signal ends the process.
-    static func follow(_ path: String, plan: FilterPlan, after: UInt64, format: RecordFormat) throws {
+    /// Once the follower is positioned, writes `after` to `readyFile` (when given).
+    static func follow(_ path: String, plan: FilterPlan, after: UInt64, format: RecordFormat,
+                       readyFile: String? = nil) throws {
         // Ctrl-C ends a follow cleanly: output is flushed after every record, so nothing is lost.
         signal(SIGINT) { _ in _exit(0) }
         signal(SIGTERM) { _ in _exit(0) }
@@ -77,6 +87,7 @@ struct TailCommand: ParsableCommand {
         var query = plan.query
         query.limit = nil
         let follower = try LogStore.follow(directory: path, filter: query, after: after, bufferSize: 4096)
+        if let readyFile { try Self.announceReady(after: after, in: readyFile) }
         let failure = FollowFailure()
         let done = DispatchSemaphore(value: 0)
         Task {
@@ -100,6 +111,32 @@ struct TailCommand: ParsableCommand {
         }
         done.wait()
         if let error = failure.error.withLock({ $0 }) { throw error }
+    }
+}
+
+extension TailCommand {
+    /// Writes "`after`\n" to `path` whole (a temporary file renamed over it), so that a script that sees
+    /// the file never reads part of it: every record committed from now on has a larger sequence number
+    /// and will be printed.
+    static func announceReady(after: UInt64, in path: String) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        let file = try OutputFile(creating: temporary, exclusive: false)
+        let bytes = Array("\(after)\n".utf8)
+        let written = bytes.withUnsafeBytes { write(file.fd, $0.baseAddress, $0.count) }
+        let writeError = errno
+        do { try file.finish() } catch {
+            unlink(temporary)
+            throw error
+        }
+        guard written == bytes.count else {
+            unlink(temporary)
+            throw CLIFailure.data("logstore: cannot write \(temporary): \(String(cString: strerror(writeError)))")
+        }
+        guard rename(temporary, path) == 0 else {
+            let error = errno
+            unlink(temporary)
+            throw CLIFailure.data("logstore: cannot write the ready file \(path): \(String(cString: strerror(error)))")
+        }
     }
 }
 

@@ -14,11 +14,11 @@ import Glibc
         let tailer = try FollowProcess(store: store, paths: [log], dir: dir)
         // "first line" is stored once the file has been idle a moment; the partial line with it would
         // have been stored too if the tailer split lines.
-        let first = waitFor { (try? storedMessages(store))?.isEmpty == false }
+        let first = waitUntil(timeout: .seconds(120), every: .milliseconds(50)) { (try? storedMessages(store))?.isEmpty == false }
         #expect(first, "nothing stored: \(tailer.stderr)")
         #expect(try storedMessages(store) == ["first line"])
         appendText("ond line\n", to: log)
-        #expect(waitFor { (try? storedMessages(store)) == ["first line", "second line"] },
+        #expect(waitUntil(timeout: .seconds(120), every: .milliseconds(50)) { (try? storedMessages(store)) == ["first line", "second line"] },
                 "stored: \((try? storedMessages(store)) ?? [])")
         #expect(tailer.stop(SIGTERM) == 0, "\(tailer.stderr)")
     }
@@ -29,13 +29,13 @@ import Glibc
         let lines = (1...300).map { "line \($0) of the file" }
         appendText(lines[0..<100].joined(separator: "\n") + "\n" + "line 101 of", to: log)
         var tailer = try FollowProcess(store: store, paths: [log], dir: dir)
-        #expect(waitFor { (try? storedMessages(store))?.count == 100 }, "\(tailer.stderr)")
+        #expect(waitUntil(timeout: .seconds(120), every: .milliseconds(50)) { (try? storedMessages(store))?.count == 100 }, "\(tailer.stderr)")
         #expect(tailer.stop(SIGTERM) == 0, "\(tailer.stderr)")
         appendText(" the file\n" + lines[101..<200].joined(separator: "\n") + "\n", to: log)
         tailer = try FollowProcess(store: store, paths: [log], dir: dir)
-        #expect(waitFor { (try? storedMessages(store))?.count == 200 }, "\(tailer.stderr)")
+        #expect(waitUntil(timeout: .seconds(120), every: .milliseconds(50)) { (try? storedMessages(store))?.count == 200 }, "\(tailer.stderr)")
         appendText(lines[200...].joined(separator: "\n") + "\n", to: log)
-        #expect(waitFor { (try? storedMessages(store))?.count == 300 }, "\(tailer.stderr)")
+        #expect(waitUntil(timeout: .seconds(120), every: .milliseconds(50)) { (try? storedMessages(store))?.count == 300 }, "\(tailer.stderr)")
         #expect(tailer.stop(SIGINT) == 0, "\(tailer.stderr)")
         #expect(tailer.stderr.contains("from byte"), "the second run resumed mid-file: \(tailer.stderr)")
         #expect(try storedMessages(store) == lines)
@@ -52,12 +52,19 @@ import Glibc
         func write(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } }
         write("before 1\nbefore 2\n")
         let tailer = try FollowProcess(store: store, paths: [log], dir: dir, extra: ["--rotate-wait", "3"])
-        #expect(waitFor { (try? storedMessages(store)) == ["before 1", "before 2"] }, "\(tailer.stderr)")
+        #expect(waitUntil(timeout: .seconds(120), every: .milliseconds(50)) { (try? storedMessages(store)) == ["before 1", "before 2"] }, "\(tailer.stderr)")
         try FileManager.default.moveItem(atPath: log, toPath: log + ".1")
         appendText("new 1\n", to: log)
-        Thread.sleep(forTimeInterval: 0.8)
+        // The tailer has seen the rotation once it holds the new file open beside the renamed one.
+        #expect(waitUntil(timeout: .seconds(120)) {
+            let open = openPaths(of: tailer.process.processIdentifier)
+            return open.contains { $0.hasSuffix("/app.log") } && open.contains { $0.hasSuffix("/app.log.1") }
+        }, "the tailer never opened the new file: \(openPaths(of: tailer.process.processIdentifier)) \(tailer.stderr)")
+        // The late line comes 0.8 s after that: later than the 0.3 s these tests use otherwise (the line
+        // would be lost), well within the 3 s asked for. The delay is the scenario, not a wait.
+        pace(.milliseconds(800))
         write("late, to the renamed file\n")
-        #expect(waitFor { (try? storedMessages(store))?.count == 4 }, "stored: \((try? storedMessages(store)) ?? []) \(tailer.stderr)")
+        #expect(waitUntil(timeout: .seconds(120), every: .milliseconds(50)) { (try? storedMessages(store))?.count == 4 }, "stored: \((try? storedMessages(store)) ?? []) \(tailer.stderr)")
         #expect(tailer.stop(SIGTERM) == 0, "\(tailer.stderr)")
         #expect(try storedMessages(store) == ["before 1", "before 2", "late, to the renamed file", "new 1"])
     }
@@ -68,10 +75,10 @@ import Glibc
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         appendText("a one\n", to: logs + "/a.log")
         let tailer = try FollowProcess(store: store, paths: [logs + "/*.log"], dir: dir)
-        #expect(waitFor { (try? storedMessages(store)) == ["a one"] }, "\(tailer.stderr)")
+        #expect(waitUntil(timeout: .seconds(120), every: .milliseconds(50)) { (try? storedMessages(store)) == ["a one"] }, "\(tailer.stderr)")
         appendText("b one\n", to: logs + "/b.log")
         appendText("not followed\n", to: logs + "/c.txt")
-        #expect(waitFor { (try? storedMessages(store))?.sorted() == ["a one", "b one"] },
+        #expect(waitUntil(timeout: .seconds(120), every: .milliseconds(50)) { (try? storedMessages(store))?.sorted() == ["a one", "b one"] },
                 "stored: \((try? storedMessages(store)) ?? []) \(tailer.stderr)")
         #expect(tailer.stop(SIGTERM) == 0, "\(tailer.stderr)")
         #expect(try storedMessages(store).sorted() == ["a one", "b one"])
@@ -91,11 +98,11 @@ import Glibc
         let log = dir.path + "/app.log", store = dir.path + "/store"
         appendText("p1\n", to: log)
         let tailer = try FollowProcess(store: store, paths: [log], dir: dir, extra: ["--follow-polling"])
-        #expect(waitFor { (try? storedMessages(store)) == ["p1"] }, "\(tailer.stderr)")
+        #expect(waitUntil(timeout: .seconds(120), every: .milliseconds(50)) { (try? storedMessages(store)) == ["p1"] }, "\(tailer.stderr)")
         appendText("p2\n", to: log)
         try FileManager.default.moveItem(atPath: log, toPath: log + ".1")
         appendText("p3\n", to: log)
-        #expect(waitFor { (try? storedMessages(store)) == ["p1", "p2", "p3"] },
+        #expect(waitUntil(timeout: .seconds(120), every: .milliseconds(50)) { (try? storedMessages(store)) == ["p1", "p2", "p3"] },
                 "stored: \((try? storedMessages(store)) ?? []) \(tailer.stderr)")
         #expect(tailer.stop(SIGTERM) == 0, "\(tailer.stderr)")
         #expect(tailer.stderr.contains("polling: checking the files"))
@@ -115,7 +122,8 @@ import Glibc
         var kills = 0
         let started = Date()
         while Date().timeIntervalSince(started) < 12 {
-            Thread.sleep(forTimeInterval: Double.random(in: 1.0...2.0))
+            // Killed at a random moment of the writing (time passing is the point, not a wait).
+            pace(.seconds(Double.random(in: 1.0...2.0)))
             tailer.kill()
             kills += 1
             tailer = try FollowProcess(store: store, paths: [log], dir: dir)
@@ -123,9 +131,9 @@ import Glibc
         writer.stop()
         let expected = try sourceLines(in: logs)
         #expect(expected.count == writer.linesWritten)
-        let caughtUp = waitFor(timeout: 300) { ((try? storedMessages(store))?.count ?? 0) >= expected.count }
-        // Let a wrong tailer store more than it should before comparing.
-        Thread.sleep(forTimeInterval: 1.5)
+        let caughtUp = waitUntil(timeout: .seconds(300), every: .milliseconds(50)) { ((try? storedMessages(store))?.count ?? 0) >= expected.count }
+        // Give a wrong tailer 1.5 s to store more than it should before comparing (a negative check).
+        _ = staysTrue(for: .seconds(1.5), every: .milliseconds(100)) { ((try? storedMessages(store))?.count ?? 0) <= expected.count }
         #expect(tailer.stop(SIGTERM) == 0, "\(tailer.stderr)")
         let stored = try storedMessages(store)
         print("follow SIGKILL test: \(expected.count) lines in \(writer.rotations + 1) files, \(kills) kills, \(stored.count) stored")
@@ -229,7 +237,7 @@ final class RotatingWriter: Sendable {
             }
             // Under a sanitizer (LOGSTORE_TEST_SLOWDOWN, set by scripts/sanitize.sh) the tailer runs
             // several times slower: write that much slower too, so it can keep up.
-            usleep(5_000 * UInt32(testSlowdown))
+            pace(.milliseconds(5 * testSlowdown))
         }
         close(fd)
     }
@@ -269,13 +277,10 @@ func appendText(_ text: String, to path: String) {
     _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
 }
 
-/// Polls `condition` every 50 ms until it holds or `timeout` seconds pass (generous: a loaded 2-core
-/// machine may run several builds and tests at once).
-func waitFor(timeout: Double = 120, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(50_000)
-    }
-    return condition()
+/// The paths of the files process `pid` has open (/proc/PID/fd), as the kernel names them now (a
+/// renamed file under its new name).
+func openPaths(of pid: Int32) -> [String] {
+    let dir = "/proc/\(pid)/fd"
+    let fds = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+    return fds.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: dir + "/" + $0) }
 }

@@ -28,7 +28,7 @@ import Glibc
         // The writer starts once the tailer has its store open (it then follows every file from its
         // creation): a file rotated away before a tailer ever looked is not known to it (the first
         // rotation of the four files of `manyFiles` comes 0.15 s after the start).
-        let up = waitFor(timeout: 60) { FileManager.default.fileExists(atPath: store + "/LOCK") || !tailer.process.isRunning }
+        let up = waitUntil(timeout: .seconds(60), every: .milliseconds(50)) { FileManager.default.fileExists(atPath: store + "/LOCK") || !tailer.process.isRunning }
         #expect(up && tailer.process.isRunning, "\(scheme): the tailer did not start: \(tailer.stderr.suffix(2000))")
         writer.start()
         var stderr = ""
@@ -36,17 +36,17 @@ import Glibc
         if killEvery != nil {
             // The promise starts once the tailer has stored a position: a tailer killed before that has no
             // record of what it was reading (a file rotated away meanwhile is unknown to the next one).
-            let running = waitFor(timeout: 60) { (try? storedMessages(store))?.isEmpty == false }
+            let running = waitUntil(timeout: .seconds(60), every: .milliseconds(50)) { (try? storedMessages(store))?.isEmpty == false }
             #expect(running, "\(scheme): the first tailer stored nothing in 60 s: \(tailer.stderr.suffix(2000))")
         }
         let started = Date()
         while Date().timeIntervalSince(started) < seconds {
             guard let killEvery else {
                 // Nothing to wait for but the writer's run time: wake on the tailer's exit, if it fails.
-                _ = waitFor(timeout: seconds) { !tailer.process.isRunning }
+                _ = waitUntil(timeout: .seconds(seconds), every: .milliseconds(50)) { !tailer.process.isRunning }
                 break
             }
-            _ = waitFor(timeout: Double.random(in: killEvery)) { !tailer.process.isRunning }
+            _ = waitUntil(timeout: .seconds(Double.random(in: killEvery)), every: .milliseconds(50)) { !tailer.process.isRunning }
             tailer.kill()
             kills += 1
             stderr += tailer.stderr
@@ -54,7 +54,7 @@ import Glibc
         }
         writer.stop()
         let required = Set(writer.written).subtracting(writer.destroyed)
-        let complete = waitFor(timeout: 120) {
+        let complete = waitUntil(timeout: .seconds(120), every: .milliseconds(50)) {
             guard let stored = try? storedMessages(store) else { return false }
             return required.isSubset(of: stored)
         }

@@ -139,7 +139,8 @@ final class SchemeWriter: Sendable {
                 state.withLock { $0.written += lines }
                 if Date().timeIntervalSince(o.rotatedAt) >= rotateEvery { rotate(o) }
             }
-            usleep(10_000 * UInt32(testSlowdown))
+            // A writer that writes in bursts, not as fast as it can (the pace is the scenario, not a wait).
+            pace(.milliseconds(10 * testSlowdown))
         }
         for o in outputs { close(o.fd) }
     }
@@ -156,12 +157,12 @@ final class SchemeWriter: Sendable {
         o.lines = []
         state.withLock { $0.filesCreated += 1 }
         write(o.fd, rotationHeader + "\n")
-        usleep(2_000)
+        pace(.milliseconds(2))
         let first = "\(scheme) \(o.name) g\(o.generation) first"
         write(o.fd, first + "\n")
         o.lines.append(first)
         state.withLock { $0.written.append(first) }
-        usleep(2_000)
+        pace(.milliseconds(2))
     }
 
     private func destroy(_ o: Output, _ name: String) {

@@ -21,15 +21,6 @@ import Glibc
         return out
     }
 
-    static func waitFor(seconds: Double = 30, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while !condition() {
-            if Date() > deadline { return false }
-            usleep(20_000)
-        }
-        return true
-    }
-
     @Test func tailFollowWarnsOnStandardErrorNamingTheFileAndOffsetOfDamage() throws {
         let dir = TempDir()
         let exe = try #require(CLI.executable)
@@ -65,7 +56,7 @@ import Glibc
         func printed() -> [String] { TailCLITests.lines(outPath).compactMap { try? json($0)["message"] as? String } }
         func stderr() -> String { (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "" }
         // Once it printed the latest record (m40), it follows from there.
-        #expect(Self.waitFor { printed() == ["m40"] }, "tail did not start: \(stderr())")
+        #expect(waitUntil { printed() == ["m40"] }, "tail did not start: \(stderr())")
 
         // The writer's next three frames arrive, the first of them damaged (its first row's level byte).
         var rest = Array(bytes[frames[2]...])
@@ -77,7 +68,7 @@ import Glibc
         // A writer restarts on the store and moves on to a new WAL file: the damage is final.
         let restarted = try LogStore.open(at: path, options: options)
         defer { try? restarted.close() }
-        let warned = Self.waitFor { printed().count >= 41 && stderr().contains("warning") }
+        let warned = waitUntil { printed().count >= 41 && stderr().contains("warning") }
         let (reason, status) = TailCLITests.interrupt(tail)
         #expect(warned, "printed \(printed().count) records; stderr: \(stderr())")
         #expect(reason == .exit && status == 0)

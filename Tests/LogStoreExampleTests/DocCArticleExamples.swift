@@ -113,7 +113,7 @@ import Testing
 func loggingArticleExample(directory: String) throws {
     let store = try LogStore.open(at: directory)
     let ingestor = try Ingestor(store: store)
-    var handlerOptions = LogStoreLogHandler.Options()
+    var handlerOptions = LogHandlerOptions()
     handlerOptions.correlationIDKey = "correlation_id"
     LoggingSystem.bootstrap(LogStoreLogHandler.factory(ingestor: ingestor, options: handlerOptions))
 

@@ -69,7 +69,7 @@ func readmeCollectorExample(record: LogRecord) async throws {
     ingestor.offer(record)                   // never waits
     await ingestor.submit(record)            // with .block: waits for room
 
-    var handlerOptions = LogStoreLogHandler.Options()
+    var handlerOptions = LogHandlerOptions()
     handlerOptions.correlationIDKey = "correlation_id"   // the default; else the ServiceContext's trace ID
     LoggingSystem.bootstrap(LogStoreLogHandler.factory(ingestor: ingestor, options: handlerOptions))
     let logger = Logger(label: "api-worker")               // label → source

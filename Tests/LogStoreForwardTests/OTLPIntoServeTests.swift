@@ -24,7 +24,7 @@ struct OTLPIntoServeTests {
     /// the receiving store holds every record exactly once (count = distinct keys = records sent).
     @Test func sigkilledExportersIntoLogstoreServeStoreEveryRecordOnce() async throws {
         let source = TempDir("otlp-source"), receiving = TempDir("otlp-receiver"), logs = TempDir("otlp-logs")
-        var written = 10_000
+        var written = 10_000   // then 8 rounds of 3,000 more
         try writeStore(source.path, Self.records(written))
         let (serve, port) = try await Self.startServe(store: receiving.path + "/store", log: logs.path + "/serve.log")
         defer { if serve.isRunning { serve.kill() } }
@@ -34,18 +34,22 @@ struct OTLPIntoServeTests {
         var killedMidway = 0
         for round in 0..<8 {
             let store = try LogStore.open(at: source.path)
-            _ = try store.append(Self.records(1500, first: written))
-            written += 1500
+            _ = try store.append(Self.records(3000, first: written))
+            written += 3000
             try store.close()
             let before = try Self.count(port: port, scratch: logs.path)
             let forwarder = try LogStoreBinary.start(arguments, log: logs.path + "/round-\(round).log")
             try await waitUntil(timeout: 60, "round \(round) exports something") {
                 try Self.count(port: port, scratch: logs.path) > before || !forwarder.isRunning
             }
-            // A random moment: before, during or after an export or a position save.
-            try await Task.sleep(for: .milliseconds(Int.random(in: 0...300, using: &generator)))
-            if try Self.count(port: port, scratch: logs.path) < written { killedMidway += 1 }
+            // Even rounds: the moment the first batch is seen, in the middle of the export (12 batches of
+            // 250). Odd rounds: a random moment, before, during or after an export or a position save. The
+            // delay is the crash point chosen, not a wait for something to happen.
+            if round % 2 == 1 { try await Task.sleep(for: .milliseconds(Int.random(in: 0...300, using: &generator))) }
             forwarder.kill()
+            // Counted after the kill: it died before sending everything (a request still in flight at the
+            // kill may land later, which only makes this count smaller).
+            if try Self.count(port: port, scratch: logs.path) < written { killedMidway += 1 }
         }
         let last = try LogStoreBinary.start(arguments + ["--once"], log: logs.path + "/final.log")
         #expect(last.wait() == 0, "forward --once: \((try? String(contentsOfFile: logs.path + "/final.log", encoding: .utf8)) ?? "")")
@@ -125,16 +129,24 @@ struct OTLPIntoServeTests {
         // The caller's `defer` that kills it does not exist yet: kill it here if it never says its port.
         var started = false
         defer { if !started, serve.isRunning { serve.kill() } }
-        try await waitUntil(timeout: 60, "logstore serve says its port") {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            // A server that exited will never say it: fail at once with what it printed.
-            if !serve.isRunning, !text.contains("listening on port ") {
-                throw TestFailure("logstore serve exited before listening; its output:\n\(text)")
+        var exited = false
+        do {
+            try await waitUntil(timeout: 60, "logstore serve says its port") {
+                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                // A server that exited will never say it: fail at once with what it printed.
+                if !serve.isRunning, !text.contains("listening on port ") {
+                    exited = true
+                    throw TestFailure("logstore serve exited before listening; its output:\n\(text)")
+                }
+                guard let line = text.split(separator: "\n").first(where: { $0.contains("listening on port ") }),
+                      let value = Int(line.split(separator: " ").last ?? "") else { return false }
+                port = value
+                return true
             }
-            guard let line = text.split(separator: "\n").first(where: { $0.contains("listening on port ") }),
-                  let value = Int(line.split(separator: " ").last ?? "") else { return false }
-            port = value
-            return true
+        } catch where !exited {
+            // Still running but silent: say what it printed and where every thread of it stands.
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            throw TestFailure("\(error); its output so far:\n\(text)\nits threads:\n\(threadStacks(of: serve.pid, scratch: (log as NSString).deletingLastPathComponent))")
         }
         started = true
         return (serve, port)
@@ -162,4 +174,14 @@ private func curl(_ arguments: [String], input: String?, scratch: String) throws
     let status = try Spawned.start("/usr/bin/curl", arguments, output: outputPath, input: inputPath).wait()
     guard status == 0 else { throw TestFailure("curl \(arguments) failed with status \(status)") }
     return (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+}
+
+/// Every thread's backtrace of the running process `pid` (`gdb -batch`), or why there is none; for the failure
+/// message of a process that hangs.
+private func threadStacks(of pid: pid_t, scratch: String) -> String {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/gdb") else { return "(no /usr/bin/gdb to show them)" }
+    let output = scratch + "/gdb-\(pid).txt"
+    let status = try? Spawned.start("/usr/bin/gdb", ["-p", "\(pid)", "-batch", "-ex", "thread apply all bt 25"], output: output).wait()
+    let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+    return "gdb exit \(status.map(String.init) ?? "not started"):\n" + text.split(separator: "\n").filter { $0.hasPrefix("#") || $0.hasPrefix("Thread") }.joined(separator: "\n")
 }

@@ -96,7 +96,7 @@ struct NDJSONAttributeValueTests {
     }
 
     @Test func configurableDepthLimit() throws {
-        let options = NDJSONParser.Options(maxNestingDepth: 2)
+        let options = NDJSONParserOptions(maxNestingDepth: 2)
         #expect(try lineError(#"{\#(tsMember),"a":{"b":{"c":1}}}"#, options: options).reason == "nesting deeper than 2 levels")
         if case .failure(let e) = parse(#"{\#(tsMember),"a":{"b":1}}"#, options: options) {
             Issue.record("unexpected \(e)")

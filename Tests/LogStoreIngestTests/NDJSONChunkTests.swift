@@ -57,7 +57,7 @@ struct NDJSONChunkTests {
 
     @Test func crlfIsNotPartOfTheRecordSize() {
         let record = line("0123456789")
-        let options = NDJSONParser.Options(maxRecordBytes: record.utf8.count)
+        let options = NDJSONParserOptions(maxRecordBytes: record.utf8.count)
         let r = parseChunk(record + "\r\n" + record + "x\r\n", options: options)
         #expect(r.records.count == 1)
         #expect(r.errors.map(\.reason) == ["record of \(record.utf8.count + 1) bytes exceeds the limit of \(record.utf8.count) bytes"])
@@ -100,7 +100,7 @@ struct NDJSONStreamTests {
     func line(_ message: String) -> String { #"{\#(tsMember),"msg":"\#(message)"}"# }
 
     /// Feeds `bytes` split at the given cut points, then finishes.
-    func stream(_ bytes: [UInt8], cuts: [Int], options: NDJSONParser.Options = .init())
+    func stream(_ bytes: [UInt8], cuts: [Int], options: NDJSONParserOptions = .init())
         -> (records: [LogRecord], errors: [LineError], nextLine: Int) {
         var stream = NDJSONStream(parser: NDJSONParser(options: options))
         var records: [LogRecord] = []
@@ -117,7 +117,7 @@ struct NDJSONStreamTests {
     /// Found by FuzzNDJSON (Fuzz/regressions/FuzzNDJSON/ndjson-blank-overlimit-split): a blank line over
     /// the size limit was skipped silently in one piece but reported as too long when split across reads.
     @Test func blankLineOverTheLimitIsSkippedWhereverTheReadsSplit() {
-        let options = NDJSONParser.Options(maxRecordBytes: 48)
+        let options = NDJSONParserOptions(maxRecordBytes: 48)
         let text = String(repeating: " ", count: 50) + "\n" + line("x") + "\n" + String(repeating: "\t", count: 60)
         let bytes = Array(text.utf8)
         let whole = stream(bytes, cuts: [], options: options)

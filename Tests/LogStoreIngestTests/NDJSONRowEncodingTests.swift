@@ -74,7 +74,7 @@ func split(_ rows: EncodedRows) -> [[UInt8]] {
 
 @Suite("NDJSON row encoding")
 struct NDJSONRowEncodingTests {
-    static let optionVariants: [NDJSONParser.Options] = [
+    static let optionVariants: [NDJSONParserOptions] = [
         .init(), .init(maxRecordBytes: 400), .init(maxNestingDepth: 3),
     ]
 

@@ -68,7 +68,7 @@ struct NDJSONSyntaxErrorTests {
     }
 
     @Test func recordSizeLimit() throws {
-        let options = NDJSONParser.Options(maxRecordBytes: 50)
+        let options = NDJSONParserOptions(maxRecordBytes: 50)
         let fits = #"{\#(tsMember),"m":"\#(String(repeating: "x", count: 50 - 36))"}"#
         #expect(fits.utf8.count == 50)
         if case .failure(let e) = parse(fits, options: options) { Issue.record("unexpected \(e)") }
@@ -76,8 +76,8 @@ struct NDJSONSyntaxErrorTests {
         let e = try lineError(tooLong, options: options)
         #expect(e.reason == "record of 60 bytes exceeds the limit of 50 bytes")
         #expect(e.column == 51)
-        #expect(NDJSONParser.Options().maxRecordBytes == 1 << 20)
-        #expect(NDJSONParser.Options().maxNestingDepth == 32)
+        #expect(NDJSONParserOptions().maxRecordBytes == 1 << 20)
+        #expect(NDJSONParserOptions().maxNestingDepth == 32)
     }
 
     @Test func sizeLimitIsCheckedBeforeEncoding() throws {

@@ -14,12 +14,12 @@ let tsMember = #""ts":"2026-11-22T20:02:33Z""#
 struct UnexpectedSuccess: Error {}
 
 /// Parses one line (given as text) from a byte buffer.
-func parse(_ line: String, lineNumber: Int = 1, options: NDJSONParser.Options = .init()) -> Result<LogRecord, LineError> {
+func parse(_ line: String, lineNumber: Int = 1, options: NDJSONParserOptions = .init()) -> Result<LogRecord, LineError> {
     parse(bytes: Array(line.utf8), lineNumber: lineNumber, options: options)
 }
 
 /// Parses one line given as raw bytes (which may be invalid UTF-8).
-func parse(bytes: [UInt8], lineNumber: Int = 1, options: NDJSONParser.Options = .init()) -> Result<LogRecord, LineError> {
+func parse(bytes: [UInt8], lineNumber: Int = 1, options: NDJSONParserOptions = .init()) -> Result<LogRecord, LineError> {
     bytes.withUnsafeBytes { NDJSONParser(options: options).parseLine($0, lineNumber: lineNumber) }
 }
 
@@ -34,13 +34,13 @@ func record(_ line: String, sourceLocation: SourceLocation = #_sourceLocation) t
 }
 
 /// The error an invalid line gives; records an issue and throws if it parses.
-func lineError(_ line: String, options: NDJSONParser.Options = .init(),
+func lineError(_ line: String, options: NDJSONParserOptions = .init(),
                sourceLocation: SourceLocation = #_sourceLocation) throws -> LineError {
     try lineError(bytes: Array(line.utf8), options: options, sourceLocation: sourceLocation)
 }
 
 /// The error an invalid byte line gives; records an issue and throws if it parses.
-func lineError(bytes: [UInt8], options: NDJSONParser.Options = .init(),
+func lineError(bytes: [UInt8], options: NDJSONParserOptions = .init(),
                sourceLocation: SourceLocation = #_sourceLocation) throws -> LineError {
     switch parse(bytes: bytes, options: options) {
     case .success(let record):
@@ -52,7 +52,7 @@ func lineError(bytes: [UInt8], options: NDJSONParser.Options = .init(),
 
 /// Runs `parseChunk` over the UTF-8 of `text`.
 func parseChunk(_ text: String, firstLineNumber: Int = 1, isFinal: Bool = false,
-                options: NDJSONParser.Options = .init())
+                options: NDJSONParserOptions = .init())
     -> (records: [LogRecord], errors: [LineError], consumed: Int, lines: Int) {
     var records: [LogRecord] = []
     var errors: [LineError] = []

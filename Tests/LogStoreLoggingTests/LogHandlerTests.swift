@@ -8,7 +8,7 @@ import LogStorePipeline
 
 
 /// A store, an ingestor and a logger writing into them.
-func makeLogger(label: String = "api", options: LogStoreLogHandler.Options = .init(),
+func makeLogger(label: String = "api", options: LogHandlerOptions = .init(),
                 ingestorOptions: IngestorOptions = IngestorOptions()) throws -> (TempDir, LogStore, Ingestor, Logger) {
     let dir = TempDir()
     let store = try LogStore.open(at: dir.path, options: StoreOptions(durability: .batch))
@@ -64,7 +64,7 @@ struct FixedTraceInstrument: Instrument {
     }
 
     @Test func correlationKeyIsConfigurableAndHandlerMetadataMerges() async throws {
-        var options = LogStoreLogHandler.Options()
+        var options = LogHandlerOptions()
         options.correlationIDKey = "request_id"
         var (dir, store, ingestor, logger) = try makeLogger(options: options)
         logger[metadataKey: "region"] = "eu"
@@ -78,7 +78,7 @@ struct FixedTraceInstrument: Instrument {
     }
 
     @Test func traceIDOfTheServiceContextIsTheCorrelationID() async throws {
-        var options = LogStoreLogHandler.Options()
+        var options = LogHandlerOptions()
         options.traceID = { _ in
             var carrier: [String: String] = [:]
             FixedTraceInstrument().inject(ServiceContext.topLevel, into: &carrier, using: DictionaryInjector())
@@ -106,7 +106,7 @@ struct FixedTraceInstrument: Instrument {
         var ingestorOptions = IngestorOptions()
         ingestorOptions.maxBufferedRecords = 1_000
         ingestorOptions.batchAge = .seconds(60)
-        var options = LogStoreLogHandler.Options()
+        var options = LogHandlerOptions()
         options.maxBlock = .milliseconds(20)
         let (dir, store, ingestor, logger) = try makeLogger(options: options, ingestorOptions: ingestorOptions)
         try store.close()          // a store that can no longer write: every batch fails

@@ -14,7 +14,7 @@ import Testing
         io.full = true
         let ingestor = try Ingestor(store: store, options: smallOptions(policy))
         for i in 0..<5 { ingestor.offer(record(i)) }
-        #expect(await eventually { ingestor.status.isStalled })
+        #expect(await waitUntil { ingestor.status.isStalled })
         return (dir, io, store, ingestor)
     }
 
@@ -66,8 +66,9 @@ import Testing
         #expect(waited >= .milliseconds(70) && waited < .seconds(2))
         // submit waits until the disk has room again.
         let submitted = Task { await ingestor.submit(record(22)) }
-        try await Task.sleep(for: .milliseconds(100))
-        #expect(ingestor.counters.accepted == 20)
+        #expect(await waitUntil { ingestor.state.withLock { $0.spaceWaiters.count } == 1 }, "submit waits for room")
+        // A negative check: 100 ms for a submit that does not wait to show itself.
+        #expect(await staysTrue(for: .milliseconds(100)) { ingestor.counters.accepted == 20 })
         io.full = false
         #expect(await submitted.value == .accepted)
         await ingestor.flush()
@@ -87,17 +88,17 @@ import Testing
         let ingestor = try Ingestor(store: store, options: options)
         io.full = true
         for i in 0..<30 { ingestor.offer(record(i)) }
-        #expect(await eventually { ingestor.status.isStalled })
+        #expect(await waitUntil { ingestor.status.isStalled })
         if case .stalled(let error) = ingestor.status {
             #expect(error.code == ENOSPC)
             #expect(error.description.contains("No space left"))
         }
-        #expect(await eventually { ingestor.counters.retried >= 4 }, "3 backoff retries, then probes")
+        #expect(await waitUntil { ingestor.counters.retried >= 4 }, "3 backoff retries, then probes")
         #expect(ingestor.counters.written == 0)
         #expect(ingestor.counters.failed == 0, "nothing is lost while the disk is full")
         #expect(ingestor.counters.buffered == 30)
         io.full = false
-        #expect(await eventually { ingestor.counters.written == 30 })
+        #expect(await waitUntil { ingestor.counters.written == 30 })
         #expect(!ingestor.status.isStalled)
         #expect(changes.withLock { $0 } == ["stalled", "running"])
         #expect(try messages(store) == (0..<30).map { "m\($0)" })
@@ -125,7 +126,7 @@ import Testing
         let ingestor = try Ingestor(store: store, options: options)
         try store.close()
         for i in 0..<5 { ingestor.offer(record(i)) }
-        #expect(await eventually { ingestor.counters.failed == 5 })
+        #expect(await waitUntil { ingestor.counters.failed == 5 })
         #expect(ingestor.counters.retried == 0)
         await ingestor.close()
     }

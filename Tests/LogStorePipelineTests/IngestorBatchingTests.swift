@@ -13,9 +13,9 @@ import Testing
         options.batchAge = .seconds(3_600)
         let ingestor = try Ingestor(store: store, options: options)
         for i in 0..<25 { #expect(ingestor.offer(record(i)) == .accepted) }
-        #expect(await eventually(60) { ingestor.counters.written == 20 })
-        try await Task.sleep(for: .milliseconds(100))
-        #expect(ingestor.counters.written == 20, "a partial batch must wait for its age")
+        #expect(await waitUntil { ingestor.counters.written == 20 })
+        // A negative check: 100 ms for a partial batch written before its age (an hour) to show itself.
+        #expect(await staysTrue(for: .milliseconds(100)) { ingestor.counters.written == 20 }, "a partial batch must wait for its age")
         #expect(ingestor.counters.buffered == 5)
         #expect(ingestor.counters.batches == 2)
         await ingestor.flush()
@@ -33,7 +33,7 @@ import Testing
         let ingestor = try Ingestor(store: store, options: options)
         ingestor.offer(record(1))
         ingestor.offer(record(2))
-        #expect(await eventually(60) { ingestor.counters.written == 2 })
+        #expect(await waitUntil { ingestor.counters.written == 2 })
         await ingestor.close()
         try store.close()
     }
@@ -49,7 +49,7 @@ import Testing
         for _ in 0..<10 {
             ingestor.offer(LogRecord(timestamp: nowNanos(), level: .info, source: "s", correlationID: nil, message: big, attributes: []))
         }
-        #expect(await eventually(60) { ingestor.counters.written >= 8 })
+        #expect(await waitUntil { ingestor.counters.written >= 8 })
         #expect(ingestor.counters.batches >= 2)
         await ingestor.close()
         try store.close()

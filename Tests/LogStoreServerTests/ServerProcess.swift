@@ -29,16 +29,17 @@ final class ServerProcess: @unchecked Sendable {
 
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
+    /// Waits for the readiness line `logstore serve` prints once it listens (`waitUntil` looks once more
+    /// after the deadline: a thread not run for the whole timeout must not miss a line printed long ago).
     private func waitForPort(timeout: Duration = .seconds(60)) throws -> Int {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let line = stderr.split(separator: "\n").first(where: { $0.hasPrefix("logstore serve: listening on port ") }),
-               let port = Int(line.split(separator: " ").last ?? "") {
-                return port
-            }
-            guard process.isRunning else { throw ProcessFailure(message: "the server exited: \(stderr)") }
-            usleep(10_000)   // polling the readiness line, bounded by the deadline
+        var port: Int?
+        waitUntil(timeout: timeout, every: .milliseconds(10)) {
+            port = stderr.split(separator: "\n").first(where: { $0.hasPrefix("logstore serve: listening on port ") })
+                .flatMap { Int($0.split(separator: " ").last ?? "") }
+            return port != nil || !process.isRunning
         }
+        if let port { return port }
+        guard process.isRunning else { throw ProcessFailure(message: "the server exited: \(stderr)") }
         throw ProcessFailure(message: "the server did not listen within \(timeout): \(stderr)")
     }
 

@@ -63,11 +63,11 @@ import Glibc
         let stored = try #require(first.position)
         // Stopped: more lines, then copytruncate; the new content is longer than the old one.
         append(lines("a", 60..<80), to: path)
-        usleep(20_000)
+        waitForTheFileClock(toPass: path)  // the copy is modified later than the stored position
         try copyTruncate(path, to: path + ".0", thenWrite: header + lines("b", 0..<100))
         let second = try Follower(path, stored: stored.encoded(), candidates: [path + ".0"])
-        // The restarted tailer reads the copy first; meanwhile the file is rotated again.
-        usleep(20_000)
+        // The restarted tailer reads the copy first; meanwhile the file is rotated again (later).
+        waitForTheFileClock(toPass: path)
         try copyTruncate(path, to: path + ".1", thenWrite: header + lines("c", 0..<5))
         try second.drain(holdTimeout: 0)
         let all = first.messages + second.messages

@@ -228,17 +228,17 @@ import Glibc
         let dir = TempDir()
         let path = dir.path + "/app.log"
         append("old\n", to: path + ".0")  // rotated before the stored file: already read
-        Thread.sleep(forTimeInterval: 0.02)
+        waitForTheFileClock(toPass: path + ".0")  // each file modified later than the one before
         append("a1\na2\n", to: path)
         let first = try Follower(path)
         try first.drain(holdTimeout: 0)
         let stored = try #require(first.position).encoded()
         append("a3\n", to: path)
         try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
-        Thread.sleep(forTimeInterval: 0.02)
+        waitForTheFileClock(toPass: path + ".1")
         append("b1\nb2\n", to: path)
         try FileManager.default.moveItem(atPath: path, toPath: path + ".2")
-        Thread.sleep(forTimeInterval: 0.02)
+        waitForTheFileClock(toPass: path + ".2")
         append("b1 compressed\n", to: path + ".2.gz")
         append("c1\n", to: path)
         let candidates = [path + ".0", path + ".1", path + ".2", path + ".2.gz"]

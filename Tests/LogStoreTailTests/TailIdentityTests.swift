@@ -276,7 +276,7 @@ import LogStoreIngest
         // Stopped: lines added, the file copied (a second later: a later modification time) and truncated,
         // then rewritten beginning with the same header, and more lines than before.
         append("a1\na2\n", to: path)
-        usleep(20_000)
+        waitForTheFileClock(toPass: path)
         try FileManager.default.copyItem(atPath: path, toPath: path + ".1")
         rewrite(path, with: "# header of every file\nb1\nb2\nb3\nb4\n")
         store = try LogStore.open(at: storePath)

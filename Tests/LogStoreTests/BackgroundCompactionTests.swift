@@ -4,16 +4,6 @@ import Testing
 
 /// Background compaction (docs/FORMAT.md 10.4) beside a writer's appends and concurrent queries.
 @Suite struct BackgroundCompactionTests {
-    /// Waits until `condition` holds, checking every 10 ms, for at most `seconds`.
-    static func wait(seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            usleep(10_000)
-        }
-        return try condition()
-    }
-
     @Test(.timeLimit(.minutes(2))) func compactsWhileAppendsAndQueriesCarryOn() throws {
         let dir = TempDir()
         let old = try makeFragmentedStore(dir.path, records: 2_000, batches: 20, hours: 3)
@@ -54,10 +44,10 @@ import Testing
         }
         appender.start()
         reader.start()
-        let compacted = Self.wait(seconds: 60) { store.statistics.counters.segmentsCompacted >= 20 }
+        let compacted = waitUntil(timeout: .seconds(60)) { store.statistics.counters.segmentsCompacted >= 20 }
         #expect(compacted, "background compaction did not replace the small segments in time")
         stop.update { $0 = true }
-        #expect(Self.wait(seconds: 30) { appender.isFinished && reader.isFinished })
+        #expect(waitUntil(timeout: .seconds(30)) { appender.isFinished && reader.isFinished })
         #expect(failures.value.isEmpty, "\(failures.value.prefix(5))")
 
         let newer = appended.value

@@ -89,7 +89,8 @@ import Testing
                 } catch {
                     failures.update { $0.append("expire: \(error)") }
                 }
-                Thread.sleep(forTimeInterval: 0.002)
+                // Expiry runs now and then beside the appends, not in a tight loop (a pace, not a wait).
+                pace(.milliseconds(2))
             }
         }
         Self.runThreads(bodies)
@@ -147,9 +148,8 @@ import Testing
             guard listed.hasSuffix("/wal"), !flushed.update({ was in defer { was = true }; return was }) else { return }
             do { try writer.flush() } catch { Issue.record("flush: \(error)") }
             // flush() returns once the segments are installed; the WAL file goes right after.
-            let deadline = Date().addingTimeInterval(5)
-            while walNames(path).contains(where: { $0.hasPrefix("0000000000000001") }) && Date() < deadline {
-                Thread.sleep(forTimeInterval: 0.002)
+            _ = waitUntil(timeout: .seconds(30), every: .milliseconds(2)) {
+                !walNames(path).contains(where: { $0.hasPrefix("0000000000000001") })
             }
         }
         let reader = try LogStore.open(at: path, options: ro)
@@ -208,6 +208,7 @@ import Testing
         let dir = TempDir()
         let store = try LogStore.open(at: dir.path, options: StoreOptions(durability: .sync))
         let acknowledged = Locked<[UInt64]>([])
+        let perAppender = Locked<[Int]>([0, 0, 0])
         let failures = Locked<[String]>([])
         let now = nowNanos()
         var bodies: [@Sendable () -> Void] = (0..<3).map { a in
@@ -216,7 +217,10 @@ import Testing
                 while true {
                     do {
                         let r = try store.append(LogRecord(timestamp: now + Int64(i), level: .info, source: "t\(a)", message: "\(a)-\(i)"))
-                        if r.accepted == 1 { acknowledged.update { $0.append(r.firstSequence) } }
+                        if r.accepted == 1 {
+                            acknowledged.update { $0.append(r.firstSequence) }
+                            perAppender.update { $0[a] += 1 }
+                        }
                     } catch {
                         if (error as? LogStoreError)?.kind != .closed { failures.update { $0.append("append: \(error)") } }
                         return
@@ -226,13 +230,15 @@ import Testing
             }
         }
         bodies.append {
-            Thread.sleep(forTimeInterval: 0.05)
+            // Close while the appenders are busy: once each has had 20 appends acknowledged.
+            let busy = waitUntil { perAppender.value.allSatisfy { $0 >= 20 } }
+            if !busy { failures.update { $0.append("the appenders had not all appended before close") } }
             do { try store.close() } catch { failures.update { $0.append("close: \(error)") } }
         }
         Self.runThreads(bodies)
         for f in failures.value.prefix(5) { Issue.record(Comment(rawValue: f)) }
         let acked = acknowledged.value
-        #expect(acked.count > 0)
+        #expect(acked.count >= 60)
         #expect(Set(acked).count == acked.count)
         let reopened = try LogStore.open(at: dir.path, options: StoreOptions(durability: .sync))
         defer { try? reopened.close() }

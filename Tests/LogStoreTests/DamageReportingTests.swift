@@ -7,16 +7,6 @@ import LogStoreFormat
 /// records it cannot read tells its consumer where (file, offset), counts it, and still delivers
 /// every readable record. Each test fails on the code before issue 11, which dropped them with `try?`.
 @Suite struct DamageReportingTests {
-    /// Waits (at most `seconds`) until `condition` holds, checking it whenever it may have changed.
-    static func waitUntil(seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while !condition() {
-            if ContinuousClock.now > deadline { return false }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return true
-    }
-
     static func records(_ n: Int, tag: String) -> [LogRecord] {
         let base = nowNanos() - 60_000_000_000
         return (0..<n).map {
@@ -57,12 +47,12 @@ import LogStoreFormat
         let follower = try LogStore.follow(directory: copy, after: 0)
         let collector = FollowTests.Collector(follower)
         // Frames 1 and 2 are read at once; what follows the damage is decided once a writer moves on.
-        #expect(await Self.waitUntil { collector.records.count >= 40 })
+        #expect(await waitUntil { collector.records.count >= 40 })
         // A writer restarts on the damaged store (it quarantines the file and writes a new one): the
         // follower now knows the damage is final.
         let restarted = try LogStore.open(at: copy, options: options)
         defer { try? restarted.close() }
-        #expect(await Self.waitUntil { collector.records.count >= 80 && !collector.damage.isEmpty })
+        #expect(await waitUntil { collector.records.count >= 80 && !collector.damage.isEmpty })
         follower.cancel()
 
         let expected = stored.filter { !(41...60).contains($0.sequence) }
@@ -94,7 +84,7 @@ import LogStoreFormat
         let follower = try LogStore.follow(directory: dir.path, after: 0)
         let collector = FollowTests.Collector(follower)
         let readable = stored.count - Int(bad.recordCount)
-        #expect(await Self.waitUntil { collector.records.count >= readable && !collector.damage.isEmpty })
+        #expect(await waitUntil { collector.records.count >= readable && !collector.damage.isEmpty })
         follower.cancel()
 
         let expected = stored.filter { !(bad.minSequence...bad.maxSequence).contains($0.sequence) }
@@ -136,7 +126,7 @@ import LogStoreFormat
                  all.compactMap { if case .damaged(let d) = $0 { d } else { nil } })
             }
         }
-        #expect(await Self.waitUntil { received().records.count >= 80 && !received().damage.isEmpty })
+        #expect(await waitUntil { received().records.count >= 80 && !received().damage.isEmpty })
         subscription.cancel()
         await reader.value
 

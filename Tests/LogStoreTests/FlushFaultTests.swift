@@ -161,8 +161,7 @@ import Testing
         let fresh = try appendInBatches(store, Faults.records("fresh", 10, base: clock.now), batches: 1)
         #expect(throws: LogStoreError.self) { try store.flush() }
         clock.advance(by: .seconds(30 * 60))  // the old segment's records are now past the retention
-        let deadline = Date().addingTimeInterval(10)
-        while !segmentNames(dir.path).isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        waitUntil(timeout: .seconds(30), every: .milliseconds(10)) { segmentNames(dir.path).isEmpty }
         #expect(segmentNames(dir.path).isEmpty, "the expired segment was removed while flushes failed")
         io.clear()
         try store.flush()

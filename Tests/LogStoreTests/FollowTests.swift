@@ -46,12 +46,29 @@ import Testing
         var error: LogStoreError? { state.withLock { $0.error } }
         var ended: Bool { state.withLock { $0.ended } }
 
-        /// Waits (at most 30 s) until `count` records arrived, then a little longer to catch extra ones.
+        /// Waits (at most 60 s) until `count` records arrived or the stream ended; returns what arrived.
         func wait(for count: Int) async -> [LogRecord] {
-            for _ in 0..<3_000 where records.count < count && !ended { try? await Task.sleep(for: .milliseconds(10)) }
-            try? await Task.sleep(for: .milliseconds(150))
+            await waitUntil { records.count >= count || ended }
             return records
         }
+
+        /// Waits for the record with sequence number `sentinel` (see ``FollowTests/appendSentinel(_:)``)
+        /// and returns the records that arrived before it. The follower delivers in sequence order, so a
+        /// record delivered twice, or one it should not have delivered, arrives before the sentinel:
+        /// no time window is needed to catch extra records.
+        func records(before sentinel: UInt64, sourceLocation: SourceLocation = #_sourceLocation) async -> [LogRecord] {
+            let arrived = await waitUntil { records.contains { $0.sequence == sentinel } || ended }
+            #expect(arrived && !ended, "the sentinel \(sentinel) arrived (\(records.count) records)", sourceLocation: sourceLocation)
+            return Array(records.prefix { $0.sequence != sentinel })
+        }
+    }
+
+    /// Appends a record after everything a test expects, matching every filter these tests follow
+    /// with (source "auth", level error), and returns its sequence number.
+    static func appendSentinel(_ store: LogStore) throws -> UInt64 {
+        let receipt = try store.append([LogRecord(timestamp: nowNanos(), level: .error, source: "auth", message: "sentinel")])
+        try store.sync()
+        return receipt.firstSequence
     }
 
     /// Compares sequence numbers, reporting the first difference instead of both lists.
@@ -90,14 +107,15 @@ import Testing
             start += batch.count
             switch Int.random(in: 0..<10, using: &rng) {
             case 0: try store.flush()  // segments written, WAL files deleted while the follower reads
-            case 1: try await Task.sleep(for: .milliseconds(Int.random(in: 1...20, using: &rng)))
+            case 1: await pace(.milliseconds(Int.random(in: 1...20, using: &rng)))  // the writer pauses now and then
             default: break
             }
         }
         try store.sync()
         let expected = reference(appended, filter)
-        let got = await all.wait(for: appended.count)
-        let gotFiltered = await filtered.wait(for: expected.count)
+        let sentinel = try Self.appendSentinel(store)
+        let got = await all.records(before: sentinel)
+        let gotFiltered = await filtered.records(before: sentinel)
         try store.close()
         #expect(store.statistics.counters.segmentsWritten > 3, "the writer flushed while the followers read")
         Self.expectSequences(got, appended, "every record once, in sequence order")
@@ -122,7 +140,7 @@ import Testing
         let walFiles = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/wal").filter { $0.hasSuffix(".wal") }
         #expect(walFiles.count == 1, "only the writer's current (empty) WAL file is left: \(walFiles)")
         let collector = Collector(follower)
-        let got = await collector.wait(for: appended.count)
+        let got = await collector.records(before: try Self.appendSentinel(store))
         try store.close()
         Self.expectSequences(got, appended)
         expectSameRecords(got, appended, "records of deleted WAL files")
@@ -139,7 +157,7 @@ import Testing
         // A new writer reuses WAL file numbers and continues the sequence numbers.
         store = try LogStore.open(at: dir.path, options: Self.writerOptions())
         appended += try appendInBatches(store, makeRecords(400, seed: 67, lateFraction: 0.3), batches: 7)
-        let got = await collector.wait(for: appended.count)
+        let got = await collector.records(before: try Self.appendSentinel(store))
         try store.close()
         Self.expectSequences(got, appended)
         expectSameRecords(got, appended, "across a restart")
@@ -153,11 +171,10 @@ import Testing
         #expect(store.latestSequence == before.last?.sequence)
         let collector = Collector(try LogStore.follow(directory: dir.path, filter: LogQuery(limit: 25)))
         let after = try appendInBatches(store, makeRecords(40, seed: 69), batches: 4)
-        let got = await collector.wait(for: 25)
-        for _ in 0..<500 where !collector.ended { try await Task.sleep(for: .milliseconds(10)) }
+        _ = await collector.wait(for: 25)
+        #expect(await waitUntil { collector.ended }, "the limit ends the stream")
         try store.close()
-        Self.expectSequences(got, Array(after.prefix(25)))
-        #expect(collector.ended, "the limit ends the stream")
+        Self.expectSequences(collector.records, Array(after.prefix(25)))
     }
 
     @Test func aPartiallyWrittenFrameIsReadOnceItIsComplete() async throws {
@@ -177,12 +194,18 @@ import Testing
         try Data(bytes[..<cut]).write(to: URL(fileURLWithPath: walPath))
         let collector = Collector(try LogStore.follow(directory: dir.path, after: 0))
         let early = await collector.wait(for: first.count)
-        Self.expectSequences(early, first, "the torn frame is not read, and not taken as damage")
+        Self.expectSequences(early, first)
+        // A negative check: the follower is given 300 ms to (wrongly) read the torn frame.
+        #expect(await staysTrue(for: .milliseconds(300)) { collector.records.count == first.count && collector.damage.isEmpty },
+                "the torn frame is not read, and not taken as damage")
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: walPath))
         handle.seekToEndOfFile()
         handle.write(Data(bytes[cut...]))
         try handle.close()
-        let got = await collector.wait(for: first.count + second.count)
+        _ = await collector.wait(for: first.count + second.count)
+        // A negative check: 150 ms for a record delivered twice to show up (there is no writer to add a sentinel).
+        _ = await staysTrue(for: .milliseconds(150)) { collector.records.count <= first.count + second.count }
+        let got = collector.records
         #expect(collector.error == nil)
         expectSameRecords(got, first + second, "after the frame was completed")
     }
@@ -195,8 +218,7 @@ import Testing
         _ = try appendInBatches(store, makeRecords(10, seed: 72), batches: 1)
         _ = await collector.wait(for: 10)
         follower.cancel()
-        for _ in 0..<500 where !collector.ended { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(collector.ended)
+        #expect(await waitUntil { collector.ended })
         #expect(collector.records.count == 10)
         try store.close()
     }
@@ -218,7 +240,7 @@ import Testing
             }
             _ = try store.append([LogRecord](), checkpoints: [Checkpoint(name: "only", value: [UInt8(part)])])
         }
-        let got = await collector.wait(for: appended.count)
+        let got = await collector.records(before: try Self.appendSentinel(store))
         try store.close()
         #expect(collector.error == nil)
         expectSameRecords(got, appended, "records of type 1 and type 3 frames")
@@ -259,26 +281,23 @@ import Testing
         for round in 0..<25 {
             for i in 0..<Int.random(in: 5...40, using: &rng) {
                 _ = try store.append(noise(Int.random(in: 1...8, using: &rng), "round \(round) batch \(i)"))
-                if Int.random(in: 0..<3, using: &rng) == 0 { usleep(UInt32.random(in: 50...1_500, using: &rng)) }
+                // Pauses of random length, so that the last write lands at every point of the follower's cycle.
+                if Int.random(in: 0..<3, using: &rng) == 0 { await pace(.microseconds(Int.random(in: 50...1_500, using: &rng))) }
             }
             // One frame of a few KiB whose last record is the rare one, like a tailer's batch ending in a probe line.
             let last = noise(Int.random(in: 10...40, using: &rng), "round \(round) last")
                 + [LogRecord(timestamp: nowNanos(), level: .warning, source: "rare", message: "rare \(round)")]
             let receipt = try store.append(last)
             expected.append(receipt.lastSequence)
-            // Quiet now. The follower's fallback timeout is 1 s; 3 s covers a busy machine, not a lost record.
-            var waited = 0
-            while collector.records.count < expected.count && waited < 300 {
-                try await Task.sleep(for: .milliseconds(10))
-                waited += 1
-            }
-            if collector.records.count < expected.count {
+            // Quiet now. The follower's fallback timeout is 1 s; 10 s covers a busy machine, not a lost record.
+            let delivered = await waitUntil(timeout: .seconds(10)) { collector.records.count >= expected.count }
+            if !delivered {
                 missed.append(round)
                 break
             }
         }
         try store.close()
-        #expect(missed.isEmpty, "the last rare record of round \(missed.first ?? -1) was not delivered within 3 s")
+        #expect(missed.isEmpty, "the last rare record of round \(missed.first ?? -1) was not delivered within 10 s")
         #expect(collector.records.map(\.sequence) == expected, "every rare record once, in order")
         #expect(collector.error == nil)
     }

@@ -22,11 +22,6 @@ import Testing
         events.compactMap { if case .record(let r) = $0 { r } else { nil } }
     }
 
-    /// Waits (bounded) until the committer has published what is durable to `s`'s inbox.
-    static func waitUntil(_ condition: () -> Bool) async {
-        for _ in 0..<2_000 where !condition() { try? await Task.sleep(for: .milliseconds(2)) }
-    }
-
     @Test func subscriptionDeliversWhatAQueryWithTheSameFilterReturns() async throws {
         let dir = TempDir()
         let store = try LogStore.open(at: dir.path, options: Self.options())
@@ -77,7 +72,7 @@ import Testing
             var out: [LogSubscription.Event] = []
             for await e in slow {
                 out.append(e)
-                try? await Task.sleep(for: .milliseconds(1))
+                await pace(.milliseconds(1))  // a consumer slower than the appenders: lagging is the point
             }
             return out
         }
@@ -115,12 +110,8 @@ import Testing
         let got = Self.records(await Self.drain(s))
         #expect(got.map(\.message) == ["a record 0", "a record 1", "a record 2"])
         // The ended subscription leaves the registry right after its last record, possibly on another
-        // thread: give it a moment (a clean-clone CI run once looked a moment too early).
-        let deadline = ContinuousClock.now + .seconds(5)
-        while store.committer?.subscriptions.hasSubscribers == true && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        #expect(store.committer?.subscriptions.hasSubscribers == false)
+        // thread: wait for that (a clean-clone CI run once looked a moment too early).
+        #expect(await waitUntil { store.committer?.subscriptions.hasSubscribers == false })
     }
 
     @Test func slowConsumerGetsOneLaggedEventInPlaceOfWhatItMissed() async throws {
@@ -130,13 +121,14 @@ import Testing
         var it = s.makeAsyncIterator()
         // The writer is never held up by the full buffer.
         for r in Faults.records("x", 10) { try store.append(r) }
-        await Self.waitUntil { s.handle.inbox.debugCounts == (4, 6) }
+        // Once the committer has published what is durable to the inbox.
+        await waitUntil { s.handle.inbox.debugCounts == (4, 6) }
         #expect(s.handle.inbox.debugCounts == (4, 6))
         let first = await it.next()
         #expect(first == .record(try #require(try store.records(LogQuery()).first)))
         _ = await it.next()
         try store.append(Faults.records("y", 1))  // room again: the lag marker goes in before it
-        await Self.waitUntil { s.handle.inbox.debugCounts.buffered == 4 }
+        await waitUntil { s.handle.inbox.debugCounts.buffered == 4 }
         try store.close()
         var rest: [LogSubscription.Event] = []
         while let e = await it.next() { rest.append(e) }
@@ -163,7 +155,8 @@ import Testing
         defer { try? store.close() }
         let s = try store.subscribe()
         let consumer = Task { await Self.drain(s) }
-        try await Task.sleep(for: .milliseconds(20))
+        // Cancelled while it waits for a record.
+        #expect(await waitUntil { s.handle.inbox.hasWaitingConsumer })
         consumer.cancel()
         let events = await consumer.value
         #expect(events.isEmpty)
@@ -188,9 +181,18 @@ import Testing
         let dir = TempDir()
         let store = try LogStore.open(at: dir.path, options: Self.options())
         let s = try store.subscribe()
-        let consumer = Task { await Self.drain(s) }
+        let taken = Locked(0)
+        let consumer = Task {
+            var out: [LogSubscription.Event] = []
+            for await e in s {
+                out.append(e)
+                taken.update { $0 += 1 }
+            }
+            return out
+        }
         try store.append(Faults.records("x", 2))
-        try await Task.sleep(for: .milliseconds(10))
+        // Closed while the consumer, having taken both records, waits for more.
+        #expect(await waitUntil { taken.value == 2 && s.handle.inbox.hasWaitingConsumer })
         try store.close()
         #expect(Self.records(await consumer.value).count == 2)
         #expect(throws: LogStoreError.self) { _ = try store.subscribe() }

@@ -32,14 +32,9 @@ import Testing
         }
     }
 
-    /// Waits up to 10 s (checking every millisecond) until a WAL file holds `bytes`.
+    /// Waits until a WAL file holds `bytes` (checking every millisecond: the sync it races is short).
     static func waitForWAL(_ path: String, _ bytes: [UInt8]) -> Bool {
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if walContains(path, bytes) { return true }
-            usleep(1_000)
-        }
-        return walContains(path, bytes)
+        waitUntil(timeout: .seconds(10), every: .milliseconds(1)) { walContains(path, bytes) }
     }
 
     // Synchronous, and the WAL read directly: a reader task on the cooperative pool could be starved

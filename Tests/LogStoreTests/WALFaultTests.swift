@@ -129,8 +129,7 @@ enum Faults {
         _ = WALFault.fdatasyncEIO.inject(into: io)
         _ = try store.append(Faults.records("lost", 3))
         // Wait until the committer has tried (and failed) to sync it.
-        let deadline = Date().addingTimeInterval(5)
-        while store.statistics.counters.lostToWriteFailures == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        waitUntil(timeout: .seconds(30)) { store.statistics.counters.lostToWriteFailures != 0 }
         #expect(store.statistics.counters.lostToWriteFailures == 3)
         #expect(performing: { try store.close() }, throws: { ($0 as? LogStoreError)?.kind == .writeFailed })
         expectSameRecords(try Faults.reopenedRecords(dir.path), reference(before, LogQuery()), "reopened")

@@ -151,7 +151,7 @@ struct PipelineProducers {
             }
         case .handler, .handlerUnbounded:
             guard let ingestor else { break }
-            var options = LogStoreLogHandler.Options()
+            var options = LogHandlerOptions()
             options.maxBlock = .seconds(600)      // wait for room rather than drop (policy .block)
             let handlerOptions = options
             producerThreads { p in
@@ -198,7 +198,7 @@ struct PipelineProducers {
 
     /// Logs `records[range]` through one `Logger` per source; returns the nanoseconds spent inside the
     /// log calls and building their metadata.
-    private func logThroughHandler(_ ingestor: Ingestor, options: LogStoreLogHandler.Options,
+    private func logThroughHandler(_ ingestor: Ingestor, options: LogHandlerOptions,
                                    range: Range<Int>) -> (call: Double, build: Double) {
         var loggers: [String: Logger] = [:]
         var call: Int64 = 0, build: Int64 = 0

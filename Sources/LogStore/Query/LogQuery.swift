@@ -101,8 +101,15 @@ public struct AttributeFilter: Sendable {
     }
 
     @inline(__always)
-    private func compare<T: Comparable>(_ a: T, _ b: T) -> Bool {
-        switch comparison {
+    private func compare<T: Comparable>(_ a: T, _ b: T) -> Bool { comparison.holds(a, b) }
+}
+
+extension AttributeFilter.Comparison {
+    /// Whether `a OP b` holds (the one place the six comparisons are spelled out; the filter language
+    /// uses it too).
+    @inline(__always)
+    package func holds<T: Comparable>(_ a: T, _ b: T) -> Bool {
+        switch self {
         case .equal: a == b
         case .notEqual: a != b
         case .less: a < b

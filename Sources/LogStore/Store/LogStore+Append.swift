@@ -45,7 +45,7 @@ extension LogStore {
     /// Appends a batch like ``append(_:)-(Sequence<LogRecord>)`` but suspends instead of
     /// blocking a thread while waiting for the sync in `.sync` mode.
     @discardableResult
-    public func appendAsync(_ records: some Sequence<LogRecord>) async throws -> AppendReceipt {
+    public func appendAsync(_ records: some Sequence<LogRecord>) async throws(LogStoreError) -> AppendReceipt {
         let receipt = try enqueue(records, checkpoints: [])
         if receipt.lsn > 0, options.durability == .sync, let committer {
             try await committer.waitDurableAsync(receipt.lsn)
@@ -55,7 +55,7 @@ extension LogStore {
 
     /// Waits until the append behind `receipt` is durable on disk. With `.batch` this is at most one
     /// batch interval; with `.none` it forces a sync.
-    public func waitUntilDurable(_ receipt: AppendReceipt) async throws {
+    public func waitUntilDurable(_ receipt: AppendReceipt) async throws(LogStoreError) {
         guard receipt.lsn > 0, let committer else { return }
         try await committer.waitDurableAsync(receipt.lsn, force: options.durability == .none)
     }

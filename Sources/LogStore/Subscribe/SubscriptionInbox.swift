@@ -54,6 +54,10 @@ final class SubscriptionInbox: Sendable {
     /// Records waiting and records skipped since the last `.lagged` event (for tests and monitoring).
     var debugCounts: (buffered: Int, skipped: Int) { state.withLock { ($0.count, $0.skipped) } }
 
+    /// Whether a consumer is waiting for the next event (its buffer is empty): a readiness signal for
+    /// tests and monitoring.
+    var hasWaitingConsumer: Bool { state.withLock { $0.waiter != nil } }
+
     /// Whether the subscriber still wants records.
     var isOpen: Bool { state.withLock { !$0.finished && !$0.cancelled } }
 

@@ -81,7 +81,7 @@ final class WALCommitter: @unchecked Sendable {
     private var rotationFailures = 0
     private var retryAt: Int64 = 0
     private var retryDelay: Int64 = 10_000_000
-    private var asyncWaiters: [(lsn: Int64, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var asyncWaiters: [(lsn: Int64, continuation: CheckedContinuation<Result<Void, LogStoreError>, Never>)] = []
     private var currentNumber: UInt64 = 0
     private var handler: (@Sendable (LogStoreError, () -> Resolution) -> Void)?
     /// The file the sync thread is asked to sync next (`.batch` interval syncs), its outcome once done,
@@ -200,24 +200,24 @@ final class WALCommitter: @unchecked Sendable {
     }
 
     /// Suspends until `lsn` is durable without blocking a thread.
-    func waitDurableAsync(_ lsn: Int64, force: Bool = false) async throws {
-        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+    func waitDurableAsync(_ lsn: Int64, force: Bool = false) async throws(LogStoreError) {
+        try await withCheckedContinuation { (c: CheckedContinuation<Result<Void, LogStoreError>, Never>) in
             monitor.withLock {
                 if durableLSN >= lsn {
                     if let failure = ledger.failure(covering: lsn) {
                         if durability == .sync { ledger.markReported(covering: lsn) }
-                        c.resume(throwing: failure)
+                        c.resume(returning: .failure(failure))
                     } else {
-                        c.resume()
+                        c.resume(returning: .success(()))
                     }
                     return
                 }
-                if stopped { c.resume(throwing: LogStoreError(.closed, "the store closed before the append became durable")); return }
+                if stopped { c.resume(returning: .failure(LogStoreError(.closed, "the store closed before the append became durable"))); return }
                 if force || durability == .none { syncRequested = true }
                 asyncWaiters.append((lsn, c))
                 monitor.broadcast()
             }
-        }
+        }.get()
     }
 
     /// Blocks until the rotation to file `number` has been carried out (the previous file is complete
@@ -474,17 +474,17 @@ final class WALCommitter: @unchecked Sendable {
     /// Call under the monitor.
     func resumeWaiters() {
         guard !asyncWaiters.isEmpty else { return }
-        var keep: [(lsn: Int64, continuation: CheckedContinuation<Void, any Error>)] = []
+        var keep: [(lsn: Int64, continuation: CheckedContinuation<Result<Void, LogStoreError>, Never>)] = []
         for w in asyncWaiters {
             if durableLSN >= w.lsn {
                 if let failure = ledger.failure(covering: w.lsn) {
                     if durability == .sync { ledger.markReported(covering: w.lsn) }
-                    w.continuation.resume(throwing: failure)
+                    w.continuation.resume(returning: .failure(failure))
                 } else {
-                    w.continuation.resume()
+                    w.continuation.resume(returning: .success(()))
                 }
             } else if stopped {
-                w.continuation.resume(throwing: LogStoreError(.closed, "the store closed before the append became durable"))
+                w.continuation.resume(returning: .failure(LogStoreError(.closed, "the store closed before the append became durable")))
             } else {
                 keep.append(w)
             }

@@ -28,22 +28,9 @@ import LogStoreFormat
 /// numbers as doubles, booleans; `null` is omitted; arrays are kept as their JSON text as written; nested
 /// objects are flattened into dotted keys (`{"http":{"status":500}}` gives `http.status`).
 public struct NDJSONParser: Sendable {
-    /// Limits applied to every line.
-    public struct Options: Sendable, Hashable {
-        /// Longest accepted line in bytes, not counting its line terminator.
-        public var maxRecordBytes: Int
-        /// Deepest accepted nesting of objects and arrays; the record object itself is level 1.
-        public var maxNestingDepth: Int
+    public var options: NDJSONParserOptions
 
-        public init(maxRecordBytes: Int = RecordLimits.defaultMaxRecordBytes, maxNestingDepth: Int = 32) {
-            self.maxRecordBytes = maxRecordBytes
-            self.maxNestingDepth = maxNestingDepth
-        }
-    }
-
-    public var options: Options
-
-    public init(options: Options = Options()) {
+    public init(options: NDJSONParserOptions = NDJSONParserOptions()) {
         self.options = options
     }
 

@@ -12,7 +12,7 @@ import LogStore
 public struct JSONLineDecoder: Sendable {
     public var parser: NDJSONParser
 
-    public init(options: NDJSONParser.Options = NDJSONParser.Options()) {
+    public init(options: NDJSONParserOptions = NDJSONParserOptions()) {
         parser = NDJSONParser(options: options)
     }
 

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import SwiftProtobuf
+import LogStoreFormat
 
 /// The bodies of OTLP/HTTP answers, in the request's encoding.
 public enum OTLPResponses {
@@ -17,7 +18,7 @@ public enum OTLPResponses {
         }
         if json {
             guard rejected > 0 else { return Array("{}".utf8) }
-            var out = JSONText()
+            var out = JSONWriter()
             out.raw("{\"partialSuccess\":{\"rejectedLogRecords\":\"\(rejected)\",\"errorMessage\":")
             out.string(firstReason ?? "")
             out.raw("}}")
@@ -29,7 +30,7 @@ public enum OTLPResponses {
     /// The body of a 4xx or 5xx: a `google.rpc.Status` with a gRPC code and the message.
     public static func status(code: Int32, message: String, json: Bool) -> [UInt8] {
         if json {
-            var out = JSONText()
+            var out = JSONWriter()
             out.raw("{\"code\":\(code),\"message\":")
             out.string(message)
             out.raw("}")

@@ -1,4 +1,5 @@
 import SwiftProtobuf
+import LogStoreFormat
 
 /// OTLP `AnyValue`s as attribute values, message text and JSON text.
 enum OTLPValues {
@@ -34,12 +35,12 @@ enum OTLPValues {
     /// JSON text of a value: maps as objects with their keys sorted (stable, so duplicates keep their
     /// order), bytes as a base64 string, an empty value as null.
     static func jsonText(_ value: OTLPAnyValue) -> String {
-        var out = JSONText()
+        var out = JSONWriter()
         write(value, to: &out)
         return out.text
     }
 
-    private static func write(_ value: OTLPAnyValue, to out: inout JSONText) {
+    private static func write(_ value: OTLPAnyValue, to out: inout JSONWriter) {
         switch value.value {
         case .stringValue(let s): out.string(s)
         case .boolValue(let b): out.raw(b ? "true" : "false")

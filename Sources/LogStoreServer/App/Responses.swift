@@ -1,4 +1,5 @@
 import Hummingbird
+import LogStoreFormat
 
 /// Small builders for the answers every route gives.
 enum Responses {

@@ -1,6 +1,7 @@
 import Hummingbird
 import LogStore
 import LogStoreProtocols
+import LogStoreFormat
 
 /// `POST /v1/logs` (OTLP/HTTP), `POST /insert/jsonline` (NDJSON), `POST /loki/api/v1/push` (Loki JSON).
 struct IngestRoutes: Sendable {

@@ -15,7 +15,7 @@ struct IngestWriter: Sendable {
     }
 
     func write(_ content: IngestBatch.Content) async -> Outcome {
-        do {
+        do throws(LogStoreError) {
             let receipt: AppendReceipt
             switch content {
             case .records(let records):
@@ -32,14 +32,12 @@ struct IngestWriter: Sendable {
                 if store.options.durability != .none { try await store.waitUntilDurable(receipt) }
             }
             return .durable(receipt)
-        } catch let error as LogStoreError {
+        } catch {
             switch error.kind {
             case .closed: return .unavailable(reason: "the store is closing; retry", retryAfter: 5)
             case .readOnly: return .unavailable(reason: error.message, retryAfter: 60)
             default: return .unavailable(reason: "the store could not write: \(error.description)", retryAfter: 5)
             }
-        } catch {
-            return .unavailable(reason: "the store could not write: \(error)", retryAfter: 5)
         }
     }
 }

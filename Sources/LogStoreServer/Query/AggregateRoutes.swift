@@ -2,6 +2,7 @@ import Hummingbird
 import LogStore
 import LogStoreFilter
 import LogStoreIngest
+import LogStoreFormat
 
 /// `GET /api/v1/hits` (counts per time bucket), `/api/v1/facets` (top values) and `/api/v1/stats`.
 struct AggregateRoutes: Sendable {

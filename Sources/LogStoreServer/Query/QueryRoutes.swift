@@ -2,6 +2,7 @@ import Hummingbird
 import LogStore
 import LogStoreFilter
 import LogStoreIngest
+import LogStoreFormat
 
 /// `GET /api/v1/query`, `/api/v1/count` and `/api/v1/trace/{id}` (docs/SERVER.md, "Query API").
 struct QueryRoutes: Sendable {

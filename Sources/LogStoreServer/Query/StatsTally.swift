@@ -1,5 +1,6 @@
 import LogStore
 import LogStoreFilter
+import LogStoreFormat
 
 /// One `/api/v1/stats` group: its figures over the whole range and, with `every=`, per time bucket.
 struct StatsTally {

@@ -2,6 +2,7 @@ import AsyncAlgorithms
 import Hummingbird
 import LogStore
 import LogStoreFilter
+import LogStoreFormat
 
 /// `GET /api/v1/tail`: Server-Sent Events, one `id: SEQ` event per committed matching record;
 /// `Last-Event-ID` (or `after=SEQ`) resumes exactly after that record; `:ping` every 15 s; a client
