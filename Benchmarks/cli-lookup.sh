@@ -2,12 +2,13 @@
 # Issue 14, "the CLI starts fast": whole-process `logstore query --correlation ID` against the `sqlite3`
 # command on the same records in an indexed table, side by side (median of RUNS runs each, a different
 # ID per run, output to /dev/null), before and after `logstore compact`.
-# Usage: bash Benchmarks/cli-lookup.sh [RECORDS] [RUNS]     (needs .build/release/logstore and sqlite3)
+# Usage: bash Benchmarks/cli-lookup.sh [RECORDS] [RUNS] [LOGSTORE]   (needs a release logstore, default
+#   .build/release/logstore, and sqlite3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 records="${1:-1000000}"
 runs="${2:-21}"
-bin=.build/release/logstore
+bin="${3:-.build/release/logstore}"
 command -v sqlite3 >/dev/null || { echo "sqlite3 missing (apt-get install sqlite3)"; exit 1; }
 [ -x "$bin" ] || { echo "build first: swift build -c release --static-swift-stdlib --product logstore"; exit 1; }
 work="$(mktemp -d)"

@@ -4,7 +4,7 @@ insert of the same rows, side by side in one run; the forwarder's CPU per 1M rec
 outage while `logstore serve --forward-to` ingests at a steady rate.
 
 Usage: python3 Benchmarks/forward_bench.py --logstore .build/release/logstore [--records 1000000] [--reps 3]
-           [--outage-seconds 600] [--rate 20000] [--skip-outage]
+           [--compare OTHER-LOGSTORE] [--batch-records N] [--outage-seconds 600] [--rate 20000] [--skip-outage]
 Needs Debian's clickhouse-server (bash scripts/ensure-clickhouse.sh); starts it on 127.0.0.1:38300/39300 with
 its own data folder under a temporary directory, removed at the end.
 """
@@ -89,14 +89,22 @@ def throughput(args, ch, work):
     subprocess.run([args.logstore, "ingest", "--store", store, "--quiet", sample], check=True, stdout=subprocess.DEVNULL)
     ndjson_mb = os.path.getsize(sample) / 1e6
     os.remove(sample)
+    binaries = [("forward", args.logstore)] + ([("compare", args.compare)] if args.compare else [])
     rows = []
     for rep in range(args.reps):
-        ch.query("DROP TABLE IF EXISTS default.fwd")
+        row = {"rep": rep}
+        # Side by side: each rep runs every binary (alternating which goes first) and the bulk insert.
+        for name, binary in (binaries if rep % 2 == 0 else list(reversed(binaries))):
+            ch.query("DROP TABLE IF EXISTS default.fwd")
+            cmd = [binary, "forward", "--store", store, "--to", f"clickhouse://127.0.0.1:{HTTP}/default.fwd",
+                   "--store-id", "bench", "--once", "--quiet"]
+            if args.batch_records:
+                cmd += ["--batch-records", str(args.batch_records)]
+            wall, cpu = run_timed(cmd)
+            n = ch.count("default.fwd")
+            assert n == args.records, f"{name}: forwarded {n} of {args.records}"
+            row[name + "_s"], row[name + "_cpu_s"] = wall, cpu
         ch.query("DROP TABLE IF EXISTS default.bulk")
-        wall, cpu = run_timed([args.logstore, "forward", "--store", store, "--to", f"clickhouse://127.0.0.1:{HTTP}/default.fwd",
-                               "--store-id", "bench", "--once", "--quiet"])
-        n = ch.count("default.fwd")
-        assert n == args.records, f"forwarded {n} of {args.records}"
         # The same rows, as ClickHouse itself would take them in bulk: one HTTP insert of the JSONEachRow the
         # forwarder sent (read back, so the bytes and the table are the same).
         body = ch.query_raw(b"SELECT store_id, seq, timestamp_ns, level, source, correlation_id, message, attr.key, attr.value "
@@ -104,20 +112,30 @@ def throughput(args, ch, work):
         ch.query("CREATE TABLE default.bulk AS default.fwd")
         start = time.perf_counter()
         ch.query_raw(body, params="query=" + urllib.parse.quote("INSERT INTO default.bulk FORMAT JSONEachRow"))
-        bulk = time.perf_counter() - start
+        row["bulk_s"] = time.perf_counter() - start
+        row["json_mb"] = len(body) / 1e6
         assert ch.count("default.bulk") == args.records
-        rows.append({"rep": rep, "forward_s": wall, "forward_cpu_s": cpu, "bulk_s": bulk, "json_mb": len(body) / 1e6})
-        print(f"rep {rep}: forward {args.records / wall:,.0f} records/s ({len(body) / 1e6 / wall:.1f} MB/s of JSON), "
-              f"CPU {cpu:.2f} s; ClickHouse bulk insert {args.records / bulk:,.0f} records/s ({len(body) / 1e6 / bulk:.1f} MB/s); "
-              f"ratio {bulk / wall:.2f}", flush=True)
-    fwd = median([args.records / r["forward_s"] for r in rows])
-    blk = median([args.records / r["bulk_s"] for r in rows])
-    cpu = median([r["forward_cpu_s"] / args.records * 1e6 for r in rows])
+        rows.append(row)
+        mb = row["json_mb"]
+        line = f"rep {rep}: "
+        for name, _ in binaries:
+            wall, cpu = row[name + "_s"], row[name + "_cpu_s"]
+            line += (f"{name} {args.records / wall:,.0f} records/s ({mb / wall:.1f} MB/s of JSON), CPU {cpu:.2f} s, "
+                     f"ratio {row['bulk_s'] / wall:.2f}; ")
+        line += f"ClickHouse bulk insert {args.records / row['bulk_s']:,.0f} records/s ({mb / row['bulk_s']:.1f} MB/s)"
+        print(line, flush=True)
     mb = rows[0]["json_mb"]
-    print(f"MEDIAN forward {fwd:,.0f} records/s ({fwd * mb / args.records:.1f} MB/s), ClickHouse bulk {blk:,.0f} records/s "
-          f"({blk * mb / args.records:.1f} MB/s), forward/bulk {fwd / blk:.2f}; forwarder CPU {cpu:.2f} s per 1M records "
-          f"(NDJSON {ndjson_mb:.0f} MB, JSONEachRow {mb:.0f} MB)", flush=True)
-    return {"forward_rps": fwd, "bulk_rps": blk, "ratio": fwd / blk, "cpu_s_per_million": cpu, "reps": rows}
+    blk = median([args.records / r["bulk_s"] for r in rows])
+    result = {"bulk_rps": blk, "reps": rows}
+    for name, binary in binaries:
+        fwd = median([args.records / r[name + "_s"] for r in rows])
+        ratio = median([r["bulk_s"] / r[name + "_s"] for r in rows])
+        cpu = median([r[name + "_cpu_s"] / args.records * 1e6 for r in rows])
+        print(f"MEDIAN {name} ({binary}) {fwd:,.0f} records/s ({fwd * mb / args.records:.1f} MB/s), ClickHouse bulk {blk:,.0f} "
+              f"records/s ({blk * mb / args.records:.1f} MB/s), {name}/bulk {ratio:.2f} (median of per-rep ratios); "
+              f"forwarder CPU {cpu:.2f} s per 1M records (NDJSON {ndjson_mb:.0f} MB, JSONEachRow {mb:.0f} MB)", flush=True)
+        result[name] = {"rps": fwd, "ratio": ratio, "cpu_s_per_million": cpu}
+    return result
 
 
 def outage(args, ch, work):
@@ -201,6 +219,8 @@ def main():
     ap.add_argument("--rate", type=int, default=20_000)
     ap.add_argument("--skip-outage", action="store_true")
     ap.add_argument("--skip-throughput", action="store_true")
+    ap.add_argument("--compare", help="a second logstore binary (say, the previous build) run side by side in every rep")
+    ap.add_argument("--batch-records", type=int, help="passed to logstore forward --batch-records")
     ap.add_argument("--out")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="forward-bench-")

@@ -1,7 +1,9 @@
+import Glibc
 import LogStore
 
-/// The hand-over from the task that reads the store's follower to the task that sends batches:
-/// bounded (the reader waits while it is full), so catching up a long backlog takes bounded memory.
+/// The hand-over from the task that reads the store (and encodes its records as JSONEachRow lines)
+/// to the task that sends batches: bounded (the reader waits while it holds `capacity` records or
+/// more), so catching up a long backlog takes bounded memory.
 final class RecordQueue: Sendable {
     enum End: Sendable {
         case finished
@@ -9,7 +11,7 @@ final class RecordQueue: Sendable {
     }
 
     private struct State {
-        var records: [LogRecord] = []
+        var rows = EncodedLines()
         var end: End?
     }
 
@@ -18,12 +20,42 @@ final class RecordQueue: Sendable {
 
     init(capacity: Int) { self.capacity = capacity }
 
-    /// Adds `record`, waiting while the queue is full. Returns false when the task was cancelled.
-    func push(_ record: LogRecord) async -> Bool {
+    /// Adds `rows` (after those already queued), waiting while the queue is full. Returns false when
+    /// the task was cancelled.
+    func push(_ rows: EncodedLines) async -> Bool {
         while true {
             let added = state.withLock { state -> Bool in
-                guard state.records.count < capacity else { return false }
-                state.records.append(record)
+                guard state.rows.count < capacity else { return false }
+                state.rows.append(contentsOf: rows)
+                return true
+            }
+            if added { return true }
+            do { try await Task.sleep(for: .milliseconds(2)) } catch { return false }
+        }
+    }
+
+    /// ``push(_:)-(EncodedLines)`` for a thread outside the cooperative pool: blocks while the queue is
+    /// full (2 ms naps). Returns false once `stopped` says so.
+    func pushWaiting(_ rows: EncodedLines, stopped: () -> Bool) -> Bool {
+        while true {
+            if stopped() { return false }
+            let added = state.withLock { state -> Bool in
+                guard state.rows.count < capacity else { return false }
+                state.rows.append(contentsOf: rows)
+                return true
+            }
+            if added { return true }
+            usleep(2000)
+        }
+    }
+
+    /// Adds the line of `record` of store `storeID` (encoded in place), waiting while the queue is
+    /// full. Returns false when the task was cancelled.
+    func push(_ record: LogRecord, storeID: String) async -> Bool {
+        while true {
+            let added = state.withLock { state -> Bool in
+                guard state.rows.count < capacity else { return false }
+                state.rows.append(record, storeID: storeID)
                 return true
             }
             if added { return true }
@@ -34,12 +66,12 @@ final class RecordQueue: Sendable {
     /// Marks the end of the records: the follower finished or failed.
     func finish(_ end: End) { state.withLock { $0.end = end } }
 
-    /// Takes every waiting record, and the end if the reader has finished.
-    func drain() -> (records: [LogRecord], end: End?) {
+    /// Takes every waiting line, and the end if the reader has finished.
+    func drain() -> (rows: EncodedLines, end: End?) {
         state.withLock { state in
-            let records = state.records
-            state.records.removeAll(keepingCapacity: true)
-            return (records, state.end)
+            let rows = state.rows
+            state.rows = EncodedLines()
+            return (rows, state.end)
         }
     }
 }

@@ -1,6 +1,6 @@
 import LogStore
 
-/// A FIFO of buffered records with their estimated sizes and arrival times, as a ring over an array.
+/// A FIFO of buffered records with their estimated sizes and arrival times (a ``RingBuffer``).
 struct RecordQueue {
     struct Item {
         var record: LogRecord
@@ -9,29 +9,22 @@ struct RecordQueue {
         var arrived: Int64
     }
 
-    private var items: [Item?] = []
-    private var head = 0
-    private(set) var count = 0
+    private var items = RingBuffer<Item>()
     private(set) var bytes = 0
 
-    var isEmpty: Bool { count == 0 }
+    var count: Int { items.count }
+    var isEmpty: Bool { items.isEmpty }
 
     mutating func append(_ item: Item) {
-        if count == items.count { grow() }
-        items[(head + count) % items.count] = item
-        count += 1
+        items.append(item)
         bytes += item.bytes
     }
 
-    var first: Item? { count == 0 ? nil : items[head] }
+    var first: Item? { items.first }
 
     mutating func removeFirst() -> Item? {
-        guard count > 0 else { return nil }
-        let item = items[head]
-        items[head] = nil
-        head = (head + 1) % items.count
-        count -= 1
-        bytes -= item?.bytes ?? 0
+        guard let item = items.popFirst() else { return nil }
+        bytes -= item.bytes
         return item
     }
 
@@ -55,13 +48,6 @@ struct RecordQueue {
         var all: [LogRecord] = []
         while let item = removeFirst() { all.append(item.record) }
         return all
-    }
-
-    private mutating func grow() {
-        var grown = [Item?](repeating: nil, count: max(16, items.count * 2))
-        for k in 0..<count { grown[k] = items[(head + k) % items.count] }
-        items = grown
-        head = 0
     }
 }
 

@@ -73,9 +73,6 @@ final class OpenFile {
         return file
     }
 
-    /// Whether its bytes were decompressed from a gzip file.
-    var isDecompressed: Bool { compressedModified != nil }
-
     /// Its modification time (for a decompressed file, the gzip file's), nil if `fstat` fails.
     var modified: Int64? { compressedModified ?? FileStatus.of(fd: fd)?.modified }
 

@@ -50,6 +50,30 @@ struct ClickHouseForwardTests {
         #expect(try server.counts(Self.table, storeID: "store-a").rows == 10_000)
     }
 
+    /// FORWARDING.md 4: a start waits `startupSettle` for an insert a killed predecessor may have on its
+    /// way, unless the table did not exist (no insert can have been sent to it).
+    @Test func aFirstStartIntoAMissingTableSkipsTheSettleAndARestartWaitsForIt() async throws {
+        let server = try ClickHouseTestServer()
+        let dir = TempDir()
+        try writeStore(dir.path, sampleRecords(1000))
+        let clock = ContinuousClock()
+        var first = configuration(dir.path)
+        first.startupSettle = .seconds(60)
+        let firstStart = clock.now
+        let forwarder = try ClickHouseForwarder(target: try ClickHouseTarget(url: Self.target), configuration: first)
+        try await forwarder.run()
+        #expect(clock.now - firstStart < .seconds(60), "the first start into a missing table waited for the settle")
+        #expect(forwarder.progress.sentRecords == 1000)
+        var restart = configuration(dir.path)
+        restart.startupSettle = .seconds(2)
+        let restartStart = clock.now
+        let again = try ClickHouseForwarder(target: try ClickHouseTarget(url: Self.target), configuration: restart)
+        try await again.run()
+        #expect(clock.now - restartStart >= .seconds(2), "a start beside an existing table must wait for the settle")
+        #expect(again.progress.sentRecords == 0)
+        #expect(try server.counts(Self.table, storeID: "store-a").rows == 1000)
+    }
+
     @Test func aPermanentRejectionStopsWithTheReasonAndCountsNothingAsSent() async throws {
         let server = try ClickHouseTestServer()
         // A table whose `level` column cannot take the level names: every insert is a type error.

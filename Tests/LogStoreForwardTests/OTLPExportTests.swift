@@ -92,7 +92,11 @@ struct OTLPExportTests {
         let receiver = try await OTLPTestReceiver(script: [.ok, .status(400, message: "invalid attribute value")])
         let dir = TempDir("otlp-export")
         let store = try store(dir, count: 1200)
-        let first = try OTLPForwarder(target: try OTLPTarget(url: receiver.url), configuration: configuration(dir.path), positionStore: store)
+        // The batch boundaries are checked below: a linger long enough that a reader slowed by a busy
+        // machine does not cut a partial batch (20 ms did, beside other suites).
+        var configuration = configuration(dir.path)
+        configuration.batchLinger = .seconds(2)
+        let first = try OTLPForwarder(target: try OTLPTarget(url: receiver.url), configuration: configuration, positionStore: store)
         var caught: ForwardError?
         do { try await first.run() } catch { caught = error }
         #expect(caught?.kind == .rejected)
@@ -101,7 +105,7 @@ struct OTLPExportTests {
         #expect(first.progress.sentRecords == 500)
         #expect(try position(store, receiver) == 500)
         // Fixed (the script is used up): the next start resumes at 501.
-        let second = try OTLPForwarder(target: try OTLPTarget(url: receiver.url), configuration: configuration(dir.path), positionStore: store)
+        let second = try OTLPForwarder(target: try OTLPTarget(url: receiver.url), configuration: configuration, positionStore: store)
         try await second.run()
         #expect(second.progress.sentRecords == 700)
         #expect(receiver.received.map { $0.keys.first } == ["otlp-test/1", "otlp-test/501", "otlp-test/501", "otlp-test/1001"])

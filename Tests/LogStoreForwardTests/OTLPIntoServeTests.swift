@@ -5,6 +5,10 @@ import LogStoreForward
 
 /// OTLP export into a real `logstore serve` (both ends the built binary, on loopback): exactly once,
 /// through the idempotency keys `STORE-ID/SEQ` the receiving store deduplicates (docs/FORWARDING.md 8).
+// Synchronous on purpose: these tests time SIGKILLs against a running exporter and wait for a server's
+// port. An async test shares the 2 threads of the cooperative pool with the suite's blocking tests and
+// was not run for minutes in the full suite (its waits timed out, its kills all came after the export
+// had finished); a synchronous one holds its thread and is never starved.
 @Suite(.serialized)
 struct OTLPIntoServeTests {
     /// `count` records from `first`, timestamps within the last hour (inside any retention and skew).
@@ -22,11 +26,11 @@ struct OTLPIntoServeTests {
     /// Forwarder processes SIGKILLed at random moments while the store grows between them, then the
     /// position removed (the crash point "acknowledged, position not saved" for every batch at once):
     /// the receiving store holds every record exactly once (count = distinct keys = records sent).
-    @Test func sigkilledExportersIntoLogstoreServeStoreEveryRecordOnce() async throws {
+    @Test func sigkilledExportersIntoLogstoreServeStoreEveryRecordOnce() throws {
         let source = TempDir("otlp-source"), receiving = TempDir("otlp-receiver"), logs = TempDir("otlp-logs")
-        var written = 10_000   // then 8 rounds of 3,000 more
+        var written = 10_000   // then 8 rounds of 6,000 more
         try writeStore(source.path, Self.records(written))
-        let (serve, port) = try await Self.startServe(store: receiving.path + "/store", log: logs.path + "/serve.log")
+        let (serve, port) = try Self.startServe(store: receiving.path + "/store", log: logs.path + "/serve.log")
         defer { if serve.isRunning { serve.kill() } }
         let target = "otlp+http://127.0.0.1:\(port)"
         let arguments = ["forward", "--store", source.path, "--to", target, "--store-id", "chaos", "--batch-records", "250"]
@@ -34,18 +38,18 @@ struct OTLPIntoServeTests {
         var killedMidway = 0
         for round in 0..<8 {
             let store = try LogStore.open(at: source.path)
-            _ = try store.append(Self.records(3000, first: written))
-            written += 3000
+            _ = try store.append(Self.records(6000, first: written))
+            written += 6000
             try store.close()
             let before = try Self.count(port: port, scratch: logs.path)
             let forwarder = try LogStoreBinary.start(arguments, log: logs.path + "/round-\(round).log")
-            try await waitUntil(timeout: 60, "round \(round) exports something") {
+            try waitUntil(timeout: 60, "round \(round) exports something") {
                 try Self.count(port: port, scratch: logs.path) > before || !forwarder.isRunning
             }
-            // Even rounds: the moment the first batch is seen, in the middle of the export (12 batches of
+            // Even rounds: the moment the first batch is seen, in the middle of the export (24 batches of
             // 250). Odd rounds: a random moment, before, during or after an export or a position save. The
             // delay is the crash point chosen, not a wait for something to happen.
-            if round % 2 == 1 { try await Task.sleep(for: .milliseconds(Int.random(in: 0...300, using: &generator))) }
+            if round % 2 == 1 { pace(.milliseconds(Int.random(in: 0...300, using: &generator))) }
             forwarder.kill()
             // Counted after the kill: it died before sending everything (a request still in flight at the
             // kill may land later, which only makes this count smaller).
@@ -83,12 +87,12 @@ struct OTLPIntoServeTests {
     /// `logstore serve --forward-to otlp+http://…`: records posted to one server reach another exactly
     /// once; `/metrics` shows `forward_sent_total` for the OTLP sink; after SIGTERM `logstore inspect`
     /// shows the position.
-    @Test func serveForwardsOverOTLPIntoAnotherServe() async throws {
+    @Test func serveForwardsOverOTLPIntoAnotherServe() throws {
         let a = TempDir("otlp-serve-a"), b = TempDir("otlp-serve-b"), logs = TempDir("otlp-serve-logs")
-        let (receiver, receiverPort) = try await Self.startServe(store: b.path + "/store", log: logs.path + "/b.log")
+        let (receiver, receiverPort) = try Self.startServe(store: b.path + "/store", log: logs.path + "/b.log")
         defer { if receiver.isRunning { receiver.kill() } }
         let sink = "otlp+http://127.0.0.1:\(receiverPort)/v1/logs"
-        let (sender, senderPort) = try await Self.startServe(store: a.path + "/store", log: logs.path + "/a.log",
+        let (sender, senderPort) = try Self.startServe(store: a.path + "/store", log: logs.path + "/a.log",
                                                              extra: ["--forward-to", "otlp+http://127.0.0.1:\(receiverPort)", "--forward-store-id", "a"])
         defer { if sender.isRunning { sender.kill() } }
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
@@ -98,8 +102,8 @@ struct OTLPIntoServeTests {
         let posted = try curl(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--data-binary", "@-",
                                "http://127.0.0.1:\(senderPort)/insert/jsonline"], input: body, scratch: logs.path)
         #expect(posted == "200")
-        try await waitUntil(timeout: 60, "the receiver has 3,000 records") { try Self.count(port: receiverPort, scratch: logs.path) >= 3000 }
-        try await waitUntil(timeout: 30, "the sender's metrics show 3,000 sent") {
+        try waitUntil(timeout: 60, "the receiver has 3,000 records") { try Self.count(port: receiverPort, scratch: logs.path) >= 3000 }
+        try waitUntil(timeout: 30, "the sender's metrics show 3,000 sent") {
             try curl(["-sS", "http://127.0.0.1:\(senderPort)/metrics"], input: nil, scratch: logs.path)
                 .contains(#"forward_sent_total{sink="\#(sink)"} 3000"#)
         }
@@ -123,7 +127,7 @@ struct OTLPIntoServeTests {
     }
 
     /// Starts `logstore serve` on a free loopback port; returns it and the port it reports.
-    static func startServe(store: String, log: String, extra: [String] = []) async throws -> (Spawned, Int) {
+    static func startServe(store: String, log: String, extra: [String] = []) throws -> (Spawned, Int) {
         let serve = try LogStoreBinary.start(["serve", "--store", store, "--listen", "127.0.0.1:0", "--no-access-log"] + extra, log: log)
         var port = 0
         // The caller's `defer` that kills it does not exist yet: kill it here if it never says its port.
@@ -131,7 +135,7 @@ struct OTLPIntoServeTests {
         defer { if !started, serve.isRunning { serve.kill() } }
         var exited = false
         do {
-            try await waitUntil(timeout: 60, "logstore serve says its port") {
+            try waitUntil(timeout: 60, "logstore serve says its port") {
                 let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                 // A server that exited will never say it: fail at once with what it printed.
                 if !serve.isRunning, !text.contains("listening on port ") {

@@ -59,7 +59,7 @@ import LogStoreFormat
         let dir = TempDir()
         let records = try makeStore(dir)
         let sizes = try sections(of: dir.path)
-        let io = CountingIO()
+        let io = ReadCountingIO()
         var opts = StoreOptions()
         opts.readOnly = true
         opts.io = io

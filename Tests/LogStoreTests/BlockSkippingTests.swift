@@ -3,31 +3,6 @@ import Synchronization
 import Testing
 @testable import LogStore
 
-/// A file-system seam that counts the bytes read through it.
-struct CountingIO: StorageIO {
-    let inner = PosixIO()
-    let counter = Locked<Int>(0)
-    var bytesRead: Int { counter.value }
-
-    func open(_ path: String, flags: Int32, mode: mode_t) throws(LogStoreError) -> Int32 { try inner.open(path, flags: flags, mode: mode) }
-    func close(_ fd: Int32) { inner.close(fd) }
-    func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(LogStoreError) { try inner.write(fd, buffer, path: path) }
-    func pread(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws(LogStoreError) -> Int {
-        let n = try inner.pread(fd, into: buffer, at: offset, path: path)
-        counter.update { $0 += n }
-        return n
-    }
-    func fdatasync(_ fd: Int32, path: String) throws(LogStoreError) { try inner.fdatasync(fd, path: path) }
-    func truncate(_ fd: Int32, length: Int64, path: String) throws(LogStoreError) { try inner.truncate(fd, length: length, path: path) }
-    func fileSize(_ fd: Int32, path: String) throws(LogStoreError) -> Int64 { try inner.fileSize(fd, path: path) }
-    func fsyncDirectory(_ path: String) throws(LogStoreError) { try inner.fsyncDirectory(path) }
-    func rename(_ from: String, _ to: String) throws(LogStoreError) { try inner.rename(from, to) }
-    func unlink(_ path: String) throws(LogStoreError) { try inner.unlink(path) }
-    func makeDirectory(_ path: String) throws(LogStoreError) { try inner.makeDirectory(path) }
-    func listDirectory(_ path: String) throws(LogStoreError) -> [String] { try inner.listDirectory(path) }
-    func exists(_ path: String) -> Bool { inner.exists(path) }
-}
-
 @Suite struct BlockSkippingTests {
     /// Builds a closed store of `n` records in small blocks and returns its records (with sequences).
     private func makeStore(_ dir: TempDir, n: Int = 20_000) throws -> [LogRecord] {
@@ -45,7 +20,7 @@ struct CountingIO: StorageIO {
         let dir = TempDir()
         _ = try makeStore(dir)
         let segmentBytes = segmentNames(dir.path).reduce(0) { $0 + ((try? fileBytes(dir.path + "/segments/" + $1).count) ?? 0) }
-        let io = CountingIO()
+        let io = ReadCountingIO()
         var opts = StoreOptions()
         opts.readOnly = true
         opts.io = io

@@ -46,9 +46,15 @@ import Testing
         var error: LogStoreError? { state.withLock { $0.error } }
         var ended: Bool { state.withLock { $0.ended } }
 
-        /// Waits (at most 60 s) until `count` records arrived or the stream ended; returns what arrived.
+        /// How long a wait may take before the test fails. Long: the collecting task runs on the
+        /// cooperative pool (2 threads here), which the full suite's blocking tests can hold for minutes
+        /// (the sentinel of a passing test then arrived after more than 60 s); a passing test returns
+        /// as soon as the records are in.
+        static let patience: Duration = .seconds(300)
+
+        /// Waits (at most ``patience``) until `count` records arrived or the stream ended; returns what arrived.
         func wait(for count: Int) async -> [LogRecord] {
-            await waitUntil { records.count >= count || ended }
+            await waitUntil(timeout: Self.patience) { records.count >= count || ended }
             return records
         }
 
@@ -57,7 +63,7 @@ import Testing
         /// record delivered twice, or one it should not have delivered, arrives before the sentinel:
         /// no time window is needed to catch extra records.
         func records(before sentinel: UInt64, sourceLocation: SourceLocation = #_sourceLocation) async -> [LogRecord] {
-            let arrived = await waitUntil { records.contains { $0.sequence == sentinel } || ended }
+            let arrived = await waitUntil(timeout: Self.patience) { records.contains { $0.sequence == sentinel } || ended }
             #expect(arrived && !ended, "the sentinel \(sentinel) arrived (\(records.count) records)", sourceLocation: sourceLocation)
             return Array(records.prefix { $0.sequence != sentinel })
         }

@@ -3,38 +3,6 @@ import Testing
 @testable import LogStore
 import LogStoreFormat
 
-/// A file-system seam that records which files were read (pread) and how many bytes.
-final class ReadTrackingIO: StorageIO, @unchecked Sendable {
-    private let inner = PosixIO()
-    private let lock = NSLock()
-    private var reads: [String: Int] = [:]
-
-    /// Forgets what was read so far.
-    func reset() { lock.withLock { reads.removeAll() } }
-    /// Bytes read per file path since the last reset.
-    var bytesByPath: [String: Int] { lock.withLock { reads } }
-    /// The segment files read since the last reset.
-    var segmentFilesRead: Set<String> { Set(bytesByPath.keys.filter { $0.hasSuffix(".seg") }) }
-
-    func open(_ path: String, flags: Int32, mode: mode_t) throws(LogStoreError) -> Int32 { try inner.open(path, flags: flags, mode: mode) }
-    func close(_ fd: Int32) { inner.close(fd) }
-    func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(LogStoreError) { try inner.write(fd, buffer, path: path) }
-    func pread(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws(LogStoreError) -> Int {
-        let n = try inner.pread(fd, into: buffer, at: offset, path: path)
-        lock.withLock { reads[path, default: 0] += n }
-        return n
-    }
-    func fdatasync(_ fd: Int32, path: String) throws(LogStoreError) { try inner.fdatasync(fd, path: path) }
-    func truncate(_ fd: Int32, length: Int64, path: String) throws(LogStoreError) { try inner.truncate(fd, length: length, path: path) }
-    func fileSize(_ fd: Int32, path: String) throws(LogStoreError) -> Int64 { try inner.fileSize(fd, path: path) }
-    func fsyncDirectory(_ path: String) throws(LogStoreError) { try inner.fsyncDirectory(path) }
-    func rename(_ from: String, _ to: String) throws(LogStoreError) { try inner.rename(from, to) }
-    func unlink(_ path: String) throws(LogStoreError) { try inner.unlink(path) }
-    func makeDirectory(_ path: String) throws(LogStoreError) { try inner.makeDirectory(path) }
-    func listDirectory(_ path: String) throws(LogStoreError) -> [String] { try inner.listDirectory(path) }
-    func exists(_ path: String) -> Bool { inner.exists(path) }
-}
-
 /// The store manifest (docs/FORMAT.md, section 11): bounded open, lookups that skip segments, and a
 /// manifest that is never trusted blindly.
 @Suite struct ManifestTests {
@@ -91,7 +59,7 @@ final class ReadTrackingIO: StorageIO, @unchecked Sendable {
         try #require(segments.count >= 250)
         #expect(try manifestEntries(dir.path).count == segments.count, "the writer keeps the manifest in step")
 
-        let io = ReadTrackingIO()
+        let io = ReadCountingIO()
         let store = try readOnly(dir.path, io: io)
         #expect(io.segmentFilesRead.isEmpty, "open read \(io.segmentFilesRead.count) segment files")
         let read = io.bytesByPath.values.reduce(0, +)
@@ -119,11 +87,87 @@ final class ReadTrackingIO: StorageIO, @unchecked Sendable {
         try old.close()
     }
 
+    /// Open with a manifest reads the manifest and nothing of the segments: a fixed amount per segment
+    /// plus its correlation filter, however many and however long the sources each segment names (a
+    /// store-level dictionary holds each name once, FORMAT.md 11.1), and several times fewer bytes than
+    /// the footers it replaces.
+    @Test func openReadsABoundedAmountPerSegment() throws {
+        let dir = TempDir()
+        var opts = StoreOptions(durability: .none)
+        opts.segmentSpan = .seconds(10)
+        opts.compactInBackground = false
+        let store = try LogStore.open(at: dir.path, options: opts)
+        // 40 sources with 120-byte names: each segment of about 10 records names about 10 of them.
+        var records = makeRecords(3_000, seed: 21, lateFraction: 0)
+        for i in records.indices { records[i].source = String(repeating: "service-", count: 15) + "\(i % 40)" }
+        _ = try appendInBatches(store, records, batches: 1)
+        try store.close()
+        let segmentCount = segmentNames(dir.path).count
+        try #require(segmentCount >= 250)
+
+        let entries = try manifestEntries(dir.path)
+        #expect(entries.count == segmentCount)
+        let filterBytes = entries.reduce(0) { $0 + $1.filter.byteCount }
+        let dictionaryBytes = Set(entries.flatMap(\.summary.sources)).reduce(0) { $0 + 1 + $1.utf8.count }
+        let sourceIDs = entries.reduce(0) { $0 + $1.summary.sources.count }
+
+        let io = ReadCountingIO()
+        let reader = try readOnly(dir.path, io: io)
+        let withManifest = io.bytesRead
+        #expect(io.segmentFilesRead.isEmpty)
+        #expect(reader.recoveryReport.manifest.segmentsDescribed == segmentCount)
+        #expect(reader.recoveryReport.manifest.version == ManifestFile.version)
+        try reader.close()
+        let manifestBytes = try fileBytes(manifestPath(dir.path)).count
+        // Besides the manifest, open reads the settings and the (empty) WAL: a few KiB at most.
+        #expect(withManifest <= manifestBytes + 4096, "open read \(withManifest) bytes, the manifest is \(manifestBytes)")
+        // The manifest: the dictionary once, then per segment a fixed entry (header 64, size and time 16,
+        // ranges and count 40; block count, raw bytes, 7 level counts, source, replaced and word counts and
+        // probes as small varints), one id byte per source it names (40 sources) and its filter.
+        let fixedPerEntry = 64 + 16 + 40 + 2 + 4 + 7 * 2 + 1 + 1 + 2 + 1
+        let bound = ManifestFile.headerSize + 4 + dictionaryBytes + segmentCount * fixedPerEntry + sourceIDs + filterBytes
+        #expect(manifestBytes <= bound, "manifest \(manifestBytes) bytes, bound \(bound) for \(segmentCount) segments")
+
+        // The same open without the manifest reads every footer: the source names of every segment again.
+        try FileManager.default.removeItem(atPath: manifestPath(dir.path))
+        io.reset()
+        let old = try readOnly(dir.path, io: io)
+        let withoutManifest = io.bytesRead
+        #expect(io.segmentFilesRead.count == segmentCount)
+        try old.close()
+        #expect(withManifest * 3 < withoutManifest, "open read \(withManifest) bytes with the manifest, \(withoutManifest) without")
+    }
+
+    /// A version 1 manifest (source names in every entry) is still read, and a writer's open rewrites it in this build's version.
+    @Test func aVersionOneManifestIsReadAndRewritten() throws {
+        let dir = TempDir()
+        let records = try manySegmentStore(dir, n: 600)
+        let entries = try manifestEntries(dir.path)
+        try Data(ManifestFile.encode(entries, version: ManifestFile.firstVersion)).write(to: URL(fileURLWithPath: manifestPath(dir.path)))
+
+        let io = ReadCountingIO()
+        let reader = try readOnly(dir.path, io: io)
+        #expect(reader.recoveryReport.manifest.version == ManifestFile.firstVersion)
+        #expect(reader.recoveryReport.manifest.isCurrent && reader.recoveryReport.manifest.isOutdated)
+        #expect(io.segmentFilesRead.isEmpty, "a version 1 manifest describes the segments as well")
+        expectSameRecords(try reader.records(LogQuery()), records, "read through a version 1 manifest")
+        try reader.close()
+
+        var opts = StoreOptions(durability: .none)
+        opts.compactInBackground = false
+        let writer = try LogStore.open(at: dir.path, options: opts)
+        #expect(writer.recoveryReport.manifestRewritten)
+        try writer.close()
+        let rewritten = try fileBytes(manifestPath(dir.path))
+        let contents = try rewritten.withUnsafeBytes { try ManifestFile.decodeFile($0) }
+        #expect(contents.version == ManifestFile.version && contents.entries == entries)
+    }
+
     @Test func correlationLookupOpensOnlySegmentsWhoseFilterMatches() throws {
         let dir = TempDir()
         let records = try manySegmentStore(dir)
         let segmentCount = segmentNames(dir.path).count
-        let io = ReadTrackingIO()
+        let io = ReadCountingIO()
         let store = try readOnly(dir.path, io: io)
         var ids = Array(Set(records.compactMap(\.correlationID))).sorted()
         ids = Array(ids.prefix(20))

@@ -5,15 +5,19 @@ import LogStoreFormat
 /// The LogStore library, used in-process like an embedding collector would.
 struct LogStoreContender: Contender {
     var name: String { "logstore" }
+    /// Raw block size of flushes in bytes (`--block-size`); nil keeps the library's default.
+    var blockSize: Int? = nil
 
     func supports(_ plan: IngestPlan) -> Bool { true }
 
     private func options(_ durability: IngestPlan.Durability) -> StoreOptions {
-        switch durability {
+        var o: StoreOptions = switch durability {
         case .sync: StoreOptions(durability: .sync)
         case .batch: StoreOptions(durability: .batch)
         case .none: StoreOptions(durability: .none)
         }
+        if let blockSize { o.blockSize = blockSize }
+        return o
     }
 
     func ingest(_ dataset: Dataset, into directory: String, plan: IngestPlan) throws -> IngestTiming {

@@ -30,6 +30,8 @@ struct Options: Sendable {
     var shape: DatasetShape = .request
     /// Arrival span of the generated records in hours (nil: 6).
     var spanHours: Double?
+    /// `--block-size KiB`: LogStore's raw block size for flushes (nil: the library's default, 64 KiB).
+    var blockSizeKiB: Int?
     /// `--growth N1,N2,…`: one run per size in a child process, then a table of how the figures grow.
     var growth: [Int]?
     /// SQLite ingest variants to run (nil: all four); see `SQLiteContender.variantNames`.
@@ -82,7 +84,7 @@ struct Options: Sendable {
                     [--seed S] [--logstore PATH] [--skip-cli] [--only LIST] [--keep]
                     [--contenders LIST] [--no-recovery] [--python PATH]
                     [--corpora DIR] [--no-corpora] [--limits-write-mib N]
-                    [--shape request|workflow] [--span-hours H] [--sqlite-variants LIST]
+                    [--shape request|workflow] [--span-hours H] [--sqlite-variants LIST] [--block-size KiB]
                     [--compaction [--compaction-flushes N] [--compaction-dense N]]
                     [--growth N1,N2,…] [--pipeline [--producers 1,2,8] [--ingestor-batch N]]
                     [--tail [--tail-probes N] [--tail-rates 0,2000] [--tail-count-all] | --tail-reopen]
@@ -112,6 +114,8 @@ struct Options: Sendable {
       --shape S        dataset shape: request (default; tail_logs) or workflow (workflow_id, workflow_name,
                        workflow_instance_id, task_name, task_instance_id, timestamp_ms, level, payload)
       --span-hours H   arrival span of the generated records (default 6)
+      --block-size KiB LogStore's raw block size for flushes (default the library's, 64 KiB): how block
+                       size trades lookup time (a lookup decodes whole blocks) against bytes on disk
       --sqlite-variants L  SQLite ingest variants, comma-separated: normal100,normal10k,full100,full10k
                        (default all; the first one listed keeps its store for the queries)
       --growth LIST    growth mode: one run per record count (e.g. 100000,1000000,10000000), each in a
@@ -191,6 +195,12 @@ struct Options: Sendable {
                     throw UsageError(description: "--shape takes request or workflow, got \(v)")
                 }
                 o.shape = shape
+            case "--block-size":
+                let v = try value(a)
+                guard let k = Int(v), k >= 1, k <= 8 << 10 else {
+                    throw UsageError(description: "--block-size needs KiB in 1…8192 (StoreOptions.blockSize), got \(v)")
+                }
+                o.blockSizeKiB = k
             case "--span-hours":
                 let v = try value(a)
                 guard let h = Double(v), h > 0, h <= 24 * 6 else {

@@ -160,7 +160,7 @@ if options.tail {
 let base = report
 var runs: [BenchmarkRun] = []
 if options.contenders.contains("logstore") {
-    runs.append(BenchmarkRun(options: options, contender: LogStoreContender(), dataset: dataset, workdir: workdir, report: base))
+    runs.append(BenchmarkRun(options: options, contender: LogStoreContender(blockSize: options.blockSizeKiB.map { $0 << 10 }), dataset: dataset, workdir: workdir, report: base))
 }
 if options.contenders.contains("sqlite") {
     runs.append(BenchmarkRun(options: options, contender: SQLiteContender(shape: options.shape, variantFilter: options.sqliteVariants),

@@ -21,6 +21,11 @@ func checkManifest(_ buf: UnsafeRawBufferPointer) {
     }
     let again = ManifestFile.encode(entries)
     require((try? again.withUnsafeBytes { try ManifestFile.decode($0) }) == entries, "entries do not survive encode and decode")
+    // The old version's encoding (names in every entry, no dictionary) is still read back to the same entries.
+    let old = ManifestFile.encode(entries, version: ManifestFile.firstVersion)
+    let oldDecoded = try? old.withUnsafeBytes { try ManifestFile.decodeFile($0) }
+    require(oldDecoded?.version == ManifestFile.firstVersion && oldDecoded?.entries == entries,
+            "entries do not survive a version 1 encode and decode")
 }
 
 /// Recomputes the body checksum (bytes 16…19) and header checksum (20…23) of a checksummed file (8.2).

@@ -9,8 +9,7 @@ final class FollowBuffer: Sendable {
     typealias Waiter = CheckedContinuation<Result<Event?, LogStoreError>, Never>
 
     private struct State {
-        var items: [Event] = []
-        var start = 0
+        var items = RingBuffer<Event>()
         var finished = false
         var failure: LogStoreError?
         var cancelled = false
@@ -18,18 +17,9 @@ final class FollowBuffer: Sendable {
         /// `.damaged` events handed over so far.
         var damaged = 0
 
-        var count: Int { items.count - start }
+        var count: Int { items.count }
 
-        mutating func dequeue() -> Event? {
-            guard start < items.count else { return nil }
-            let e = items[start]
-            start += 1
-            if start >= 1024 && start * 2 >= items.count {
-                items.removeFirst(start)
-                start = 0
-            }
-            return e
-        }
+        mutating func dequeue() -> Event? { items.popFirst() }
     }
 
     let capacity: Int
@@ -101,8 +91,7 @@ final class FollowBuffer: Sendable {
         let w = monitor.withLock { () -> Waiter? in
             state.cancelled = true
             state.finished = true
-            state.items = []
-            state.start = 0
+            state.items.removeAll()
             monitor.broadcast()
             defer { state.waiter = nil }
             return state.waiter

@@ -1,7 +1,7 @@
 import Glibc
 import LogStoreFormat
 
-/// The segment files of a store directory, grouped by flush (docs/FORMAT.md, section 6).
+/// The segment files of a store directory, grouped by flush (docs/DESIGN.md, "Recovery rules").
 struct SegmentCatalog {
     struct Group {
         var flushID: UInt64

@@ -3,7 +3,7 @@ import Synchronization
 import Glibc
 import LogStoreFormat
 
-/// Writes one flush group of segments (docs/FORMAT.md, section 6, "Flush").
+/// Writes one flush group of segments (docs/DESIGN.md, "Flush").
 struct SegmentWriter: Sendable {
     let directory: String
     let io: any StorageIO

@@ -43,13 +43,13 @@ extension LogStore {
 }
 
 extension LogStore {
-    /// At a writer's open: rewrites the `MANIFEST` when it is missing, damaged or stale, or when open
-    /// removed segments it listed (FORMAT.md 11.3), and says so in `report`. Failing to write it is not
+    /// At a writer's open: rewrites the `MANIFEST` when it is missing, damaged, stale or of an older
+    /// version, or when open removed segments it listed (FORMAT.md 11.3), and says so in `report`. Failing to write it is not
     /// fatal (the segments are the truth); a stale file is then removed so that no reader relies on it.
     static func refreshManifest(catalog: SegmentCatalog, committed: [Segment], store: String, io: any StorageIO,
                                 report: inout RecoveryReport) throws(LogStoreError) {
         let status = catalog.manifest
-        guard !status.isCurrent || status.segmentsDescribed != committed.count else { return }
+        guard !status.isCurrent || status.isOutdated || status.segmentsDescribed != committed.count else { return }
         do throws(LogStoreError) {
             try writeManifest(committed, store: store, io: io)
             report.manifestRewritten = true

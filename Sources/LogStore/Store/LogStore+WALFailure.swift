@@ -1,4 +1,4 @@
-/// The store's side of a failed WAL write or sync (docs/FORMAT.md, section 6, "WAL write failures").
+/// The store's side of a failed WAL write or sync (docs/DESIGN.md, "WAL write failures").
 extension LogStore {
     /// Lets the committer hand its failures to this store. Call once, right after creating the store.
     func installWALFailureHandler() {

@@ -127,7 +127,7 @@ public final class LogStore: Sendable {
             return shared.head.walNumber
         }
         // The newest WAL file holds no records once the head was flushed. It stays: its header carries
-        // the next sequence number to the next open (docs/FORMAT.md 6, "Close"). Older files without
+        // the next sequence number to the next open (docs/DESIGN.md, "Close"). Older files without
         // records go once their checkpoints (and the newest file's) are in CHECKPOINTS.
         if failure == nil && state.withLock({ shared.head.isEmpty && shared.immutables.isEmpty })
             && saveCheckpoints(throughWAL: current) == nil {

@@ -6,10 +6,8 @@ final class SubscriptionInbox: Sendable {
     typealias Event = LogSubscription.Event
 
     private struct State {
-        /// A ring of `capacity + 1` slots: a `.lagged` marker may go in ahead of a record.
-        var ring: [Event?]
-        var start = 0
-        var count = 0
+        /// At most `capacity` records, and a `.lagged` marker or a damage report beyond them.
+        var ring = RingBuffer<Event>()
         /// Matching records dropped since the last `.lagged` event.
         var skipped = 0
         /// Matching records still wanted (the filter's limit), nil for no limit.
@@ -24,19 +22,9 @@ final class SubscriptionInbox: Sendable {
         /// `.damaged` events pushed so far.
         var damaged = 0
 
-        mutating func enqueue(_ e: Event) {
-            ring[(start + count) % ring.count] = e
-            count += 1
-        }
-
-        mutating func dequeue() -> Event? {
-            guard count > 0 else { return nil }
-            let e = ring[start]
-            ring[start] = nil
-            start = (start + 1) % ring.count
-            count -= 1
-            return e
-        }
+        var count: Int { ring.count }
+        mutating func enqueue(_ e: Event) { ring.append(e) }
+        mutating func dequeue() -> Event? { ring.popFirst() }
     }
 
     let predicate: Predicate
@@ -47,8 +35,7 @@ final class SubscriptionInbox: Sendable {
         self.predicate = predicate
         self.capacity = capacity
         let remaining = limit.map { max(0, $0) }
-        state = LockedState(State(ring: Array(repeating: nil, count: capacity + 1), remaining: remaining,
-                            finished: remaining == 0))
+        state = LockedState(State(remaining: remaining, finished: remaining == 0))
     }
 
     /// Records waiting and records skipped since the last `.lagged` event (for tests and monitoring).
@@ -83,7 +70,7 @@ final class SubscriptionInbox: Sendable {
             if let w = s.waiter {
                 s.waiter = nil
                 wake = w
-            } else if s.count < s.ring.count && s.heldDamage.isEmpty {
+            } else if s.count <= capacity && s.heldDamage.isEmpty {
                 s.enqueue(.damaged(damage))
             } else {
                 s.heldDamage.append(damage)
@@ -153,8 +140,7 @@ final class SubscriptionInbox: Sendable {
         let w = state.withLock { s -> CheckedContinuation<Event?, Never>? in
             s.cancelled = true
             s.finished = true
-            s.ring = []
-            s.count = 0
+            s.ring.removeAll()
             defer { s.waiter = nil }
             return s.waiter
         }

@@ -48,11 +48,11 @@ final class Monitor: @unchecked Sendable {
     func broadcast() { pthread_cond_broadcast(condition) }
 }
 
-/// Starts a detached OS thread running `body`. Used for the committer and flusher, which block
-/// in system calls and must not occupy the cooperative thread pool.
+/// Starts a detached OS thread running `body`. Used for the committer, the flusher and the forwarder's
+/// segment scan, which block in system calls and must not occupy the cooperative thread pool.
 /// Returns false when the system refused to create a thread.
 @discardableResult
-func startThread(name _: String, _ body: @escaping @Sendable () -> Void) -> Bool {
+package func startThread(name _: String, _ body: @escaping @Sendable () -> Void) -> Bool {
     final class Box { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
     let box = Unmanaged.passRetained(Box(body)).toOpaque()
     var thread = pthread_t()

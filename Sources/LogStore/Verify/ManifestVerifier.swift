@@ -1,6 +1,6 @@
 import LogStoreFormat
 extension StoreVerifier {
-    /// Checks the `MANIFEST` against the segment files (docs/FORMAT.md, section 7): damage and entries
+    /// Checks the `MANIFEST` against the segment files (docs/DESIGN.md, "Verification rules"): damage and entries
     /// that disagree with their segment are problems; a stale manifest (a file gone, changed or not
     /// listed) is a note, since the next writer's open rewrites it.
     func checkManifest(segmentNames: [String], directory: String, into report: inout VerifyReport) {

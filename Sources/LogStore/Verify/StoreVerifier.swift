@@ -2,7 +2,7 @@ import Glibc
 import LogStoreFormat
 
 extension LogStore {
-    /// Checks every checksum and structural rule of docs/FORMAT.md (section 7) in the store at `path`,
+    /// Checks every checksum and structural rule of docs/DESIGN.md ("Verification rules") in the store at `path`,
     /// without opening it for writing and without taking its lock, so it works beside a running writer.
     ///
     /// - Parameters:

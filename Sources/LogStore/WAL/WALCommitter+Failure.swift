@@ -1,4 +1,4 @@
-/// The committer's side of a failed WAL write or sync (docs/FORMAT.md, section 6, "WAL write
+/// The committer's side of a failed WAL write or sync (docs/DESIGN.md, "WAL write
 /// failures"); see ``WALCommitter`` for the rules.
 extension WALCommitter {
     /// Abandons the current file, fails every append not yet durable and lets the store recover.

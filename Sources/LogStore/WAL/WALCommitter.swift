@@ -13,7 +13,7 @@ import LogStoreFormat
 /// process) without waiting behind a sync, which under I/O load takes 5–50 ms. The sync makes durable
 /// what was written before it started; what was written meanwhile waits for the next one.
 ///
-/// **Failures are not sticky** (docs/FORMAT.md, section 6, "WAL write failures"). When a `write` or an
+/// **Failures are not sticky** (docs/DESIGN.md, "WAL write failures"). When a `write` or an
 /// `fdatasync` fails, the committer:
 /// 1. abandons the current file. After a failed fsync nobody knows what reached the disk and the
 ///    kernel may have dropped the dirty pages (PostgreSQL's "fsyncgate"), so the file is never written
@@ -248,6 +248,9 @@ final class WALCommitter: @unchecked Sendable {
     /// For ``LogStore/close()``, after ``close()``: a lost append nobody has been told about yet.
     var error: LogStoreError? { monitor.withLock { ledger.takeUnreported(through: appendedLSN) } }
 
+    /// Whether a caller has asked for a sync that has not been carried out (for tests).
+    var hasPendingSyncRequest: Bool { monitor.withLock { syncRequested } }
+
     /// Writes and syncs everything queued (one attempt), then stops the thread.
     func close() {
         monitor.withLock {
@@ -275,6 +278,10 @@ final class WALCommitter: @unchecked Sendable {
                     let hasData = !queue.isEmpty
                     let unsynced = writtenLSN > durableLSN || hasData
                     let intervalDue = now - lastSync >= intervalNanos
+                    // A request that an interval sync has served (everything is durable) is done: left
+                    // set, it turned the next plain write into a sync of the committer's own, and every
+                    // frame after it waited for that sync instead of reaching the file at once.
+                    if syncRequested && !unsynced && !closing { syncRequested = false }
                     if backgroundSync != nil {
                         if let outcome = backgroundSyncOutcome {
                             backgroundSyncOutcome = nil

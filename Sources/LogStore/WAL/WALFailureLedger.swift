@@ -1,5 +1,5 @@
 /// The appends a failed WAL write or sync lost, by log sequence number (LSN), so that every waiter
-/// whose append was lost gets the error, however late it asks (docs/FORMAT.md, section 6, "WAL write
+/// whose append was lost gets the error, however late it asks (docs/DESIGN.md, "WAL write
 /// failures").
 ///
 /// Not thread-safe: the ``WALCommitter`` keeps it under its monitor.

@@ -18,6 +18,13 @@ enum ChecksummedFile {
     /// Checks the header and body checksum of a file called `label` and returns its body.
     static func body(of buffer: UnsafeRawBufferPointer, label: String, magic: [UInt8],
                      version: UInt16) throws(FormatError) -> UnsafeRawBufferPointer {
+        try body(of: buffer, label: label, magic: magic, versions: version...version).body
+    }
+
+    /// Checks the header and body checksum of a file called `label` written in any of `versions`;
+    /// returns its version and body.
+    static func body(of buffer: UnsafeRawBufferPointer, label: String, magic: [UInt8],
+                     versions: ClosedRange<UInt16>) throws(FormatError) -> (version: UInt16, body: UnsafeRawBufferPointer) {
         guard buffer.count >= headerSize else { throw FormatError("\(label) header is \(buffer.count) bytes, expected \(headerSize)", at: 0) }
         guard buffer.prefix(8).elementsEqual(magic) else { throw FormatError("not a LogStore \(label) file (bad magic)", at: 0) }
         var r = ByteReader(buffer, offset: 8)
@@ -27,8 +34,9 @@ enum ChecksummedFile {
         let bodyCRC = try r.u32("body checksum")
         let headerCRC = try r.u32("header checksum")
         let intact = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[0..<20])) == headerCRC
-        guard v == version else {
-            throw intact ? FormatError.unsupportedVersion("\(label) version \(v) is not supported (this build reads version \(version))", at: 8)
+        guard versions.contains(v) else {
+            let readable = versions.count == 1 ? "version \(versions.lowerBound)" : "versions \(versions.lowerBound)–\(versions.upperBound)"
+            throw intact ? FormatError.unsupportedVersion("\(label) version \(v) is not supported (this build reads \(readable))", at: 8)
                 : FormatError("\(label) header checksum mismatch (its version field reads \(v): damage, or a newer format)", at: 8)
         }
         guard intact else { throw FormatError("\(label) header checksum mismatch", at: 20) }
@@ -37,6 +45,6 @@ enum ChecksummedFile {
         }
         let body = UnsafeRawBufferPointer(rebasing: buffer[headerSize...])
         guard CRC32C.checksum(body) == bodyCRC else { throw FormatError("\(label) body checksum mismatch", at: headerSize) }
-        return body
+        return (v, body)
     }
 }

@@ -47,7 +47,10 @@ public struct SegmentSummary: Sendable, Equatable {
 public enum ManifestFile {
     public static let fileName = "MANIFEST"
     public static let magic: [UInt8] = Array("LOGSTMAN".utf8)
-    public static let version: UInt16 = 1
+    /// The version this build writes: entries name their sources by id in a store-level dictionary (FORMAT.md 11.1).
+    public static let version: UInt16 = 2
+    /// Version 1 repeated every segment's source names in its entry; still read (FORMAT.md 11.1).
+    public static let firstVersion: UInt16 = 1
     public static let headerSize = ChecksummedFile.headerSize
 
     /// One segment as the manifest describes it.
@@ -68,8 +71,31 @@ public enum ManifestFile {
         }
     }
 
-    public static func encode(_ entries: [Entry]) -> [UInt8] {
-        var body = ByteWriter(capacity: 64 + entries.reduce(0) { $0 + 160 + $1.filter.byteCount })
+    /// A decoded manifest: the version it was written in and its entries.
+    public struct Contents: Sendable, Equatable {
+        public var version: UInt16
+        public var entries: [Entry]
+    }
+
+    /// Encodes `entries` in `version` (this build's by default; `firstVersion` only to produce old files in tests and seeds).
+    public static func encode(_ entries: [Entry], version: UInt16 = version) -> [UInt8] {
+        let compact = version >= 2
+        var dictionary: [String] = []
+        var ids: [String: Int] = [:]
+        if compact {
+            for e in entries {
+                for s in e.summary.sources where ids[s] == nil {
+                    ids[s] = dictionary.count
+                    dictionary.append(s)
+                }
+            }
+        }
+        var body = ByteWriter(capacity: 64 + dictionary.reduce(0) { $0 + 2 + $1.utf8.count }
+                                  + entries.reduce(0) { $0 + 200 + $1.summary.sources.count + $1.filter.byteCount })
+        if compact {
+            body.varint(dictionary.count)
+            for s in dictionary { body.string(s) }
+        }
         body.varint(entries.count)
         for e in entries {
             body.raw(e.header.encode())
@@ -85,7 +111,9 @@ public enum ManifestFile {
             body.varint(s.rawBytes)
             for l in 0..<7 { body.varint(l < s.levelCounts.count ? s.levelCounts[l] : 0) }
             body.varint(s.sources.count)
-            for source in s.sources { body.string(source) }
+            for source in s.sources {
+                if compact { body.varint(ids[source] ?? 0) } else { body.string(source) }
+            }
             body.varint(s.replaces.count)
             for id in s.replaces { body.u64(id) }
             body.varint(e.filter.words.count)
@@ -95,11 +123,30 @@ public enum ManifestFile {
         return ChecksummedFile.encode(magic: magic, version: version, body: body)
     }
 
-    /// Decodes and checks a whole manifest file. Offsets in errors count from the start of the file.
+    /// Decodes and checks a whole manifest file of either version. Offsets in errors count from the start of the file.
     public static func decode(_ buffer: UnsafeRawBufferPointer) throws(FormatError) -> [Entry] {
-        let body = try ChecksummedFile.body(of: buffer, label: "MANIFEST", magic: magic, version: version)
+        try decodeFile(buffer).entries
+    }
+
+    /// Decodes and checks a whole manifest file, and says which version it was written in.
+    public static func decodeFile(_ buffer: UnsafeRawBufferPointer) throws(FormatError) -> Contents {
+        let (fileVersion, body) = try ChecksummedFile.body(of: buffer, label: "MANIFEST", magic: magic, versions: firstVersion...version)
         var r = ByteReader(body)
-        let count = try r.count("segment count", max: r.remaining / (SegmentFormat.headerSize + 69))  // the smallest entry: 133 bytes
+        var dictionary: [String] = []
+        let compact = fileVersion >= 2
+        if compact {
+            let n = try r.count("source dictionary size", max: r.remaining)
+            dictionary.reserveCapacity(n)
+            var seen = Set<String>()
+            for _ in 0..<n {
+                let at = headerSize + r.offset
+                let name = try r.string("dictionary source")
+                guard seen.insert(name).inserted else { throw FormatError("source \"\(name)\" is in the dictionary twice", at: at) }
+                dictionary.append(name)
+            }
+        }
+        // The smallest entry: header, two fixed u64/i64, five fixed range fields, and 13 one-byte varints and probes.
+        let count = try r.count("segment count", max: r.remaining / (SegmentFormat.headerSize + 69))
         var out: [Entry] = []
         out.reserveCapacity(count)
         var ids = Set<UInt64>()
@@ -133,9 +180,21 @@ public enum ManifestFile {
             guard levels.reduce(UInt64(0), { $0 &+ $1 }) == records, levels.allSatisfy({ $0 <= records }) else {
                 throw FormatError("segment \(header.segmentID): its level counts do not add up to its record count", at: levelsAt)
             }
-            let sourceCount = try r.count("source count", max: r.remaining)
+            let sourceCount = try r.count("source count", max: compact ? dictionary.count : r.remaining)
             var sources: [String] = []
-            for _ in 0..<sourceCount { sources.append(try r.string("source")) }
+            sources.reserveCapacity(sourceCount)
+            if compact {
+                for _ in 0..<sourceCount {
+                    let idAt = headerSize + r.offset
+                    let id = try r.varint("source id")
+                    guard id < UInt64(dictionary.count) else {
+                        throw FormatError("segment \(header.segmentID): source id \(id) is outside the dictionary of \(dictionary.count)", at: idAt)
+                    }
+                    sources.append(dictionary[Int(id)])
+                }
+            } else {
+                for _ in 0..<sourceCount { sources.append(try r.string("source")) }
+            }
             let replacedCount = try r.count("replaced count", max: r.remaining / 8)
             var replaces: [UInt64] = []
             replaces.reserveCapacity(replacedCount)
@@ -163,6 +222,6 @@ public enum ManifestFile {
                              filter: CorrelationFilter(words: words, probes: probes)))
         }
         guard r.isAtEnd else { throw FormatError("\(r.remaining) bytes left after the last segment", at: headerSize + r.offset) }
-        return out
+        return Contents(version: fileVersion, entries: out)
     }
 }

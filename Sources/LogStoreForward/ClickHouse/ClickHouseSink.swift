@@ -5,9 +5,15 @@ struct ClickHouseSink: Sendable {
 
     var target: ClickHouseTarget { http.target }
 
-    /// R1: creates the table when missing.
-    func ensureTable() async throws(ForwardError) {
-        _ = try await http.query(ClickHouseSchema.createTable(target.qualifiedTable))
+    /// R1: creates the table when missing. Returns whether the table existed before (`EXISTS TABLE`,
+    /// asked first): when it did not, no forwarder has sent an insert to it yet (each sends only after
+    /// its own R1 found or made the table), so a start need not wait for one (FORWARDING.md 4).
+    @discardableResult
+    func ensureTable() async throws(ForwardError) -> Bool {
+        let answer = try await http.query("EXISTS TABLE \(target.qualifiedTable) FORMAT TabSeparated")
+        let existed = ClickHouseHTTP.trimmed(answer) == "1"
+        if !existed { _ = try await http.query(ClickHouseSchema.createTable(target.qualifiedTable)) }
+        return existed
     }
 
     /// The `query_id` prefix of every insert of this store: `logstore-fwd-` and the FNV-1a hash of the

@@ -10,10 +10,16 @@ struct ForwardSession {
     private var backoff: Backoff
     /// Every record of the store up to this one is in the table (invariant P).
     private var mark: UInt64 = 0
-    /// Records read from the store and not yet known to be in the table, in sequence order, from `start`.
-    private var pending: [LogRecord] = []
+    /// Records read from the store (as JSONEachRow lines) and not yet known to be in the table, in
+    /// sequence order, from `start`.
+    private var pending = EncodedLines()
     private var start = 0
     private var firstPendingArrival: ContinuousClock.Instant?
+    /// When records last came from the reader.
+    private var lastArrival: ContinuousClock.Instant = ContinuousClock().now
+    /// The complete batch after the one in flight, encoded meanwhile; used if it still starts right
+    /// after the mark.
+    private var prepared: Batch?
     /// The newest sequence number known to be in the store (at the start, then as records are read).
     private var latestSeen: UInt64 = 0
     /// The last sequence number read from the store (starts at the mark the follower starts after).
@@ -41,49 +47,18 @@ struct ForwardSession {
         reportLag()
         if configuration.stopWhenCaughtUp && mark >= storeLatest { return }
 
-        let follower: LogFollower
-        do {
-            follower = try LogStore.follow(directory: configuration.storeDirectory, after: mark, bufferSize: 4096)
-        } catch {
-            throw ForwardError(.store, "cannot follow the store: \(error.description)", place: configuration.storeDirectory)
-        }
         let queue = RecordQueue(capacity: max(2 * configuration.maxBatchRecords, 4096))
-        let forwarder = self.forwarder
-        let reader = Task {
-            do {
-                for try await event in follower {
-                    switch event {
-                    case .record(let record): guard await queue.push(record) else { return }
-                    case .damaged(let report): forwarder.reportDamage(report)
-                    case .lagged: break   // a follower never drops records (LogFollower's contract)
-                    }
-                }
-                queue.finish(.finished)
-            } catch let error as LogStoreError {
-                queue.finish(.failed(error))
-            } catch {
-                queue.finish(.failed(LogStoreError(.io, "following the store failed: \(error)")))
-            }
-        }
-        defer {
-            reader.cancel()
-            follower.cancel()
-        }
+        let reader = ForwardReader(directory: configuration.storeDirectory, storeID: sink.storeID, queue: queue, forwarder: forwarder)
+        let from = mark
+        let reading = Task { await reader.run(after: from) }
+        defer { reading.cancel() }
         try await sendLoop(queue: queue, caughtUpAt: storeLatest)
     }
 
     private mutating func sendLoop(queue: RecordQueue, caughtUpAt target: UInt64) async throws(ForwardError) {
-        var idleSince = clock.now
+        lastArrival = clock.now
         while !Task.isCancelled {
-            let (records, end) = queue.drain()
-            if !records.isEmpty {
-                if start == pending.count { firstPendingArrival = clock.now }
-                countMissing(records)
-                pending.append(contentsOf: records)
-                latestSeen = max(latestSeen, records[records.count - 1].sequence)
-                reportLag()
-                idleSince = clock.now
-            }
+            let end = take(from: queue)
             dropSent()
             if start == pending.count {
                 if case .failed(let error) = end {
@@ -91,47 +66,98 @@ struct ForwardSession {
                 }
                 if configuration.stopWhenCaughtUp {
                     // Caught up, or the rest of what the store held is unreadable or expired (counted).
-                    if mark >= target || clock.now - idleSince > configuration.batchLinger + .seconds(2) { return }
+                    if mark >= target || clock.now - lastArrival > configuration.batchLinger + .seconds(2) { return }
                 }
                 try await pause(.milliseconds(10))
                 continue
             }
-            let (batch, complete) = cutBatch()
-            let lingered = firstPendingArrival.map { clock.now - $0 >= configuration.batchLinger } ?? true
-            guard complete || lingered else {
-                try await pause(.milliseconds(10))
-                continue
+            let batch: Batch
+            if let next = prepared, next.first == pending.sequences[start] {
+                batch = next   // encoded while the previous insert was in flight; complete
+            } else {
+                let (cut, complete) = cutBatch(from: start)
+                let lingered = firstPendingArrival.map { clock.now - $0 >= configuration.batchLinger } ?? true
+                guard complete || lingered else {
+                    try await pause(.milliseconds(10))
+                    continue
+                }
+                batch = cut
             }
-            try await deliver(batch)
+            prepared = nil
+            try await deliver(batch, queue: queue)
             firstPendingArrival = start < pending.count ? clock.now : nil
         }
     }
 
-    /// The next batch from `pending`: one UTC day, at most maxBatchRecords records and about
-    /// maxBatchBytes of JSON; `complete` when a limit or a day boundary ended it (rather than the
-    /// records read so far).
-    private func cutBatch() -> (Batch, complete: Bool) {
-        var body: [UInt8] = []
-        let day = ClickHouseSchema.day(ofTimestamp: pending[start].timestamp)
-        var index = start
-        while index < pending.count {
-            let record = pending[index]
-            if index - start == configuration.maxBatchRecords || ClickHouseSchema.day(ofTimestamp: record.timestamp) != day
-                || (body.count >= configuration.maxBatchBytes) {
-                return (Batch(body: body, first: pending[start].sequence, last: pending[index - 1].sequence, count: index - start), true)
-            }
-            ClickHouseRowEncoder.append(record, storeID: sink.storeID, to: &body)
-            index += 1
+    /// Moves the records the reader has queued to `pending`, unless `pending` already holds the
+    /// queue's capacity of unsent records (so a backlog is held in bounded memory: the reader waits
+    /// on the full queue); returns the reader's end, if it ended.
+    private mutating func take(from queue: RecordQueue) -> RecordQueue.End? {
+        guard pending.count - start < queue.capacity else { return nil }
+        let (rows, end) = queue.drain()
+        if !rows.isEmpty {
+            if start == pending.count { firstPendingArrival = clock.now }
+            countMissing(rows.sequences)
+            pending.append(contentsOf: rows)
+            latestSeen = max(latestSeen, rows.sequences[rows.count - 1])
+            reportLag()
+            lastArrival = clock.now
         }
-        return (Batch(body: body, first: pending[start].sequence, last: pending[index - 1].sequence, count: index - start), false)
+        return end
     }
 
-    /// Sends `batch` until it is acknowledged or step R shows where the table is.
-    private mutating func deliver(_ batch: Batch) async throws(ForwardError) {
+    /// The batch from `pending[index...]`: one UTC day, at most maxBatchRecords records and about
+    /// maxBatchBytes of JSON; `complete` when a limit or a day boundary ended it (rather than the
+    /// records read so far).
+    private func cutBatch(from first: Int) -> (Batch, complete: Bool) {
+        let day = ClickHouseSchema.day(ofTimestamp: pending.timestamps[first])
+        let firstByte = pending.lineStart(first)
+        var index = first
+        var complete = false
+        while index < pending.count {
+            if index - first == configuration.maxBatchRecords || ClickHouseSchema.day(ofTimestamp: pending.timestamps[index]) != day
+                || pending.lineStart(index) - firstByte >= configuration.maxBatchBytes {
+                complete = true
+                break
+            }
+            index += 1
+        }
+        let batch = Batch(body: pending.body(first..<index), first: pending.sequences[first], last: pending.sequences[index - 1],
+                          count: index - first)
+        return (batch, complete)
+    }
+
+    /// While `batch` is in flight: takes what the reader queued and encodes the batch after it, if
+    /// it is complete (a partial one waits for the linger in ``sendLoop``). Only encoding: the next
+    /// insert is sent after this one's outcome is known (one insert in flight, FORWARDING.md 4).
+    private mutating func prepareNext(after batch: Batch, queue: RecordQueue) {
+        _ = take(from: queue)
+        let next = start + batch.count
+        guard next < pending.count, next > 0, pending.sequences[next - 1] == batch.last else { return }
+        let (cut, complete) = cutBatch(from: next)
+        if complete { prepared = cut }
+    }
+
+    /// Sends `batch` until it is acknowledged or step R shows where the table is. The first attempt
+    /// overlaps the encoding of the next batch; after a failure that one is dropped (it is cut again
+    /// from wherever step R leaves the mark).
+    private mutating func deliver(_ batch: Batch, queue: RecordQueue) async throws(ForwardError) {
+        var overlap = true
         while true {
             let queryID = sink.queryIDPrefix + "\(batch.first)-\(batch.last)-\(UInt32.random(in: 0...UInt32.max))"
-            do {
-                try await sink.http.insert(batch.body, queryID: queryID)
+            let outcome: Result<Void, ForwardError>
+            if overlap {
+                overlap = false
+                let http = sink.http
+                let body = batch.body
+                async let sent = Self.insert(body, queryID: queryID, http: http)
+                prepareNext(after: batch, queue: queue)
+                outcome = await sent
+            } else {
+                outcome = await Self.insert(batch.body, queryID: queryID, http: sink.http)
+            }
+            switch outcome {
+            case .success:
                 advance(to: batch.last)
                 backoff.reset()
                 forwarder.progressState.withLock {
@@ -139,7 +165,8 @@ struct ForwardSession {
                     $0.lastError = nil
                 }
                 return
-            } catch {
+            case .failure(let error):
+                prepared = nil
                 guard error.isRetryable else {
                     forwarder.metrics.failed(batch.count, reason: "rejected")
                     throw error
@@ -161,16 +188,26 @@ struct ForwardSession {
         }
     }
 
+    private static func insert(_ body: [UInt8], queryID: String, http: ClickHouseHTTP) async -> Result<Void, ForwardError> {
+        do {
+            try await http.insert(body, queryID: queryID)
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// Step R with retries: R1 create the table, R2 wait until no insert of this store runs, R3 read
     /// the mark.
     /// With `settle` (at a start), R2 is passed twice, that long apart, so that a request a killed
-    /// predecessor had written but ClickHouse had not yet begun is found too (FORWARDING.md 4).
+    /// predecessor had written but ClickHouse had not yet begun is found too (FORWARDING.md 4); not
+    /// when R1 found no table: no insert can have been sent to it.
     private mutating func resolve(settle: Duration = .zero) async throws(ForwardError) -> UInt64 {
         while true {
             do {
-                try await sink.ensureTable()
+                let existed = try await sink.ensureTable()
                 try await sink.waitUntilNoInsertRuns(limit: configuration.requestTimeout)
-                if settle > .zero {
+                if settle > .zero && existed {
                     try await pause(settle)
                     try await sink.waitUntilNoInsertRuns(limit: configuration.requestTimeout)
                 }
@@ -186,11 +223,11 @@ struct ForwardSession {
     /// Sequence numbers the store no longer holds when the forwarder reaches them: records retention
     /// removed before they were sent (docs/FORWARDING.md 7), or appends that failed and were reported
     /// failed to their producer. Counted, never silent: `forward_failed_total{reason="expired"}`.
-    private mutating func countMissing(_ records: [LogRecord]) {
+    private mutating func countMissing(_ sequences: [UInt64]) {
         var missing: UInt64 = 0
-        for record in records {
-            if record.sequence > lastRead + 1 { missing += record.sequence - lastRead - 1 }
-            lastRead = max(lastRead, record.sequence)
+        for sequence in sequences {
+            if sequence > lastRead + 1 { missing += sequence - lastRead - 1 }
+            lastRead = max(lastRead, sequence)
         }
         guard missing > 0 else { return }
         forwarder.metrics.failed(Int(clamping: missing), reason: "expired")
@@ -201,7 +238,7 @@ struct ForwardSession {
     private mutating func advance(to newMark: UInt64) {
         mark = max(mark, newMark)
         var sent = 0
-        while start + sent < pending.count, pending[start + sent].sequence <= mark { sent += 1 }
+        while start + sent < pending.count, pending.sequences[start + sent] <= mark { sent += 1 }
         dropSent()
         forwarder.progressState.withLock {
             $0.highWaterMark = mark
@@ -216,7 +253,7 @@ struct ForwardSession {
     /// oldest record read but not yet in the sink.
     private func reportLag() {
         let records = latestSeen > mark ? latestSeen - mark : 0
-        let oldest = start < pending.count ? pending[start].timestamp : nil
+        let oldest = start < pending.count ? pending.timestamps[start] : nil
         let seconds = oldest.map { max(0, Double(Self.nowNanoseconds() - $0) / 1e9) } ?? 0
         forwarder.progressState.withLock {
             $0.lagRecords = records
@@ -226,7 +263,7 @@ struct ForwardSession {
     }
 
     private mutating func dropSent() {
-        while start < pending.count, pending[start].sequence <= mark { start += 1 }
+        while start < pending.count, pending.sequences[start] <= mark { start += 1 }
         if start == pending.count || start > 65_536 {
             pending.removeFirst(start)
             start = 0

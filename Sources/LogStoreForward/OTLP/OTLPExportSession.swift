@@ -46,7 +46,7 @@ struct OTLPExportSession {
         } catch {
             throw ForwardError(.store, "cannot follow the store: \(error.description)", place: configuration.storeDirectory)
         }
-        let queue = RecordQueue(capacity: max(2 * configuration.maxBatchRecords, 4096))
+        let queue = LogRecordQueue(capacity: max(2 * configuration.maxBatchRecords, 4096))
         let forwarder = self.forwarder
         let reader = Task {
             do {
@@ -71,7 +71,7 @@ struct OTLPExportSession {
         try await sendLoop(queue: queue, caughtUpAt: storeLatest)
     }
 
-    private mutating func sendLoop(queue: RecordQueue, caughtUpAt target: UInt64) async throws(ForwardError) {
+    private mutating func sendLoop(queue: LogRecordQueue, caughtUpAt target: UInt64) async throws(ForwardError) {
         var idleSince = clock.now
         while !Task.isCancelled {
             let (records, end) = queue.drain()
