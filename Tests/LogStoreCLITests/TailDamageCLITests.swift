@@ -14,7 +14,8 @@ import Glibc
         while o + 9 <= bytes.count {
             let len = Int(bytes[o]) | Int(bytes[o + 1]) << 8 | Int(bytes[o + 2]) << 16 | Int(bytes[o + 3]) << 24
             guard o + 9 + len <= bytes.count else { break }
-            out.append(o)
+            // Frame type 4 is an append's summary (FORMAT.md 4.4), not records.
+            if bytes[o + 8] != 4 { out.append(o) }
             o += 9 + len
         }
         return out

@@ -133,14 +133,20 @@ import LogStoreFormat
         let bytes = try fileBytes(walPath)
         guard let lastFrame = walFrameOffsets(bytes).last else { Issue.record("no frames"); return }
         #expect(bytes[lastFrame + 8] == WALFormat.checkpointsFrameType)
-        for cut in stride(from: lastFrame + 1, to: bytes.count, by: max(1, (bytes.count - lastFrame) / 23)) {
+        // The append's summary frame (FORMAT.md 4.4) follows its records frame: a cut inside the summary
+        // keeps the whole records frame, records and checkpoint together.
+        let length = Int(bytes[lastFrame]) | Int(bytes[lastFrame + 1]) << 8 | Int(bytes[lastFrame + 2]) << 16
+        let frameEnd = lastFrame + WALFormat.frameHeaderSize + length
+        #expect(frameEnd < bytes.count && bytes[frameEnd + 8] == WALFormat.summaryFrameType)
+        for cut in stride(from: lastFrame + 1, to: bytes.count, by: max(1, (bytes.count - lastFrame) / 23)) + [frameEnd - 1, frameEnd + 5] {
             let torn = try copyStore(image, into: copies, name: "torn-\(cut)")
             try truncateFile(torn + "/wal/" + walName, to: cut)
             let s = try LogStore.open(at: torn, options: Self.options())
             let stored = try Self.messages(s).count
             let position = try s.checkpoint(named: "f")
             try s.close()
-            #expect(stored == 7 && position == Self.position(7), "cut at \(cut): \(stored) records, position \(String(decoding: position ?? [], as: UTF8.self))")
+            let kept = cut >= frameEnd ? 19 : 7
+            #expect(stored == kept && position == Self.position(kept), "cut at \(cut): \(stored) records, position \(String(decoding: position ?? [], as: UTF8.self))")
         }
         let whole = try LogStore.open(at: image, options: Self.options())
         defer { try? whole.close() }

@@ -78,14 +78,15 @@ func truncateFile(_ path: String, to length: Int) throws {
     try writeFileBytes(path, Array(b.prefix(length)))
 }
 
-/// The start offsets of the frames of a WAL file (docs/FORMAT.md 4.2), walking the length fields.
+/// The start offsets of the frames of a WAL file (docs/FORMAT.md 4.2), walking the length fields; summary frames (4.4) left out.
 func walFrameOffsets(_ bytes: [UInt8]) -> [Int] {
     var out: [Int] = []
     var o = WALFormat.headerSize
     while o + WALFormat.frameHeaderSize <= bytes.count {
         let len = Int(bytes[o]) | Int(bytes[o + 1]) << 8 | Int(bytes[o + 2]) << 16 | Int(bytes[o + 3]) << 24
         guard o + WALFormat.frameHeaderSize + len <= bytes.count else { break }
-        out.append(o)
+        // Summary frames (FORMAT.md 4.4) describe the frames before them; callers want the frames that hold data.
+        if bytes[o + 8] != WALFormat.summaryFrameType { out.append(o) }
         o += WALFormat.frameHeaderSize + len
     }
     return out

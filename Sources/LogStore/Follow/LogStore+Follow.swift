@@ -65,7 +65,7 @@ extension LogStore {
         state.withLock {
             var latest = shared.segments.reduce(0) { max($0, $1.summary.maxSequence) }
             for head in shared.immutables + [shared.head.snapshot()] {
-                for chunk in head.chunks { latest = max(latest, chunk.rows.last?.sequence ?? 0) }
+                latest = max(latest, head.lastSequence)
             }
             if committer != nil { latest = max(latest, shared.nextSequence - 1) }
             return latest

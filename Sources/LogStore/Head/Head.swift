@@ -54,9 +54,51 @@ struct HeadSnapshot: Sendable {
     let frozen: [HeadChunk]
     let open: HeadChunk
     let walNumber: UInt64
-    let recordCount: Int
+    /// Records of the decoded chunks and of the deferred groups.
+    private(set) var recordCount: Int
+    /// Frame groups a read-only open left undecoded (docs/FORMAT.md, 4.4); empty for a writer's heads.
+    private(set) var deferred: [DeferredFrameGroup] = []
 
-    var chunks: [HeadChunk] { frozen + [open] }
+    init(batches: [RowBatch], frozen: [HeadChunk], open: HeadChunk, walNumber: UInt64, recordCount: Int) {
+        self.batches = batches
+        self.frozen = frozen
+        self.open = open
+        self.walNumber = walNumber
+        self.recordCount = recordCount
+    }
+
+    /// This snapshot with `groups` added after its chunks.
+    func adding(deferred groups: [DeferredFrameGroup]) -> HeadSnapshot {
+        var copy = self
+        copy.deferred += groups
+        copy.recordCount += groups.reduce(0) { $0 + $1.summary.count }
+        return copy
+    }
+
+    var isEmpty: Bool { recordCount == 0 }
+
+    /// Every chunk, deferred groups decoded (a group whose frames do not decode adds nothing here; a
+    /// query, through ``chunks(levelMask:timeOverlaps:correlationHash:)``, reports it).
+    var chunks: [HeadChunk] {
+        frozen + [open] + deferred.flatMap { (try? $0.chunks()) ?? [] }
+    }
+
+    /// The chunks a query with these conditions may find rows in: ``frozen`` first, then ``open``, then
+    /// the rows of every deferred group whose summary may match, decoded now if they were not yet.
+    func chunks(levelMask: UInt8, timeOverlaps: (Int64, Int64) -> Bool, correlationHash: UInt64?) throws(FormatError) -> [HeadChunk] {
+        var out = frozen + [open]
+        for group in deferred where group.mayHold(levelMask: levelMask, timeOverlaps: timeOverlaps, correlationHash: correlationHash) {
+            out += try group.chunks()
+        }
+        return out
+    }
+
+    /// The largest sequence number held (0 when none), without decoding deferred groups.
+    var lastSequence: UInt64 {
+        var last = max(open.rows.last?.sequence ?? 0, frozen.last?.rows.last?.sequence ?? 0)
+        for group in deferred { last = max(last, group.sequences.upperBound) }
+        return last
+    }
 
     /// Every row, in sequence order.
     func allRows() -> [RowRef] {

@@ -18,9 +18,10 @@ struct HeadChunk: Sendable {
     /// Whether `correlationIndex` was built; without it a lookup scans `correlationHashes`.
     private(set) var isIndexed = false
 
-    init() {
-        rows.reserveCapacity(Self.capacity)
-        correlationHashes.reserveCapacity(Self.capacity)
+    /// A chunk with room for `reserving` rows (a deferred frame group knows its count; the append path reserves a full chunk).
+    init(reserving: Int = Self.capacity) {
+        rows.reserveCapacity(reserving)
+        correlationHashes.reserveCapacity(reserving)
     }
 
     var isFull: Bool { rows.count >= Self.capacity }

@@ -30,7 +30,9 @@ extension Predicate {
     /// The rows of a head that match, in the query's order.
     func matchingRows(_ head: HeadSnapshot) throws(FormatError) -> [RowRef] {
         var matched: [RowRef] = []
-        for (chunkIndex, chunk) in head.chunks.enumerated() {
+        let chunks = try head.chunks(levelMask: levelMask, timeOverlaps: { timeOverlaps(min: $0, max: $1) },
+                                     correlationHash: correlation?.hash)
+        for (chunkIndex, chunk) in chunks.enumerated() {
             guard chunk.levelMask & levelMask != 0, timeOverlaps(min: chunk.minTimestamp, max: chunk.maxTimestamp) else { continue }
             if let correlation {
                 let frozen = chunkIndex < head.frozen.count

@@ -66,11 +66,32 @@ struct FrameBuilder {
             WALFrame.finishRecordsFrame(at: frameStart, count: frameCount, in: &frames)
         }
         frameStart = -1
-        guard !keys.isEmpty else { return }
-        let start = WALFrame.beginKeysFrame(acceptedAt: acceptedAt, into: &frames)
-        for (index, key) in keys { WALFrame.appendKeyEntry(delta: index, key: key.bytes, into: &frames) }
-        WALFrame.finishKeysFrame(at: start, count: keys.count, in: &frames)
-        frameStarts.append((start, 0))
+        if !keys.isEmpty {
+            let start = WALFrame.beginKeysFrame(acceptedAt: acceptedAt, into: &frames)
+            for (index, key) in keys { WALFrame.appendKeyEntry(delta: index, key: key.bytes, into: &frames) }
+            WALFrame.finishKeysFrame(at: start, count: keys.count, in: &frames)
+            frameStarts.append((start, 0))
+        }
+        appendSummary()
+    }
+
+    /// Ends the append's frames with a summary frame (docs/FORMAT.md, 4.4) when it holds enough records;
+    /// it needs no sequence, so it is complete and checksummed here.
+    private mutating func appendSummary() {
+        guard accepted.count >= WALSummary.minimumRecords else { return }
+        var minTimestamp = Int64.max
+        var maxTimestamp = Int64.min
+        var levelMask: UInt8 = 0
+        var hashes: [UInt64] = []
+        for a in accepted {
+            minTimestamp = min(minTimestamp, a.timestamp)
+            maxTimestamp = max(maxTimestamp, a.timestamp)
+            levelMask |= 1 << a.level
+            if a.correlationHash != 0 { hashes.append(a.correlationHash) }
+        }
+        let summary = WALSummary(coveredLength: frames.count, count: accepted.count, minTimestamp: minTimestamp,
+                                 maxTimestamp: maxTimestamp, levelMask: levelMask, filter: CorrelationFilter(hashes: hashes))
+        WALFrame.appendSummaryFrame(summary, into: &frames)
     }
 }
 

@@ -182,14 +182,15 @@ extension LogStore {
                     throw error
                 }
                 // Beside a live writer a partial last frame is simply not written yet.
-                let result = WALReader.read(bytes, name: "wal/" + name, isNewest: i == numbers.count - 1)
+                // Appends with a summary frame stay undecoded until a query may need them (FORMAT.md 4.4).
+                let result = WALReader.readDeferring(bytes, name: "wal/" + name, isNewest: i == numbers.count - 1)
                 if let unsupported = result.unsupported { throw .format(unsupported, path: filePath, base: 0) }
                 report.walDamage.append(contentsOf: result.damage)
                 replayed.append(result)
                 if !result.checkpoints.isEmpty {
                     checkpoints.record(result.checkpoints, lsn: 0, walNumber: number, durableLSN: 0)
                 }
-                report.replayedRecords += result.rows.count
+                report.replayedRecords += result.recordCount
                 report.replayedFiles += 1
             }
             // A flush or expiry that finished while we read changes the listing: read again.
@@ -202,8 +203,9 @@ extension LogStore {
             state.segments = committed
             state.checkpoints = checkpoints
             state.checkpointsFileProblem = checkpointsFileProblem
-            let head = Self.head(from: replayed, walNumber: 0, indexesCorrelation: false)
-            if !head.isEmpty { state.immutables.append(head.snapshot()) }
+            let head = Self.head(from: replayed, walNumber: 0, indexesCorrelation: false).snapshot()
+                .adding(deferred: replayed.flatMap(\.deferred))
+            if !head.isEmpty { state.immutables.append(head) }
             return LogStore(path: path, options: options, recovered: RecoveredStore(state: state, report: report),
                             lock: nil, committer: nil)
         }

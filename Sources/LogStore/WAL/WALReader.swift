@@ -52,6 +52,11 @@ struct WALReadResult {
     var damage: [DamageReport] = []
     /// Set when the file was written by a newer format version; nothing else is read from it.
     var unsupported: FormatError?
+    /// Summarized frame groups left undecoded (only ``WALReader/readDeferring(_:name:isNewest:)``; FORMAT.md 4.4).
+    var deferred: [DeferredFrameGroup] = []
+
+    /// Records read: decoded rows and those of deferred groups.
+    var recordCount: Int { rows.count + deferred.reduce(0) { $0 + $1.summary.count } }
 }
 
 /// Reads WAL files for replay and verification.
@@ -107,6 +112,8 @@ enum WALReader {
         var offset = start
         result.validEnd = min(start, buf.count)
         var lastSequence: UInt64 = 0
+        // Records frames accepted so far, with the index of their first row, for checking summaries (4.4).
+        var recordFrames: [(offset: Int, firstRow: Int)] = []
         while offset < buf.count {
             var problem: String?
             if let frame = WALFrame.frame(at: offset, in: buf) {
@@ -122,6 +129,21 @@ enum WALReader {
                         continue
                     } catch {
                         problem = "keys frame does not decode: \(error.reason) at payload byte \(error.offset)"
+                    }
+                } else if frame.type == WALFormat.summaryFrameType {
+                    // A hint for readers that only query (4.4); a full read decodes every frame anyway.
+                    do throws(FormatError) {
+                        let summary = try WALFrame.decodeSummary(frame.payload)
+                        if let mismatch = summaryMismatch(summary, at: frame.offset, recordFrames: recordFrames, rows: result.rows,
+                                                          hashes: result.correlationHashes, damage: result.damage) {
+                            problem = "summary frame does not match the frames before it: \(mismatch)"
+                        } else {
+                            offset = frame.end
+                            result.validEnd = offset
+                            continue
+                        }
+                    } catch {
+                        problem = "summary frame does not decode: \(error.reason) at payload byte \(error.offset)"
                     }
                 } else if !WALFormat.holdsRecords(frame.type) {
                     result.unsupported = .unsupportedVersion("frame type \(frame.type) is not known to this version (written by a newer LogStore)", at: offset + 8)
@@ -160,6 +182,7 @@ enum WALReader {
                             problem = "sequence \(first) does not follow \(lastSequence)"
                         } else {
                             lastSequence = first + UInt64(count) - 1
+                            recordFrames.append((frame.offset, rowsBefore))
                             result.checkpoints.append(contentsOf: checkpoints)
                             offset = frame.end
                             result.validEnd = offset

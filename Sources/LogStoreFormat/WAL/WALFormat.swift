@@ -11,6 +11,8 @@ public enum WALFormat {
     public static let keysFrameType: UInt8 = 2
     /// Records followed by checkpoints, one checksum over both (section 9.1).
     public static let checkpointsFrameType: UInt8 = 3
+    /// What a query needs to know of the records frames of the append before it (section 4.4).
+    public static let summaryFrameType: UInt8 = 4
 
     /// Whether frames of `type` hold records (types 1 and 3).
     @inline(__always)
