@@ -180,7 +180,7 @@ public enum ManifestFile {
             guard levels.reduce(UInt64(0), { $0 &+ $1 }) == records, levels.allSatisfy({ $0 <= records }) else {
                 throw FormatError("segment \(header.segmentID): its level counts do not add up to its record count", at: levelsAt)
             }
-            let sourceCount = try r.count("source count", max: compact ? dictionary.count : r.remaining)
+            let sourceCount = try r.count("source count", max: r.remaining)   // ids may repeat a name (FORMAT.md 11.1 bounds ids, not the count)
             var sources: [String] = []
             sources.reserveCapacity(sourceCount)
             if compact {
